@@ -1,0 +1,317 @@
+package dev.vfork4j;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A program to run and how: an immutable value. Every attribute method returns a new
+ * Command; {@link #start()}, {@link #run()} and {@link #output()} are the verbs.
+ *
+ * <pre>{@code
+ * Output out = Command.of("git", "status", "--short").directory(repo).output();
+ * }</pre>
+ *
+ * <h2>Defaults</h2>
+ * <ul>
+ *   <li>Environment: this JVM's ({@link System#getenv()}), unless {@link #environment(Map)}
+ *       replaced it; {@link #env} and {@link #removeEnv} edit whichever applies.</li>
+ *   <li>Directory: this JVM's working directory.</li>
+ *   <li>Standard streams, when not redirected: {@link #start()} pipes all three, as
+ *       ProcessBuilder does; {@link #run()} inherits all three; {@link #output()} reads stdin
+ *       from {@code /dev/null} and captures stdout and stderr.</li>
+ *   <li>Mechanism: {@link Mechanism#best()}.</li>
+ *   <li>A program name without '/' is looked up in the PATH of this JVM, with execvp
+ *       semantics; one with '/' is taken as a path, relative to the child's directory.</li>
+ * </ul>
+ *
+ * Bad input is rejected where it enters, with {@link IllegalArgumentException}: an empty
+ * argv or program, a NUL byte in the program, an argument, a variable name or value or the
+ * directory, and a variable name that is empty or contains '='.
+ */
+public final class Command {
+    private final List<String> argv;
+    /** null: this JVM's environment at the time of start. */
+    private final Map<String, String> environment;
+    private final Path directory;
+    /** null: the verb's default. */
+    private final Redirect stdin, stdout, stderr;
+    /** null: {@link Mechanism#best()} at the time of start. */
+    private final Mechanism mechanism;
+
+    private Command(List<String> argv, Map<String, String> environment, Path directory,
+                    Redirect stdin, Redirect stdout, Redirect stderr, Mechanism mechanism) {
+        this.argv = argv;
+        this.environment = environment;
+        this.directory = directory;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.mechanism = mechanism;
+    }
+
+    private Command with(Map<String, String> environment, Path directory, Redirect stdin,
+                         Redirect stdout, Redirect stderr, Mechanism mechanism) {
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism);
+    }
+
+    // ---- creation ----
+
+    /** {@code program} with {@code args}. */
+    public static Command of(String program, String... args) {
+        Objects.requireNonNull(args, "args");
+        List<String> argv = new ArrayList<>(args.length + 1);
+        argv.add(program);
+        Collections.addAll(argv, args);
+        return of(argv);
+    }
+
+    /** The whole argv: the program first, then its arguments. */
+    public static Command of(List<String> argv) {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("argv must not be empty");
+        }
+        List<String> copy = List.copyOf(argv); // rejects null elements
+        if (copy.getFirst().isEmpty()) {
+            throw new IllegalArgumentException("the program name must not be empty");
+        }
+        for (int i = 0; i < copy.size(); i++) {
+            checkNoNul(copy.get(i), i == 0 ? "the program name" : "argument " + i);
+        }
+        return new Command(copy, null, null, null, null, null, null);
+    }
+
+    /**
+     * The command, directory, environment and redirects of {@code pb}, redirectErrorStream
+     * included. The builder's redirects are all explicit here, so its default of PIPE stays
+     * PIPE even for {@link #run()}.
+     */
+    public static Command from(ProcessBuilder pb) {
+        Objects.requireNonNull(pb, "pb");
+        Command c = of(pb.command());
+        Map<String, String> env = new LinkedHashMap<>(pb.environment());
+        File dir = pb.directory();
+        return c.environment(env)
+            .withDirectory(dir == null ? null : dir.toPath())
+            .stdin(redirect(pb.redirectInput()))
+            .stdout(redirect(pb.redirectOutput()))
+            .stderr(pb.redirectErrorStream() ? Redirect.STDOUT : redirect(pb.redirectError()));
+    }
+
+    private static Redirect redirect(ProcessBuilder.Redirect r) {
+        return switch (r.type()) {
+            case PIPE -> Redirect.PIPE;
+            case INHERIT -> Redirect.INHERIT;
+            case READ -> Redirect.from(r.file().toPath());
+            case WRITE -> r == ProcessBuilder.Redirect.DISCARD ? Redirect.DISCARD : Redirect.to(r.file().toPath());
+            case APPEND -> Redirect.appendTo(r.file().toPath());
+        };
+    }
+
+    // ---- attributes ----
+
+    /** The working directory of the child (null: this JVM's). */
+    public Command directory(Path directory) {
+        if (directory != null) {
+            checkPath(directory, "the directory");
+        }
+        return withDirectory(directory);
+    }
+
+    private Command withDirectory(Path directory) {
+        return with(environment, directory, stdin, stdout, stderr, mechanism);
+    }
+
+    /** Replaces the whole environment: the child gets exactly {@code environment}. */
+    public Command environment(Map<String, String> environment) {
+        Objects.requireNonNull(environment, "environment");
+        Map<String, String> copy = new LinkedHashMap<>();
+        environment.forEach((name, value) -> {
+            checkVariable(name, value);
+            copy.put(name, value);
+        });
+        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+    }
+
+    /** Sets one variable, on top of the inherited or replaced environment. */
+    public Command env(String name, String value) {
+        checkVariable(name, value);
+        Map<String, String> copy = new LinkedHashMap<>(environment());
+        copy.put(name, value);
+        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+    }
+
+    /** Removes one variable, if present. */
+    public Command removeEnv(String name) {
+        checkVariable(name, "");
+        Map<String, String> copy = new LinkedHashMap<>(environment());
+        copy.remove(name);
+        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+    }
+
+    /** Where stdin comes from: INHERIT, PIPE, DISCARD or {@link Redirect#from(Path)}. */
+    public Command stdin(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect");
+        if (redirect == Redirect.STDOUT || redirect instanceof Redirect.To || redirect instanceof Redirect.AppendTo) {
+            throw new IllegalArgumentException("stdin cannot be redirected to " + redirect
+                + ": use INHERIT, PIPE, DISCARD or Redirect.from(path)");
+        }
+        return with(environment, directory, redirect, stdout, stderr, mechanism);
+    }
+
+    /** Where stdout goes: INHERIT, PIPE, DISCARD, {@link Redirect#to} or {@link Redirect#appendTo}. */
+    public Command stdout(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect");
+        if (redirect == Redirect.STDOUT || redirect instanceof Redirect.From) {
+            throw new IllegalArgumentException("stdout cannot be redirected to " + redirect
+                + ": use INHERIT, PIPE, DISCARD, Redirect.to(path) or Redirect.appendTo(path)");
+        }
+        return with(environment, directory, stdin, redirect, stderr, mechanism);
+    }
+
+    /** Where stderr goes: as stdout, or {@link Redirect#STDOUT} to merge it into stdout. */
+    public Command stderr(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect");
+        if (redirect instanceof Redirect.From) {
+            throw new IllegalArgumentException("stderr cannot be redirected to " + redirect
+                + ": use INHERIT, PIPE, DISCARD, STDOUT, Redirect.to(path) or Redirect.appendTo(path)");
+        }
+        return with(environment, directory, stdin, stdout, redirect, mechanism);
+    }
+
+    /** How the child is created; {@link Mechanism#best()} unless set. */
+    public Command mechanism(Mechanism mechanism) {
+        Objects.requireNonNull(mechanism, "mechanism");
+        return with(environment, directory, stdin, stdout, stderr, mechanism);
+    }
+
+    // ---- reading ----
+
+    /** The program and its arguments. */
+    public List<String> argv() {
+        return argv;
+    }
+
+    /** The environment the child will get (this JVM's, unless replaced or edited). */
+    public Map<String, String> environment() {
+        return environment != null ? environment : System.getenv();
+    }
+
+    /** The child's working directory, if set. */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /** The stdin redirect, if set; empty means the verb's default. */
+    public Optional<Redirect> stdin() {
+        return Optional.ofNullable(stdin);
+    }
+
+    /** The stdout redirect, if set; empty means the verb's default. */
+    public Optional<Redirect> stdout() {
+        return Optional.ofNullable(stdout);
+    }
+
+    /** The stderr redirect, if set; empty means the verb's default. */
+    public Optional<Redirect> stderr() {
+        return Optional.ofNullable(stderr);
+    }
+
+    /** The mechanism that will create the child. */
+    public Mechanism mechanism() {
+        return mechanism != null ? mechanism : Mechanism.best();
+    }
+
+    // ---- verbs ----
+
+    /**
+     * Starts the child and returns at once. Streams not redirected are pipes, read and written
+     * through the returned {@link Child}.
+     *
+     * @throws SpawnException when the child could not be started (no child is left behind)
+     * @throws IOException    for other I/O failures
+     * @throws UnsupportedOperationException when the mechanism is not available here
+     */
+    public Child start() throws IOException {
+        return Launch.start(this, orElse(stdin, Redirect.PIPE), orElse(stdout, Redirect.PIPE),
+            orElse(stderr, Redirect.PIPE), false);
+    }
+
+    /**
+     * Runs the child to its end and returns how it ended. Streams not redirected are
+     * inherited from this JVM. A stream explicitly set to PIPE is not left to fill up: stdin
+     * is closed at once (the child reads end of file) and stdout and stderr are read and
+     * discarded.
+     *
+     * @throws InterruptedException when this thread is interrupted while waiting; the child is
+     *                              then killed (SIGKILL) and reaped first
+     */
+    public ExitStatus run() throws IOException, InterruptedException {
+        Child child = Launch.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
+            orElse(stderr, Redirect.INHERIT), true);
+        return Launch.await(child);
+    }
+
+    /**
+     * Runs the child to its end, capturing stdout and stderr (both read at once, so neither
+     * can fill up and stall the child). stdin is {@code /dev/null} unless redirected; a stream
+     * redirected elsewhere is not captured and comes back empty. With {@code stderr(STDOUT)}
+     * both go to {@link Output#stdout()}. Output is kept in memory in full.
+     *
+     * @throws InterruptedException when this thread is interrupted while waiting; the child is
+     *                              then killed (SIGKILL) and reaped first
+     */
+    public Output output() throws IOException, InterruptedException {
+        Child child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
+            orElse(stderr, Redirect.PIPE), true);
+        return Launch.collect(child);
+    }
+
+    private static Redirect orElse(Redirect r, Redirect fallback) {
+        return r != null ? r : fallback;
+    }
+
+    Path directoryOrNull() {
+        return directory;
+    }
+
+    // ---- validation ----
+
+    private static void checkNoNul(String s, String what) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " must not contain a NUL byte: "
+                + s.replace("\0", "\\0"));
+        }
+    }
+
+    private static void checkVariable(String name, String value) {
+        Objects.requireNonNull(name, "variable name");
+        Objects.requireNonNull(value, "value of " + name);
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("an environment variable name must not be empty");
+        }
+        if (name.indexOf('=') >= 0) {
+            throw new IllegalArgumentException("environment variable name must not contain '=': " + name);
+        }
+        checkNoNul(name, "environment variable name");
+        checkNoNul(value, "the value of environment variable " + name);
+    }
+
+    static void checkPath(Path path, String what) {
+        checkNoNul(path.toString(), what);
+    }
+
+    @Override
+    public String toString() {
+        return "Command" + argv + (directory != null ? " in " + directory : "")
+            + (mechanism != null ? " via " + mechanism : "");
+    }
+}

@@ -1,0 +1,429 @@
+package dev.vfork4j.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+
+/**
+ * Downcall handles for the glibc functions vfork4j uses. Each method is a thin call: it
+ * passes its arguments through {@code invokeExact} and returns the raw result. Calls that can
+ * fail take a {@link CallState} segment first, into which errno is captured. A
+ * {@code Throwable} out of {@code invokeExact} means the handle and the call disagree: a
+ * linkage bug, rethrown as {@link AssertionError}.
+ *
+ * <p>Turning {@code -1} into exceptions is {@link Posix}'s job, not this class's.
+ */
+public final class LibC {
+    private LibC() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(
+            () -> new UnsatisfiedLinkError("glibc has no symbol " + name));
+    }
+
+    private static MethodHandle plain(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return LINKER.downcallHandle(symbol(name), fd, options);
+    }
+
+    private static MethodHandle errno(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd, ERRNO);
+    }
+
+    private static MethodHandle errnoVariadic(String name, int firstVariadic, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd, ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    /** A symbol that older glibc versions lack, or empty. */
+    private static Optional<MethodHandle> optional(String name, FunctionDescriptor fd) {
+        return LIBC.find(name).map(s -> LINKER.downcallHandle(s, fd));
+    }
+
+    private static AssertionError linkage(Throwable t) {
+        return new AssertionError("native call failed to link: " + t, t);
+    }
+
+    // ---- file descriptors ----
+
+    private static final MethodHandle read$mh =
+        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle write$mh =
+        errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle close$mh =
+        errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle pipe2$mh =
+        errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle fcntl$mh =
+        errnoVariadic("fcntl", 2, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle open$mh =
+        errnoVariadic("open", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ioctl$mh =
+        errnoVariadic("ioctl", 2, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+
+    public static long read(MemorySegment state, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) read$mh.invokeExact(state, fd, buf, count);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) write$mh.invokeExact(state, fd, buf, count);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int close(MemorySegment state, int fd) {
+        try {
+            return (int) close$mh.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
+        try {
+            return (int) pipe2$mh.invokeExact(state, fds, flags);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
+        try {
+            return (int) fcntl$mh.invokeExact(state, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) open$mh.invokeExact(state, path, flags, mode);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
+        try {
+            return (int) ioctl$mh.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    // ---- epoll, eventfd ----
+
+    private static final MethodHandle epoll_create1$mh =
+        errno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle epoll_ctl$mh =
+        errno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle epoll_wait$mh =
+        errno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle eventfd$mh =
+        errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    public static int epoll_create1(MemorySegment state, int flags) {
+        try {
+            return (int) epoll_create1$mh.invokeExact(state, flags);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int epoll_ctl(MemorySegment state, int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) epoll_ctl$mh.invokeExact(state, epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int epoll_wait(MemorySegment state, int epfd, MemorySegment events, int max, int timeoutMs) {
+        try {
+            return (int) epoll_wait$mh.invokeExact(state, epfd, events, max, timeoutMs);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int eventfd(MemorySegment state, int initval, int flags) {
+        try {
+            return (int) eventfd$mh.invokeExact(state, initval, flags);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    // ---- processes ----
+
+    private static final MethodHandle waitid$mh =
+        errno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle getpid$mh = plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle kill$mh = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    public static int waitid(MemorySegment state, int idtype, int id, MemorySegment info, int options) {
+        try {
+            return (int) waitid$mh.invokeExact(state, idtype, id, info, options);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) getpid$mh.invokeExact();
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int kill(MemorySegment state, int pid, int signal) {
+        try {
+            return (int) kill$mh.invokeExact(state, pid, signal);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    // ---- raw system calls: syscall(2) is variadic; every argument is passed as a C long so
+    // the kernel never sees the undefined upper half of an int register ----
+
+    private static MethodHandle syscall(int args) {
+        var layouts = new java.lang.foreign.MemoryLayout[args + 1];
+        java.util.Arrays.fill(layouts, JAVA_LONG);
+        return errnoVariadic("syscall", 1, FunctionDescriptor.of(JAVA_LONG, layouts));
+    }
+
+    private static final MethodHandle syscall1$mh = syscall(1);
+    private static final MethodHandle syscall2$mh = syscall(2);
+    private static final MethodHandle syscall4$mh = syscall(4);
+
+    public static long syscall(MemorySegment state, long nr, long a1) {
+        try {
+            return (long) syscall1$mh.invokeExact(state, nr, a1);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static long syscall(MemorySegment state, long nr, long a1, long a2) {
+        try {
+            return (long) syscall2$mh.invokeExact(state, nr, a1, a2);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static long syscall(MemorySegment state, long nr, long a1, long a2, long a3, long a4) {
+        try {
+            return (long) syscall4$mh.invokeExact(state, nr, a1, a2, a3, a4);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    // ---- posix_spawn: these return an error number rather than setting errno ----
+
+    private static final FunctionDescriptor SPAWN =
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle posix_spawn$mh = plain("posix_spawn", SPAWN);
+    private static final MethodHandle posix_spawnp$mh = plain("posix_spawnp", SPAWN);
+    private static final MethodHandle fa_init$mh =
+        plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle fa_destroy$mh =
+        plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle fa_adddup2$mh =
+        plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** glibc 2.29+. */
+    public static final Optional<MethodHandle> fa_addchdir_np$mh =
+        optional("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** glibc 2.34+. */
+    public static final Optional<MethodHandle> fa_addclosefrom_np$mh =
+        optional("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle attr_init$mh =
+        plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle attr_destroy$mh =
+        plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle attr_setflags$mh =
+        plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle attr_setsigmask$mh =
+        plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle attr_setsigdefault$mh =
+        plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle attr_setpgroup$mh =
+        plain("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle sigemptyset$mh =
+        plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle sigaddset$mh =
+        plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    public static int posix_spawn(boolean searchPath, MemorySegment pid, MemorySegment path,
+                                  MemorySegment fileActions, MemorySegment attr,
+                                  MemorySegment argv, MemorySegment envp) {
+        try {
+            return searchPath
+                ? (int) posix_spawnp$mh.invokeExact(pid, path, fileActions, attr, argv, envp)
+                : (int) posix_spawn$mh.invokeExact(pid, path, fileActions, attr, argv, envp);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_init(MemorySegment fa) {
+        try {
+            return (int) fa_init$mh.invokeExact(fa);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_destroy(MemorySegment fa) {
+        try {
+            return (int) fa_destroy$mh.invokeExact(fa);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
+        try {
+            return (int) fa_adddup2$mh.invokeExact(fa, fd, newfd);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
+        try {
+            return (int) fa_addchdir_np$mh.orElseThrow().invokeExact(fa, path);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
+        try {
+            return (int) fa_addclosefrom_np$mh.orElseThrow().invokeExact(fa, from);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_init(MemorySegment attr) {
+        try {
+            return (int) attr_init$mh.invokeExact(attr);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_destroy(MemorySegment attr) {
+        try {
+            return (int) attr_destroy$mh.invokeExact(attr);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_setflags(MemorySegment attr, short flags) {
+        try {
+            return (int) attr_setflags$mh.invokeExact(attr, flags);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_setsigmask(MemorySegment attr, MemorySegment set) {
+        try {
+            return (int) attr_setsigmask$mh.invokeExact(attr, set);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_setsigdefault(MemorySegment attr, MemorySegment set) {
+        try {
+            return (int) attr_setsigdefault$mh.invokeExact(attr, set);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawnattr_setpgroup(MemorySegment attr, int pgroup) {
+        try {
+            return (int) attr_setpgroup$mh.invokeExact(attr, pgroup);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int sigemptyset(MemorySegment set) {
+        try {
+            return (int) sigemptyset$mh.invokeExact(set);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int sigaddset(MemorySegment set, int signal) {
+        try {
+            return (int) sigaddset$mh.invokeExact(set, signal);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    // ---- strings ----
+
+    private static final MethodHandle strerrorname_np$mh =
+        plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle strerrordesc_np$mh =
+        plain("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle gnu_get_libc_version$mh =
+        plain("gnu_get_libc_version", FunctionDescriptor.of(ADDRESS));
+
+    public static MemorySegment strerrorname_np(int errno) {
+        try {
+            return (MemorySegment) strerrorname_np$mh.invokeExact(errno);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static MemorySegment strerrordesc_np(int errno) {
+        try {
+            return (MemorySegment) strerrordesc_np$mh.invokeExact(errno);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static String gnu_get_libc_version() {
+        try {
+            return string((MemorySegment) gnu_get_libc_version$mh.invokeExact());
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    /** Reads the NUL-terminated string a C function returned a pointer to. */
+    static String string(MemorySegment pointer) {
+        return pointer.reinterpret(4096).getString(0);
+    }
+}

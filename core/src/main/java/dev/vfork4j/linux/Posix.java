@@ -1,0 +1,164 @@
+package dev.vfork4j.linux;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The one place where {@code -1} plus errno becomes an {@link ErrnoException} naming the call
+ * and its arguments. Domain code calls these and never sees a raw errno. EINTR and EAGAIN are
+ * handled where each call is made: see each method.
+ */
+public final class Posix {
+    private Posix() {}
+
+    /** {@code pipe2(O_CLOEXEC)}: returns {read end, write end}. */
+    public static int[] pipe() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            if (LibC.pipe2(st, fds, O_CLOEXEC) < 0) {
+                throw new ErrnoException("pipe2(O_CLOEXEC)", CallState.errno(st));
+            }
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        }
+    }
+
+    /** Sets O_NONBLOCK on {@code fd}, keeping its other status flags. */
+    public static void setNonBlocking(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            int flags = LibC.fcntl(st, fd, F_GETFL, 0);
+            if (flags < 0) {
+                throw new ErrnoException("fcntl(fd=" + fd + ", F_GETFL)", CallState.errno(st));
+            }
+            if (LibC.fcntl(st, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+                throw new ErrnoException("fcntl(fd=" + fd + ", F_SETFL, O_NONBLOCK)", CallState.errno(st));
+            }
+        }
+    }
+
+    /** {@code fcntl(F_DUPFD_CLOEXEC, min)}: a close-on-exec copy of {@code fd} numbered at least {@code min}. */
+    public static int dupCloexec(int fd, int min) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            int r = LibC.fcntl(st, fd, F_DUPFD_CLOEXEC, min);
+            if (r < 0) {
+                throw new ErrnoException("fcntl(fd=" + fd + ", F_DUPFD_CLOEXEC, " + min + ")", CallState.errno(st));
+            }
+            return r;
+        }
+    }
+
+    /** True when {@code fd} is open in this process (fcntl(F_GETFD) does not fail with EBADF). */
+    public static boolean isOpen(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return LibC.fcntl(CallState.allocate(arena), fd, F_GETFD, 0) >= 0;
+        }
+    }
+
+    /** {@code open(path, flags | O_CLOEXEC, mode)}, retried on EINTR (a FIFO can block in open). */
+    public static int open(String path, int flags, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment cpath = arena.allocateFrom(path);
+            while (true) {
+                int fd = LibC.open(st, cpath, flags | O_CLOEXEC, mode);
+                if (fd >= 0) {
+                    return fd;
+                }
+                int errno = CallState.errno(st);
+                if (errno != EINTR) {
+                    throw new ErrnoException("open(\"" + path + "\")", errno);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code close(fd)}. Not retried on EINTR: on Linux the descriptor is released even then,
+     * and a retry could close a number another thread has just been given. EBADF is a bug in
+     * the caller's ownership and is reported as one.
+     */
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            if (LibC.close(st, fd) < 0 && CallState.errno(st) == EBADF) {
+                throw new IllegalStateException("close(fd=" + fd + "): EBADF: closed twice");
+            }
+        }
+    }
+
+    /** {@code ioctl(fd, FIONREAD)}: bytes ready to read without blocking. */
+    public static int available(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment n = arena.allocate(ValueLayout.JAVA_INT);
+            if (LibC.ioctl(st, fd, FIONREAD, n) < 0) {
+                throw new ErrnoException("ioctl(fd=" + fd + ", FIONREAD)", CallState.errno(st));
+            }
+            return n.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** {@code pidfd_open(pid, 0)}. */
+    public static int pidfdOpen(long pid) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            long r = LibC.syscall(st, SYS_PIDFD_OPEN, pid, 0);
+            if (r < 0) {
+                throw new ErrnoException("pidfd_open(pid=" + pid + ")", CallState.errno(st));
+            }
+            return (int) r;
+        }
+    }
+
+    /**
+     * {@code pidfd_send_signal(pidfd, signal, NULL, 0)}. Returns false when the process has
+     * already exited (ESRCH), which is not an error for a caller that wants it gone.
+     */
+    public static boolean pidfdSendSignal(int pidfd, int signal) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            if (LibC.syscall(st, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0) == 0) {
+                return true;
+            }
+            int errno = CallState.errno(st);
+            if (errno == ESRCH) {
+                return false;
+            }
+            throw new ErrnoException("pidfd_send_signal(pidfd=" + pidfd + ", " + signal + ")", errno);
+        }
+    }
+
+    /**
+     * Kills and reaps a child that has no pidfd (used only when pidfd_open failed right after
+     * the spawn): SIGKILL, then a blocking waitid(P_PID) retried on EINTR.
+     */
+    public static void killAndReap(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            LibC.kill(st, pid, 9);
+            MemorySegment info = arena.allocate(Siginfo.LAYOUT);
+            while (LibC.waitid(st, P_PID, pid, info, WEXITED) < 0 && CallState.errno(st) == EINTR) {
+                // retry
+            }
+        }
+    }
+
+    /** The signals ignored (SIG_IGN) in this process now, as a bit set: bit n-1 for signal n. */
+    public static long ignoredSignals() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // /proc not mounted: assume nothing is ignored.
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.vfork4j.linux;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * {@code siginfo_t} as {@code waitid(2)} fills it for a child (128 bytes on every 64-bit Linux;
+ * the SIGCHLD fields follow a 4-byte hole after {@code si_code}).
+ */
+public final class Siginfo {
+    private Siginfo() {}
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+        ValueLayout.JAVA_INT.withName("si_signo"),
+        ValueLayout.JAVA_INT.withName("si_errno"),
+        ValueLayout.JAVA_INT.withName("si_code"),
+        MemoryLayout.paddingLayout(4),
+        ValueLayout.JAVA_INT.withName("si_pid"),
+        ValueLayout.JAVA_INT.withName("si_uid"),
+        ValueLayout.JAVA_INT.withName("si_status"),
+        MemoryLayout.paddingLayout(128 - 28));
+
+    private static long offset(String field) {
+        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    private static final long SI_CODE = offset("si_code"), SI_PID = offset("si_pid"),
+        SI_STATUS = offset("si_status");
+
+    public static int code(MemorySegment info) {
+        return info.get(ValueLayout.JAVA_INT, SI_CODE);
+    }
+
+    public static int pid(MemorySegment info) {
+        return info.get(ValueLayout.JAVA_INT, SI_PID);
+    }
+
+    public static int status(MemorySegment info) {
+        return info.get(ValueLayout.JAVA_INT, SI_STATUS);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.vfork4j.loop;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.Fd;
+import dev.vfork4j.linux.LibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The library's one event-loop thread ("vfork4j-loop"): it waits on every pidfd and pipe with
+ * epoll and runs the tasks other threads hand it. An eventfd wakes it from other threads.
+ * There is no thread per child and no polling: the thread sleeps in epoll_wait until the
+ * kernel has something to say.
+ */
+public final class EventLoop {
+    private static final class Holder {
+        static final EventLoop SHARED = start("vfork4j-loop");
+    }
+
+    /** The shared loop, started on first use. */
+    public static EventLoop shared() {
+        return Holder.SHARED;
+    }
+
+    private final EpollPoller poller;
+    private final Fd wakeFd;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment wakeState = CallState.allocate(arena);
+    private final MemorySegment wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
+    /** A read buffer and errno segment for handlers, which all run on the loop thread. */
+    final MemorySegment scratch = arena.allocate(PipeEnd.BUFFER_SIZE);
+    final MemorySegment scratchState = CallState.allocate(arena);
+    private final Thread thread;
+
+    EventLoop(String name) throws ErrnoException {
+        this.poller = new EpollPoller(256);
+        int fd = LibC.eventfd(wakeState, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (fd < 0) {
+            throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
+        }
+        this.wakeFd = new Fd(fd);
+        poller.add(fd, EPOLLIN, events -> drainWakeups());
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+    }
+
+    static EventLoop start(String name) {
+        try {
+            EventLoop loop = new EventLoop(name);
+            loop.thread.start();
+            return loop;
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("cannot start the vfork4j event loop: " + e.getMessage(), e);
+        }
+    }
+
+    public EpollPoller poller() {
+        return poller;
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop thread, soon. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (!inLoop() && wakePending.compareAndSet(false, true)) {
+            // One 8-byte write per batch of tasks; the loop resets wakePending before draining.
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = CallState.allocate(a);
+                MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
+                one.set(ValueLayout.JAVA_LONG, 0, 1L);
+                LibC.write(st, wakeFd.number(), one, 8); // EAGAIN only if the counter is full: already awake
+            }
+        }
+    }
+
+    private void drainWakeups() {
+        LibC.read(wakeState, wakeFd.number(), wakeBuf, 8); // EAGAIN: nothing to drain
+    }
+
+    private void run() {
+        while (true) {
+            try {
+                poller.poll(tasks.isEmpty() ? -1 : 0);
+            } catch (ErrnoException e) {
+                // epoll_wait failing for any reason but EINTR means the epoll fd is gone: a bug.
+                throw new IllegalStateException(e);
+            }
+            wakePending.set(false);
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    Thread.currentThread().getUncaughtExceptionHandler()
+                        .uncaughtException(Thread.currentThread(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.vfork4j.loop;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.Fd;
+import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
+import dev.vfork4j.linux.Siginfo;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A child's pidfd, watched by the event loop: when it becomes readable the child has exited,
+ * and the loop reaps it with {@code waitid(P_PIDFD, WNOHANG)}, closes the pidfd and completes
+ * {@link #exit()}. Signals go through the pidfd too, so they can never reach a recycled pid.
+ */
+public final class PidFd {
+    private final long pid;
+    private final Fd fd;
+    private final EventLoop loop;
+    private final CompletableFuture<WaitStatus> exit = new CompletableFuture<>();
+
+    /** Takes ownership of {@code pidfd} and starts watching it on {@code loop}. */
+    public PidFd(long pid, int pidfd, EventLoop loop) throws ErrnoException {
+        this.pid = pid;
+        this.fd = new Fd(pidfd);
+        this.loop = loop;
+        try {
+            loop.poller().add(pidfd, EPOLLIN, events -> reap());
+        } catch (ErrnoException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Completes, on the loop thread, once the child has exited and been reaped. */
+    public CompletableFuture<WaitStatus> exit() {
+        return exit;
+    }
+
+    /**
+     * Sends {@code signal}. Returns false when the child has already exited (its pidfd is
+     * closed or the kernel says ESRCH), which callers that want it gone treat as done.
+     */
+    public boolean signal(int signal) throws ErrnoException {
+        int n = fd.acquire();
+        if (n < 0) {
+            return false;
+        }
+        try {
+            return Posix.pidfdSendSignal(n, signal);
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** Runs on the loop thread when the pidfd is readable. */
+    private void reap() {
+        if (exit.isDone()) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment info = arena.allocate(Siginfo.LAYOUT);
+            int r;
+            do {
+                r = LibC.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
+            } while (r < 0 && CallState.errno(st) == EINTR);
+            if (r < 0) {
+                finish();
+                exit.completeExceptionally(new IOException(
+                    "child " + pid + " could not be reaped (another waiter in this process took it?)",
+                    new ErrnoException("waitid(P_PIDFD, " + fd.number() + ")", CallState.errno(st))));
+                return;
+            }
+            if (Siginfo.pid(info) == 0) {
+                return; // not exited after all: spurious wake-up
+            }
+            finish();
+            exit.complete(new WaitStatus(Siginfo.code(info), Siginfo.status(info)));
+        }
+    }
+
+    private void finish() {
+        loop.poller().remove(fd.number());
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "pidfd(pid=" + pid + ", " + fd + ")";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.vfork4j.loop;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.LibC;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * A child's stdin as a blocking {@link OutputStream} over a non-blocking pipe. Writes are not
+ * buffered in Java: every byte is in the pipe when {@code write} returns. Writing after the
+ * child closed its end throws {@code IOException("Broken pipe")}; after the child exited the
+ * stream is closed, as the JDK's is.
+ */
+public final class PipeOutputStream extends OutputStream {
+    private final PipeEnd end;
+    private boolean closed; // guarded by end.lock
+
+    /** Takes ownership of {@code fd}, which must be O_NONBLOCK. */
+    public PipeOutputStream(int fd, EventLoop loop) {
+        this.end = new PipeEnd(fd, loop, EPOLLOUT);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        end.lock.lock();
+        try {
+            while (len > 0) {
+                if (closed || end.isReleased()) {
+                    throw new IOException("Stream closed");
+                }
+                long seen = end.seq();
+                int fd = end.fd.acquire();
+                if (fd < 0) {
+                    throw new IOException("Stream closed");
+                }
+                int chunk = Math.min(len, PipeEnd.BUFFER_SIZE);
+                MemorySegment st = end.state();
+                long n;
+                try {
+                    MemorySegment.copy(b, off, end.buffer(), ValueLayout.JAVA_BYTE, 0, chunk);
+                    n = LibC.write(st, fd, end.buffer(), chunk);
+                } finally {
+                    end.fd.release();
+                }
+                if (n >= 0) {
+                    off += (int) n;
+                    len -= (int) n;
+                    continue;
+                }
+                int errno = CallState.errno(st);
+                if (errno == EAGAIN) {
+                    end.awaitReady(seen);
+                } else if (errno == EPIPE) {
+                    throw new IOException("Broken pipe");
+                } else if (errno != EINTR) {
+                    throw new ErrnoException("write(fd=" + fd + ")", errno);
+                }
+            }
+        } finally {
+            end.lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        end.lock.lock();
+        try {
+            closed = true;
+            end.release();
+        } finally {
+            end.lock.unlock();
+        }
+    }
+
+    /** Called on the loop thread when the child has exited: closes the pipe unless a write is in progress. */
+    public void processExited() {
+        if (end.lock.tryLock()) {
+            try {
+                closed = true;
+                end.release();
+            } finally {
+                end.lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vfork4j.spawn;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.SpawnException;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
+import dev.vfork4j.linux.PosixSpawnTypes;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Starts a child with glibc's {@code posix_spawn} (which clones with CLONE_VM | CLONE_VFORK
+ * and returns the exec's errno): one exec per spawn, no helper binary.
+ *
+ * <ul>
+ *   <li>File actions: {@code dup2} each redirect into place, {@code addchdir_np} for the
+ *       directory, {@code addclosefrom_np(3)} so only fds 0, 1 and 2 reach the child.</li>
+ *   <li>Attributes: an empty signal mask, and every signal set to its default action except
+ *       those this JVM had inherited as ignored (as exec keeps SIG_IGN: {@code nohup} works).</li>
+ *   <li>A program without '/' is searched with execvp semantics ({@code posix_spawnp}) in the
+ *       PATH of this JVM, not in the child's environment, as ProcessBuilder does.</li>
+ * </ul>
+ */
+public final class PosixSpawnLauncher implements Launcher {
+
+    /** Signals ignored when vfork4j was first used: taken to be those the JVM inherited so. */
+    private static final long INHERITED_IGNORED = Posix.ignoredSignals();
+
+    @Override
+    public Spawned spawn(SpawnRequest r) throws SpawnException {
+        checkDirectory(r);
+        try (Arena arena = Arena.ofConfined(); Stdio stdio = Stdio.open(r)) {
+            MemorySegment actions = arena.allocate(PosixSpawnTypes.FILE_ACTIONS_T);
+            MemorySegment attr = arena.allocate(PosixSpawnTypes.ATTR_T);
+            LibC.posix_spawn_file_actions_init(actions);
+            LibC.posix_spawnattr_init(attr);
+            try {
+                int pid = spawn(r, stdio, arena, actions, attr);
+                int pidfd;
+                try {
+                    pidfd = Posix.pidfdOpen(pid);
+                } catch (ErrnoException e) {
+                    Posix.killAndReap(pid);
+                    throw Failures.spawnException(r, SpawnException.Step.PIDFD, e.errno(), "pidfd_open(" + pid + ")");
+                }
+                Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2));
+                stdio.handOver();
+                return s;
+            } finally {
+                LibC.posix_spawnattr_destroy(attr);
+                LibC.posix_spawn_file_actions_destroy(actions);
+            }
+        }
+    }
+
+    private static int spawn(SpawnRequest r, Stdio stdio, Arena arena, MemorySegment actions,
+                             MemorySegment attr) throws SpawnException {
+        for (int target = 0; target < 3; target++) {
+            int src = stdio.source(target);
+            if (src != Stdio.INHERIT) {
+                check(r, LibC.posix_spawn_file_actions_adddup2(actions, src, target), "adddup2");
+            }
+            if (target == 2 && stdio.stderrToStdout()) {
+                check(r, LibC.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2(1, 2)");
+            }
+        }
+        if (r.directory() != null) {
+            check(r, LibC.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(r.directory().toString())),
+                "addchdir_np");
+        }
+        check(r, LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+
+        MemorySegment empty = arena.allocate(PosixSpawnTypes.SIGSET_T);
+        LibC.sigemptyset(empty);
+        MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
+        LibC.sigemptyset(toDefault);
+        for (int sig = 1; sig <= SIGRTMAX_KERNEL; sig++) {
+            if ((INHERITED_IGNORED & (1L << (sig - 1))) == 0) {
+                LibC.sigaddset(toDefault, sig); // EINVAL for glibc's two internal signals: skipped
+            }
+        }
+        check(r, LibC.posix_spawnattr_setsigmask(attr, empty), "setsigmask");
+        check(r, LibC.posix_spawnattr_setsigdefault(attr, toDefault), "setsigdefault");
+        check(r, LibC.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+            "setflags");
+
+        MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
+        String program = r.program();
+        int rc = LibC.posix_spawn(!program.contains("/"), pid, arena.allocateFrom(program), actions, attr,
+            NativeStrings.array(arena, r.argv()), NativeStrings.environment(arena, r.environment()));
+        if (rc != 0) {
+            // posix_spawn reports the clone's errno or the exec's; only EAGAIN is certainly the clone.
+            throw Failures.spawnException(r, rc == EAGAIN ? SpawnException.Step.CLONE : SpawnException.Step.EXEC,
+                rc, null);
+        }
+        return pid.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    private static void check(SpawnRequest r, int rc, String call) throws SpawnException {
+        if (rc != 0) {
+            throw Failures.spawnException(r, SpawnException.Step.FDS, rc, "posix_spawn_file_actions/attr " + call);
+        }
+    }
+
+    /**
+     * The child would chdir; checking first in the parent lets a missing directory be reported
+     * as CHDIR rather than as an ambiguous errno from posix_spawn.
+     */
+    static void checkDirectory(SpawnRequest r) throws SpawnException {
+        Path dir = r.directory();
+        if (dir == null) {
+            return;
+        }
+        if (!Files.exists(dir)) {
+            throw Failures.spawnException(r, SpawnException.Step.CHDIR, ENOENT, null);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw Failures.spawnException(r, SpawnException.Step.CHDIR, ENOTDIR, null);
+        }
+        if (!Files.isExecutable(dir)) {
+            throw Failures.spawnException(r, SpawnException.Step.CHDIR, EACCES, null);
+        }
+    }
+}
