@@ -37,7 +37,7 @@ final class Launch {
         };
     }
 
-    private static final Pattern JDK_ERROR = Pattern.compile("error=(\\d+), ");
+    private static final Pattern JDK_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
 
     private static Child startJdk(SpawnRequest r, boolean capture) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(r.argv());
