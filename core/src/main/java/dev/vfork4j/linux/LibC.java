@@ -270,8 +270,6 @@ public final class LibC {
         plain("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle sigemptyset$mh =
         plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle sigaddset$mh =
-        plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
     public static int posix_spawn(boolean searchPath, MemorySegment pid, MemorySegment path,
                                   MemorySegment fileActions, MemorySegment attr,
@@ -376,14 +374,6 @@ public final class LibC {
     public static int sigemptyset(MemorySegment set) {
         try {
             return (int) sigemptyset$mh.invokeExact(set);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
-    }
-
-    public static int sigaddset(MemorySegment set, int signal) {
-        try {
-            return (int) sigaddset$mh.invokeExact(set, signal);
         } catch (Throwable t) {
             throw linkage(t);
         }

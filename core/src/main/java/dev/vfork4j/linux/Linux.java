@@ -38,7 +38,4 @@ public final class Linux {
     // posix_spawn(3) attribute flags (glibc spawn.h)
     public static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04,
         POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
-
-    /** Highest signal number (glibc's _NSIG - 1). */
-    public static final int SIGRTMAX_KERNEL = 64;
 }

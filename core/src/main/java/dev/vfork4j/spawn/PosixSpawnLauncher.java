@@ -77,13 +77,11 @@ public final class PosixSpawnLauncher implements Launcher {
 
         MemorySegment empty = arena.allocate(PosixSpawnTypes.SIGSET_T);
         LibC.sigemptyset(empty);
+        // The set is written directly rather than with sigaddset, which refuses glibc's two
+        // internal signals (32, 33): left out of the set, glibc's child sets them to SIG_IGN
+        // (it has handlers for them in the parent), and exec would pass that ignore on.
         MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
-        LibC.sigemptyset(toDefault);
-        for (int sig = 1; sig <= SIGRTMAX_KERNEL; sig++) {
-            if ((INHERITED_IGNORED & (1L << (sig - 1))) == 0) {
-                LibC.sigaddset(toDefault, sig); // EINVAL for glibc's two internal signals: skipped
-            }
-        }
+        toDefault.set(ValueLayout.JAVA_LONG, 0, ~INHERITED_IGNORED); // bit n-1 is signal n, 1-64
         check(r, LibC.posix_spawnattr_setsigmask(attr, empty), "setsigmask");
         check(r, LibC.posix_spawnattr_setsigdefault(attr, toDefault), "setsigdefault");
         check(r, LibC.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),

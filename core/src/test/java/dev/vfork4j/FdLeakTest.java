@@ -1,0 +1,80 @@
+package dev.vfork4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vfork4j.linux.Posix;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * No fd of this JVM reaches a child but 0, 1 and 2 (even one opened without O_CLOEXEC), and no
+ * fd is left open in this JVM once a child is gone.
+ */
+@Timeout(120)
+class FdLeakTest {
+
+    static Stream<Mechanism> nativeMechanisms() {
+        return Mechanisms.nativeOnes();
+    }
+
+    static Set<String> fdsOf(long pid) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+
+    static int openFds() throws IOException {
+        return fdsOf(ProcessHandle.current().pid()).size();
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void childSeesOnlyTheStandardFds(Mechanism m) throws Exception {
+        // An fd without O_CLOEXEC, as a careless library would leave one: it must not leak either.
+        int leaky = Posix.dupCloexec(0, 100);
+        dev.vfork4j.linux.LibC.fcntl(dev.vfork4j.linux.CallState.allocate(java.lang.foreign.Arena.global()),
+            leaky, dev.vfork4j.linux.Linux.F_SETFD, 0);
+        try {
+            for (Command c : List.of(Command.of("sleep", "30"),
+                Command.of("sleep", "30").stdin(Redirect.INHERIT).stdout(Redirect.DISCARD).stderr(Redirect.STDOUT))) {
+                Child child = c.mechanism(m).start();
+                try {
+                    assertThat(fdsOf(child.pid())).containsExactlyInAnyOrder("0", "1", "2");
+                } finally {
+                    child.destroyForcibly();
+                    child.waitFor();
+                }
+            }
+        } finally {
+            Posix.close(leaky);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void noFdLeftAfterThousandsOfSpawns(Mechanism m) throws Exception {
+        // Warm up: the event loop's epoll and eventfd, glibc's lazy state.
+        Command.of("true").mechanism(m).output();
+        int before = openFds();
+        for (int i = 0; i < 500; i++) {
+            Command.of("true").mechanism(m).output();                 // captured, all three streams
+            Command.of("true").mechanism(m).run();                    // inherited
+            Child c = Command.of("echo", "x").mechanism(m).start();  // piped, streams never touched
+            c.waitFor();
+            Child d = Command.of("cat").mechanism(m).start();        // piped, read to the end
+            d.getOutputStream().close();
+            d.getInputStream().readAllBytes();
+            d.waitFor();
+        }
+        Thread.sleep(100); // the loop's exit hand-over for the last child
+        assertThat(openFds()).isEqualTo(before);
+    }
+}
