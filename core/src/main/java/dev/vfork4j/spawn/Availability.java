@@ -84,7 +84,7 @@ public final class Availability {
                 }
                 case "close_range" -> {
                     // An empty range at the top of the fd space closes nothing.
-                    long r = LibC.syscall(st, SYS_CLOSE_RANGE, 0xFFFF_FFFFL, 0xFFFF_FFFFL);
+                    long r = LibC.syscall(st, SYS_CLOSE_RANGE, 0xFFFF_FFFFL, 0xFFFF_FFFFL, 0, 0); // flags = 0
                     yield r < 0 ? errno(st) + " (needs Linux 5.9)" : null;
                 }
                 case "CLONE_CLEAR_SIGHAND" -> kernelAtLeast(5, 5) ? null : "needs Linux 5.5; this is " + kernelRelease();

@@ -1,0 +1,45 @@
+package dev.vfork4j.spawn.asm;
+
+/**
+ * The native memory the child routine reads: one plan header and a table of steps, laid out
+ * by {@code SpawnPlan} in the parent before the clone.
+ *
+ * <pre>
+ * plan:  clone_args (88 bytes, CLONE_ARGS_SIZE_VER2)   +0
+ *        sigset_t all      (8: every signal blocked)    +88
+ *        sigset_t saved    (8: the caller's mask)       +96
+ *        step *steps                                    +104
+ *        long   count                                   +112
+ *        int   *slot       ({step index, errno})        +120
+ *        int    pidfd      (clone_args.pidfd points here) +128
+ * step:  long kind, long nr, long a0..a5, long expected, long errno  (80 bytes)
+ * </pre>
+ *
+ * Step kinds: CHECK (a result in [-4095, -1] fails the spawn with that errno), IGNORE,
+ * EXPECT (the result must equal {@code expected}, else fail with {@code errno}) and EXEC
+ * (execve of one candidate; the search goes on past ENOENT, ENOTDIR, ESTALE, ENODEV and
+ * ETIMEDOUT, remembers EACCES, and stops at any other error, as execvp does).
+ */
+public final class PlanLayout {
+    private PlanLayout() {}
+
+    public static final int CLONE_ARGS = 0, CLONE_ARGS_SIZE = 88;
+    public static final int SIGSET_ALL = 88, SIGSET_SAVED = 96, STEPS = 104, COUNT = 112, SLOT = 120,
+        PIDFD = 128, SIZE = 136;
+
+    public static final int STEP_KIND = 0, STEP_NR = 8, STEP_A0 = 16, STEP_EXPECTED = 64, STEP_ERRNO = 72,
+        STEP_SIZE = 80;
+
+    public static int stepArg(int i) {
+        return STEP_A0 + 8 * i;
+    }
+
+    public static final int KIND_CHECK = 0, KIND_IGNORE = 1, KIND_EXPECT = 2, KIND_EXEC = 3;
+
+    /** Errors after which execvp tries the next candidate. */
+    static final int[] EXEC_CONTINUE = {2 /* ENOENT */, 20 /* ENOTDIR */, 116 /* ESTALE */, 19 /* ENODEV */,
+        110 /* ETIMEDOUT */};
+    static final int EACCES = 13, ENOENT = 2;
+    static final int SIG_SETMASK = 2;
+    static final int EXIT_CODE = 127;
+}
