@@ -1,5 +1,6 @@
 package dev.vfork4j;
 
+import dev.vfork4j.spawn.ChildAttributes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,9 +46,12 @@ public final class Command {
     private final Redirect stdin, stdout, stderr;
     /** null: {@link Mechanism#best()} at the time of start. */
     private final Mechanism mechanism;
+    private final ChildAttributes attributes;
 
     private Command(List<String> argv, Map<String, String> environment, Path directory,
-                    Redirect stdin, Redirect stdout, Redirect stderr, Mechanism mechanism) {
+                    Redirect stdin, Redirect stdout, Redirect stderr, Mechanism mechanism,
+                    ChildAttributes attributes) {
+        this.attributes = attributes;
         this.argv = argv;
         this.environment = environment;
         this.directory = directory;
@@ -59,7 +63,11 @@ public final class Command {
 
     private Command with(Map<String, String> environment, Path directory, Redirect stdin,
                          Redirect stdout, Redirect stderr, Mechanism mechanism) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism);
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes);
+    }
+
+    private Command with(ChildAttributes attributes) {
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes);
     }
 
     // ---- creation ----
@@ -86,7 +94,7 @@ public final class Command {
         for (int i = 0; i < copy.size(); i++) {
             checkNoNul(copy.get(i), i == 0 ? "the program name" : "argument " + i);
         }
-        return new Command(copy, null, null, null, null, null, null);
+        return new Command(copy, null, null, null, null, null, null, ChildAttributes.NONE);
     }
 
     /**
@@ -193,6 +201,146 @@ public final class Command {
         return with(environment, directory, stdin, stdout, stderr, mechanism);
     }
 
+    // ---- process attributes (VFORK and FORK do all; POSIX_SPAWN the ones it says; JDK none) ----
+
+    /**
+     * The child starts a new session (setsid): it leads a new session and process group, with
+     * no controlling terminal. POSIX_SPAWN can do this too.
+     */
+    public Command newSession() {
+        if (attributes.processGroup() >= 0) {
+            throw new IllegalArgumentException("newSession and processGroup cannot be combined: a session leader already leads its own group");
+        }
+        return with(attributes.withNewSession());
+    }
+
+    /**
+     * The child joins process group {@code pgid}, or leads a new one of its own when
+     * {@code pgid} is 0 (setpgid). POSIX_SPAWN can do this too.
+     */
+    public Command processGroup(int pgid) {
+        if (pgid < 0) {
+            throw new IllegalArgumentException("process group must be >= 0 (0: a group of its own): " + pgid);
+        }
+        if (attributes.newSession()) {
+            throw new IllegalArgumentException("newSession and processGroup cannot be combined: a session leader already leads its own group");
+        }
+        return with(attributes.withProcessGroup(pgid));
+    }
+
+    /**
+     * The child receives {@code signal} when this JVM dies (PR_SET_PDEATHSIG). The kernel
+     * sends it when the <em>thread</em> that created the child exits, so such children are
+     * created from one long-lived thread of vfork4j's: a child started from a short-lived
+     * thread outlives that thread.
+     */
+    public Command parentDeathSignal(Signal signal) {
+        Objects.requireNonNull(signal, "signal");
+        return with(attributes.withParentDeathSignal(signal));
+    }
+
+    /** The child's file mode creation mask, 0 to 0777. */
+    public Command umask(int mask) {
+        if (mask < 0 || mask > 0777) {
+            throw new IllegalArgumentException("umask must be between 0 and 0777 (octal): 0" + Integer.toOctalString(mask));
+        }
+        return with(attributes.withUmask(mask));
+    }
+
+    /**
+     * A resource limit for the child (prlimit). {@link Resource#UNLIMITED} means no limit.
+     *
+     * @throws IllegalArgumentException when a value is negative or {@code soft > hard}
+     */
+    public Command limit(Resource resource, long soft, long hard) {
+        Objects.requireNonNull(resource, "resource");
+        if (soft < 0 || hard < 0) {
+            throw new IllegalArgumentException("limit " + resource + " must not be negative: soft=" + soft + ", hard=" + hard);
+        }
+        if (soft > hard) {
+            throw new IllegalArgumentException("limit " + resource + ": soft " + soft + " is above hard " + hard);
+        }
+        return with(attributes.withLimit(resource, soft, hard));
+    }
+
+    /**
+     * The child runs as {@code uid}:{@code gid} with exactly {@code groups} as its
+     * supplementary groups, set in that order (setgroups, setresgid, setresuid) so privileges
+     * are dropped last. Needs CAP_SETUID/CAP_SETGID.
+     */
+    public Command user(int uid, int gid, int... groups) {
+        Objects.requireNonNull(groups, "groups");
+        if (uid < 0 || gid < 0) {
+            throw new IllegalArgumentException("uid and gid must be >= 0: uid=" + uid + ", gid=" + gid);
+        }
+        for (int g : groups) {
+            if (g < 0) {
+                throw new IllegalArgumentException("supplementary group ids must be >= 0: " + g);
+            }
+        }
+        return with(attributes.withCredentials(new ChildAttributes.Credentials(uid, gid, groups.clone())));
+    }
+
+    /** The child and its descendants can never gain privileges (PR_SET_NO_NEW_PRIVS): setuid bits are ignored. */
+    public Command noNewPrivileges() {
+        return with(attributes.withNoNewPrivileges());
+    }
+
+    /** The child starts inside the cgroup v2 directory {@code cgroupDirectory} (CLONE_INTO_CGROUP). */
+    public Command cgroup(Path cgroupDirectory) {
+        Objects.requireNonNull(cgroupDirectory, "cgroupDirectory");
+        checkPath(cgroupDirectory, "the cgroup directory");
+        return with(attributes.withCgroup(cgroupDirectory));
+    }
+
+    /**
+     * Passes this JVM's fd {@code fdInParent} to the child as {@code fdInChild} (3 or more;
+     * 0-2 are set with the redirects). Every other fd above 2 is closed in the child.
+     *
+     * @throws IllegalArgumentException for a negative fd, a child fd below 3 or beyond the
+     *                                  kernel's nr_open, or a child fd given twice
+     */
+    public Command keepFd(int fdInParent, int fdInChild) {
+        if (fdInParent < 0) {
+            throw new IllegalArgumentException("fd in parent must be >= 0: " + fdInParent);
+        }
+        if (fdInChild < 3) {
+            throw new IllegalArgumentException("fd in child must be >= 3 (0-2 are set with stdin/stdout/stderr): " + fdInChild);
+        }
+        if (fdInChild >= NR_OPEN) {
+            throw new IllegalArgumentException("fd in child must be below the kernel's nr_open (" + NR_OPEN + "): " + fdInChild);
+        }
+        if (attributes.keptFds().containsKey(fdInChild)) {
+            throw new IllegalArgumentException("fd " + fdInChild + " in the child is already given fd "
+                + attributes.keptFds().get(fdInChild) + " of the parent");
+        }
+        return with(attributes.withKeptFd(fdInParent, fdInChild));
+    }
+
+    /** The signals blocked in the child when it starts (default: none). POSIX_SPAWN can do this too. */
+    public Command signalMask(Signal... blocked) {
+        Objects.requireNonNull(blocked, "blocked");
+        java.util.Set<Signal> set = java.util.EnumSet.noneOf(Signal.class);
+        for (Signal s : blocked) {
+            set.add(Objects.requireNonNull(s, "signal"));
+        }
+        if (set.contains(Signal.SIGKILL) || set.contains(Signal.SIGSTOP)) {
+            throw new IllegalArgumentException("SIGKILL and SIGSTOP cannot be blocked");
+        }
+        return with(attributes.withSignalMask(set));
+    }
+
+    /** The largest fd number the kernel allows (fs.nr_open), read once. */
+    private static final int NR_OPEN = readNrOpen();
+
+    private static int readNrOpen() {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/fs/nr_open")).strip());
+        } catch (IOException | RuntimeException e) {
+            return 1 << 20; // the kernel's default
+        }
+    }
+
     // ---- reading ----
 
     /** The program and its arguments. */
@@ -281,6 +429,10 @@ public final class Command {
 
     Path directoryOrNull() {
         return directory;
+    }
+
+    ChildAttributes attributes() {
+        return attributes;
     }
 
     // ---- validation ----

@@ -1,6 +1,7 @@
 package dev.vfork4j;
 
 import dev.vfork4j.loop.EventLoop;
+import dev.vfork4j.spawn.CloneLauncher;
 import dev.vfork4j.spawn.Failures;
 import dev.vfork4j.spawn.Launcher;
 import dev.vfork4j.spawn.PosixSpawnLauncher;
@@ -18,6 +19,8 @@ final class Launch {
     private Launch() {}
 
     private static final Launcher POSIX_SPAWN = new PosixSpawnLauncher();
+    private static final Launcher VFORK = new CloneLauncher(true);
+    private static final Launcher FORK = new CloneLauncher(false);
 
     /**
      * @param capture for run() and output(): stdout and stderr pipes are read to their end by
@@ -29,11 +32,19 @@ final class Launch {
         m.unavailableReason().ifPresent(why -> {
             throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + why);
         });
-        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr);
+        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
+            c.attributes());
+        for (String attribute : c.attributes().setAttributes()) {
+            if (!m.canSet(attribute)) {
+                throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute + ": use "
+                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK"));
+            }
+        }
         return switch (m) {
             case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, capture, EventLoop.shared());
             case JDK -> startJdk(request, capture);
-            case VFORK, FORK -> throw new AssertionError(m + " reported available but has no launcher");
+            case VFORK -> new NativeChild(VFORK.spawn(request), m, capture, EventLoop.shared());
+            case FORK -> new NativeChild(FORK.spawn(request), m, capture, EventLoop.shared());
         };
     }
 

@@ -29,6 +29,15 @@ public enum Mechanism {
         return Optional.ofNullable(Availability.problem(this));
     }
 
+    /** True when this mechanism can honour the Command attribute named {@code attribute} ("umask", "keepFd", …). */
+    boolean canSet(String attribute) {
+        return switch (this) {
+            case VFORK, FORK -> true;
+            case POSIX_SPAWN -> Availability.posixSpawnCan(attribute);
+            case JDK -> false;
+        };
+    }
+
     /** The best available mechanism: VFORK, else POSIX_SPAWN, else JDK. */
     public static Mechanism best() {
         for (Mechanism m : new Mechanism[] {VFORK, POSIX_SPAWN}) {

@@ -35,6 +35,8 @@ public final class SpawnException extends IOException {
         FDS,
         /** Setting a resource limit. */
         RLIMIT,
+        /** Setting the file mode creation mask (cannot fail; listed for completeness). */
+        UMASK,
         /** prctl(PR_SET_NO_NEW_PRIVS). */
         NO_NEW_PRIVS,
         /** Placing the child in a cgroup. */

@@ -8,8 +8,13 @@ import java.util.Locale;
  * numbering that aarch64 uses and that x86_64 shares for every syscall added after 2019).
  */
 public enum Arch {
-    X86_64(247, 14, 12, 4),
-    AARCH64(95, 135, 16, 8);
+    X86_64(247, 14, 12, 4, new Sys(112, 109, 116, 119, 117, 80, 157, 110, 292, 302, 95, 59, 231, 35)),
+    AARCH64(95, 135, 16, 8, new Sys(157, 154, 159, 149, 147, 49, 167, 173, 24, 261, 166, 221, 94, 101));
+
+    /** System call numbers the child routine's steps use, for one architecture. */
+    public record Sys(long setsid, long setpgid, long setgroups, long setresgid, long setresuid, long chdir,
+                      long prctl, long getppid, long dup3, long prlimit64, long umask, long execve,
+                      long exitGroup, long nanosleep) {}
 
     /** The architecture of this JVM, or null when it is one vfork4j has no constants for. */
     public static final Arch CURRENT = detect(System.getProperty("os.arch", ""));
@@ -22,8 +27,11 @@ public enum Arch {
     public final long epollEventSize;
     /** Offset of {@code epoll_event.data}. */
     public final long epollDataOffset;
+    /** The other system call numbers that differ. */
+    public final Sys sys;
 
-    Arch(long sysWaitid, long sysRtSigprocmask, long epollEventSize, long epollDataOffset) {
+    Arch(long sysWaitid, long sysRtSigprocmask, long epollEventSize, long epollDataOffset, Sys sys) {
+        this.sys = sys;
         this.sysWaitid = sysWaitid;
         this.sysRtSigprocmask = sysRtSigprocmask;
         this.epollEventSize = epollEventSize;

@@ -127,6 +127,40 @@ public final class LibC {
         }
     }
 
+    // ---- memory ----
+
+    private static final MethodHandle mmap$mh = errno("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle mprotect$mh =
+        errno("mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle munmap$mh =
+        errno("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+
+    public static MemorySegment mmap(MemorySegment state, MemorySegment addr, long length, int prot, int flags,
+                                     int fd, long offset) {
+        try {
+            return (MemorySegment) mmap$mh.invokeExact(state, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int mprotect(MemorySegment state, MemorySegment addr, long length, int prot) {
+        try {
+            return (int) mprotect$mh.invokeExact(state, addr, length, prot);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int munmap(MemorySegment state, MemorySegment addr, long length) {
+        try {
+            return (int) munmap$mh.invokeExact(state, addr, length);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
     // ---- epoll, eventfd ----
 
     private static final MethodHandle epoll_create1$mh =

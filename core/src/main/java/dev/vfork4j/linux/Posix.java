@@ -161,4 +161,47 @@ public final class Posix {
         }
         return 0;
     }
+
+    /** An anonymous mapping of {@code length} bytes: private, or shared with children that do not share memory. */
+    public static MemorySegment mapAnonymous(long length, int prot, boolean shared) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment m = LibC.mmap(st, MemorySegment.NULL, length, prot,
+                (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+            if (m.address() == -1L) {
+                throw new ErrnoException("mmap(" + length + ", " + (shared ? "MAP_SHARED" : "MAP_PRIVATE") + ")",
+                    CallState.errno(st));
+            }
+            return m.reinterpret(length);
+        }
+    }
+
+    public static void protect(MemorySegment mapping, int prot) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            if (LibC.mprotect(st, mapping, mapping.byteSize(), prot) < 0) {
+                throw new ErrnoException("mprotect(" + mapping.byteSize() + ", " + prot + ")", CallState.errno(st));
+            }
+        }
+    }
+
+    public static void unmap(MemorySegment mapping) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.munmap(CallState.allocate(arena), mapping, mapping.byteSize());
+        }
+    }
+
+    /**
+     * Reaps a child that failed before its exec: a blocking {@code waitid(P_PIDFD, WEXITED)},
+     * retried on EINTR. The child has already called exit_group, so this returns at once.
+     */
+    public static void reap(int pidfd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment info = arena.allocate(Siginfo.LAYOUT);
+            while (LibC.waitid(st, P_PIDFD, pidfd, info, WEXITED) < 0 && CallState.errno(st) == EINTR) {
+                // retry
+            }
+        }
+    }
 }

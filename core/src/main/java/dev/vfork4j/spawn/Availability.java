@@ -43,9 +43,22 @@ public final class Availability {
                 String pidfd = feature("pidfd_open");
                 yield pidfd == null ? null : "pidfd_open: " + pidfd;
             }
-            case VFORK, FORK -> "not in this version of vfork4j: the clone3 child routine is not built yet";
+            case VFORK, FORK -> {
+                for (String needed : new String[] {"clone3", "CLONE_CLEAR_SIGHAND", "close_range", "pidfd_open"}) {
+                    String problem = feature(needed);
+                    if (problem != null) {
+                        yield needed + ": " + problem;
+                    }
+                }
+                yield new CloneLauncher(m == Mechanism.VFORK).probe();
+            }
             case JDK -> null;
         };
+    }
+
+    /** True when POSIX_SPAWN can honour the Command attribute {@code attribute}. */
+    public static boolean posixSpawnCan(String attribute) {
+        return ChildAttributes.POSIX_SPAWN_CAN.contains(attribute);
     }
 
     /**

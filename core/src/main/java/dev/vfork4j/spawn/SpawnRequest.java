@@ -12,7 +12,7 @@ import java.util.Map;
  * @param directory the working directory, or null to keep this JVM's
  */
 public record SpawnRequest(List<String> argv, Map<String, String> environment, Path directory,
-                           Redirect stdin, Redirect stdout, Redirect stderr) {
+                           Redirect stdin, Redirect stdout, Redirect stderr, ChildAttributes attributes) {
 
     public String program() {
         return argv.getFirst();

@@ -24,10 +24,18 @@ final class Stdio implements AutoCloseable {
     private boolean stderrToStdout;
     private boolean handedOver;
 
-    private Stdio() {}
+    private final SpawnRequest request;
+
+    private Stdio(SpawnRequest request) {
+        this.request = request;
+    }
+
+    SpawnRequest request() {
+        return request;
+    }
 
     static Stdio open(SpawnRequest r) throws SpawnException {
-        Stdio s = new Stdio();
+        Stdio s = new Stdio(r);
         try {
             s.openStream(0, r.stdin(), r);
             s.openStream(1, r.stdout(), r);

@@ -1,0 +1,242 @@
+package dev.vfork4j.spawn;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.Resource;
+import dev.vfork4j.Signal;
+import dev.vfork4j.SpawnException;
+import dev.vfork4j.SpawnException.Step;
+import dev.vfork4j.linux.Arch;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
+import dev.vfork4j.spawn.asm.ChildRoutine;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * VFORK and FORK: clone3 through the child routine, which runs the plan's steps as raw
+ * syscalls on its own stack and execs. VFORK shares this process's memory (CLONE_VM) and
+ * costs the same whatever the JVM's size; FORK is a copy-on-write copy, for measuring what
+ * vfork saves. Both wait for the exec (CLONE_VFORK), so a failing step comes back as a
+ * SpawnException naming it, and both clear every signal handler in the child
+ * (CLONE_CLEAR_SIGHAND) so no JVM handler can ever run there.
+ *
+ * <p>Order of the steps (each a raw syscall): setsid/setpgid, setgroups, setresgid,
+ * setresuid, chdir, PR_SET_PDEATHSIG and the getppid check, the fds (dup3 into place, then
+ * close_range around the kept ones), prlimit64, umask, PR_SET_NO_NEW_PRIVS, the signal mask,
+ * then execve over the candidate paths.
+ */
+public final class CloneLauncher implements Launcher {
+    private final boolean shareMemory;
+
+    /** @param shareMemory true for VFORK (CLONE_VM), false for FORK */
+    public CloneLauncher(boolean shareMemory) {
+        this.shareMemory = shareMemory;
+    }
+
+    @Override
+    public Spawned spawn(SpawnRequest r) throws SpawnException {
+        if (r.attributes().parentDeathSignal() != null && !SpawnerThread.isCurrent()) {
+            return SpawnerThread.run(() -> spawnHere(r));
+        }
+        return spawnHere(r);
+    }
+
+    private Spawned spawnHere(SpawnRequest r) throws SpawnException {
+        Arch.Sys sys = Arch.require().sys;
+        ChildAttributes a = r.attributes();
+        List<Integer> toClose = new ArrayList<>();
+        MemorySegment sharedSlot = null;
+        try (Stdio stdio = Stdio.open(r); SpawnPlan plan = new SpawnPlan()) {
+            if (a.newSession()) {
+                plan.check(Step.SESSION, "setsid", sys.setsid());
+            }
+            if (a.processGroup() >= 0) {
+                plan.check(Step.PROCESS_GROUP, "setpgid(0, " + a.processGroup() + ")", sys.setpgid(), 0, a.processGroup());
+            }
+            if (a.credentials() != null) {
+                var c = a.credentials();
+                MemorySegment groups = plan.arena.allocate(ValueLayout.JAVA_INT, Math.max(1, c.groups().length));
+                MemorySegment.copy(c.groups(), 0, groups, ValueLayout.JAVA_INT, 0, c.groups().length);
+                plan.check(Step.CREDENTIALS, "setgroups", sys.setgroups(), c.groups().length, groups.address());
+                plan.check(Step.CREDENTIALS, "setresgid(" + c.gid() + ")", sys.setresgid(), c.gid(), c.gid(), c.gid());
+                plan.check(Step.CREDENTIALS, "setresuid(" + c.uid() + ")", sys.setresuid(), c.uid(), c.uid(), c.uid());
+            }
+            if (r.directory() != null) {
+                plan.check(Step.CHDIR, null, sys.chdir(), plan.cString(r.directory().toString()).address());
+            }
+            if (a.parentDeathSignal() != null) {
+                plan.check(Step.PARENT_DEATH_SIGNAL, "prctl(PR_SET_PDEATHSIG)", sys.prctl(), PR_SET_PDEATHSIG,
+                    a.parentDeathSignal().number());
+                // The JVM may have died between the clone and the prctl: then the child has a new parent.
+                plan.expect(Step.PARENT_DEATH_SIGNAL, "the parent died before the child could watch it",
+                    sys.getppid(), LibC.getpid(), ESRCH);
+            }
+            planFds(plan, sys, stdio, a.keptFds(), toClose);
+            for (Map.Entry<Resource, long[]> e : a.limits().entrySet()) {
+                MemorySegment rlim = plan.arena.allocate(ValueLayout.JAVA_LONG, 2);
+                rlim.set(ValueLayout.JAVA_LONG, 0, rlimit(e.getValue()[0]));
+                rlim.set(ValueLayout.JAVA_LONG, 8, rlimit(e.getValue()[1]));
+                plan.check(Step.RLIMIT, "prlimit64(" + e.getKey() + ")", sys.prlimit64(), 0, e.getKey().number(),
+                    rlim.address(), 0);
+            }
+            if (a.umask() >= 0) {
+                plan.ignore(Step.UMASK, sys.umask(), a.umask());
+            }
+            if (a.noNewPrivileges()) {
+                plan.check(Step.NO_NEW_PRIVS, "prctl(PR_SET_NO_NEW_PRIVS)", sys.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+            }
+            MemorySegment mask = plan.arena.allocate(ValueLayout.JAVA_LONG);
+            for (Signal s : a.signalMask()) {
+                mask.set(ValueLayout.JAVA_LONG, 0, mask.get(ValueLayout.JAVA_LONG, 0) | (1L << (s.number() - 1)));
+            }
+            plan.check(Step.SIGNAL_MASK, "rt_sigprocmask", Arch.require().sysRtSigprocmask, 2 /* SIG_SETMASK */,
+                mask.address(), 0, 8);
+            MemorySegment argv = NativeStrings.array(plan.arena, r.argv());
+            MemorySegment envp = NativeStrings.environment(plan.arena, r.environment());
+            for (String candidate : ExecCandidates.of(r.program())) {
+                plan.exec(sys.execve(), plan.cString(candidate), argv, envp);
+            }
+
+            int cgroupFd = -1;
+            if (a.cgroup() != null) {
+                try {
+                    cgroupFd = Posix.open(a.cgroup().toString(), O_RDONLY, 0);
+                    toClose.add(cgroupFd);
+                } catch (ErrnoException e) {
+                    throw Failures.spawnException(r, Step.CGROUP, e.errno(), a.cgroup().toString());
+                }
+            }
+            MemorySegment slot;
+            if (shareMemory) {
+                slot = plan.arena.allocate(ValueLayout.JAVA_INT, 2);
+            } else {
+                try {
+                    sharedSlot = Posix.mapAnonymous(4096, PROT_READ | PROT_WRITE, true);
+                } catch (ErrnoException e) {
+                    throw Failures.spawnException(r, Step.CLONE, e.errno(), "mmap of the error slot");
+                }
+                slot = sharedSlot;
+            }
+            long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (shareMemory ? CLONE_VM : 0)
+                | (cgroupFd >= 0 ? CLONE_INTO_CGROUP : 0);
+            MemorySegment header = plan.build(flags, cgroupFd, slot);
+
+            long pid = ChildRoutine.get().call(header);
+
+            if (pid < 0) {
+                int errno = (int) -pid;
+                boolean cgroupProblem = cgroupFd >= 0 && errno != EAGAIN && errno != ENOMEM;
+                throw Failures.spawnException(r, cgroupProblem ? Step.CGROUP : Step.CLONE, errno,
+                    cgroupProblem ? a.cgroup().toString() : "clone3");
+            }
+            int pidfd = header.get(ValueLayout.JAVA_INT, dev.vfork4j.spawn.asm.PlanLayout.PIDFD);
+            int failedStep = slot.get(ValueLayout.JAVA_INT, 0);
+            if (failedStep >= 0) {
+                int errno = slot.get(ValueLayout.JAVA_INT, 4);
+                Posix.reap(pidfd);
+                Posix.close(pidfd);
+                throw Failures.spawnException(r, plan.stepName(failedStep), errno, plan.stepDetail(failedStep));
+            }
+            Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2));
+            stdio.handOver();
+            return s;
+        } finally {
+            for (int fd : toClose) {
+                Posix.close(fd);
+            }
+            if (sharedSlot != null) {
+                Posix.unmap(sharedSlot);
+            }
+        }
+    }
+
+    /**
+     * Probes this mechanism for real: a child that runs one step bound to fail (getppid
+     * compared with -1) must come back through the slot with ESRCH and be reaped through its
+     * pidfd. Returns null when all of that worked, else what went wrong.
+     */
+    public String probe() {
+        Arch.Sys sys = Arch.require().sys;
+        MemorySegment sharedSlot = null;
+        try (SpawnPlan plan = new SpawnPlan()) {
+            plan.expect(Step.EXEC, "probe", sys.getppid(), -1, ESRCH);
+            MemorySegment slot = shareMemory ? plan.arena.allocate(ValueLayout.JAVA_INT, 2)
+                : (sharedSlot = Posix.mapAnonymous(4096, PROT_READ | PROT_WRITE, true));
+            long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (shareMemory ? CLONE_VM : 0);
+            MemorySegment header = plan.build(flags, -1, slot);
+            long pid = ChildRoutine.get().call(header);
+            if (pid < 0) {
+                return "clone3(CLONE_VM | CLONE_VFORK | CLONE_CLEAR_SIGHAND | CLONE_PIDFD) failed: "
+                    + dev.vfork4j.linux.Errno.name((int) -pid) + " (Linux 5.5 or newer is needed)";
+            }
+            int pidfd = header.get(ValueLayout.JAVA_INT, dev.vfork4j.spawn.asm.PlanLayout.PIDFD);
+            Posix.reap(pidfd);
+            Posix.close(pidfd);
+            int step = slot.get(ValueLayout.JAVA_INT, 0);
+            int errno = slot.get(ValueLayout.JAVA_INT, 4);
+            return step == 0 && errno == ESRCH ? null
+                : "the child routine's probe came back with step " + step + ", errno " + errno + " instead of 0, ESRCH";
+        } catch (ErrnoException | RuntimeException e) {
+            return "the child routine could not run: " + e.getMessage();
+        } finally {
+            if (sharedSlot != null) {
+                Posix.unmap(sharedSlot);
+            }
+        }
+    }
+
+    private static long rlimit(long value) {
+        return value == Resource.UNLIMITED ? RLIM_INFINITY : value;
+    }
+
+    /**
+     * dup3 every source into its target, then close_range around the targets kept. A source
+     * that is itself a target number (or below one) is first copied above every target in the
+     * parent, so placing one fd can never overwrite the source of another.
+     */
+    private static void planFds(SpawnPlan plan, Arch.Sys sys, Stdio stdio, Map<Integer, Integer> kept,
+                                List<Integer> toClose) throws SpawnException {
+        int maxTarget = kept.isEmpty() ? 2 : Math.max(2, ((java.util.SortedMap<Integer, Integer>) kept).lastKey());
+        List<int[]> moves = new ArrayList<>(); // {source, target}
+        for (int target = 0; target < 3; target++) {
+            if (stdio.source(target) != Stdio.INHERIT) {
+                moves.add(new int[] {stdio.source(target), target});
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : kept.entrySet()) {
+            if (!Posix.isOpen(e.getValue())) {
+                throw Failures.spawnException(stdio.request(), Step.FDS, EBADF,
+                    "keepFd(" + e.getValue() + ", " + e.getKey() + "): fd " + e.getValue() + " is not open");
+            }
+            moves.add(new int[] {e.getValue(), e.getKey()});
+        }
+        for (int[] m : moves) {
+            if (m[0] <= maxTarget) {
+                try {
+                    m[0] = Posix.dupCloexec(m[0], maxTarget + 1);
+                } catch (ErrnoException e) {
+                    throw Failures.spawnException(stdio.request(), Step.FDS, e.errno(), "moving fd " + m[0] + " out of the way");
+                }
+                toClose.add(m[0]);
+            }
+            plan.check(Step.FDS, "dup3(" + m[0] + ", " + m[1] + ")", sys.dup3(), m[0], m[1], 0);
+        }
+        if (stdio.stderrToStdout()) {
+            plan.check(Step.FDS, "dup3(1, 2)", sys.dup3(), 1, 2, 0);
+        }
+        long from = 3;
+        for (int target : new TreeSet<>(kept.keySet())) {
+            if (target > from) {
+                plan.check(Step.FDS, "close_range(" + from + ", " + (target - 1) + ")", SYS_CLOSE_RANGE, from, target - 1, 0);
+            }
+            from = target + 1L;
+        }
+        plan.check(Step.FDS, "close_range(" + from + ", ~0)", SYS_CLOSE_RANGE, from, 0xFFFF_FFFFL, 0);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.vfork4j.spawn;
+
+import static dev.vfork4j.spawn.asm.PlanLayout.*;
+
+import dev.vfork4j.SpawnException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One spawn laid out in native memory for the child routine: the step table, the strings
+ * and arrays the steps point to, the child's stack and the clone3 arguments, all in one
+ * confined Arena freed when the spawn is over. The child reads nothing else.
+ */
+final class SpawnPlan implements AutoCloseable {
+    /** The child uses no stack of its own; this leaves room for the kernel and for the lab's calls. */
+    static final int STACK_SIZE = 32 * 1024;
+
+    private record Step(int kind, long nr, long[] args, long expected, int errno, SpawnException.Step name,
+                        String detail) {}
+
+    final Arena arena = Arena.ofConfined();
+    private final List<Step> steps = new ArrayList<>();
+
+    /** A step whose failure fails the spawn at {@code name}. */
+    void check(SpawnException.Step name, String detail, long nr, long... args) {
+        steps.add(new Step(KIND_CHECK, nr, args, 0, 0, name, detail));
+    }
+
+    /** A step whose result does not matter. */
+    void ignore(SpawnException.Step name, long nr, long... args) {
+        steps.add(new Step(KIND_IGNORE, nr, args, 0, 0, name, null));
+    }
+
+    /** A step whose result must be {@code expected}, else the spawn fails with {@code errno}. */
+    void expect(SpawnException.Step name, String detail, long nr, long expected, int errno) {
+        steps.add(new Step(KIND_EXPECT, nr, new long[0], expected, errno, name, detail));
+    }
+
+    /** execve of one candidate path. */
+    void exec(long execveNr, MemorySegment path, MemorySegment argv, MemorySegment envp) {
+        steps.add(new Step(KIND_EXEC, execveNr, new long[] {path.address(), argv.address(), envp.address()},
+            0, 0, SpawnException.Step.EXEC, null));
+    }
+
+    /** A NUL-terminated copy of {@code s}, for a step to point to. */
+    MemorySegment cString(String s) {
+        return arena.allocateFrom(s);
+    }
+
+    SpawnException.Step stepName(int index) {
+        return steps.get(index).name();
+    }
+
+    String stepDetail(int index) {
+        return steps.get(index).detail();
+    }
+
+    int size() {
+        return steps.size();
+    }
+
+    /**
+     * Lays out the header: clone3 arguments, masks, the step table. {@code slot} receives
+     * {step index, errno} from a child that fails; it must be shared memory when the child
+     * does not share this process's memory.
+     */
+    MemorySegment build(long cloneFlags, int cgroupFd, MemorySegment slot) {
+        MemorySegment table = arena.allocate((long) STEP_SIZE * Math.max(1, steps.size()), 8);
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            long base = (long) i * STEP_SIZE;
+            table.set(ValueLayout.JAVA_LONG, base + STEP_KIND, s.kind());
+            table.set(ValueLayout.JAVA_LONG, base + STEP_NR, s.nr());
+            for (int a = 0; a < s.args().length; a++) {
+                table.set(ValueLayout.JAVA_LONG, base + stepArg(a), s.args()[a]);
+            }
+            table.set(ValueLayout.JAVA_LONG, base + STEP_EXPECTED, s.expected());
+            table.set(ValueLayout.JAVA_LONG, base + STEP_ERRNO, s.errno());
+        }
+        MemorySegment stack = arena.allocate(STACK_SIZE, 16);
+        MemorySegment plan = arena.allocate(SIZE, 8);
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS, cloneFlags);                      // flags
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 8, plan.address() + PIDFD);      // pidfd
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 32, dev.vfork4j.linux.Linux.SIGCHLD); // exit_signal
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 40, stack.address());            // stack
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 48, STACK_SIZE);                  // stack_size
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 80, Math.max(0, cgroupFd));       // cgroup
+        plan.set(ValueLayout.JAVA_LONG, SIGSET_ALL, -1L);
+        plan.set(ValueLayout.JAVA_LONG, STEPS, table.address());
+        plan.set(ValueLayout.JAVA_LONG, COUNT, steps.size());
+        plan.set(ValueLayout.JAVA_LONG, SLOT, slot.address());
+        plan.set(ValueLayout.JAVA_INT, PIDFD, -1);
+        slot.set(ValueLayout.JAVA_INT, 0, -1);
+        slot.set(ValueLayout.JAVA_INT, 4, 0);
+        return plan;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

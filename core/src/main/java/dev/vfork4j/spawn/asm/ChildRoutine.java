@@ -1,0 +1,84 @@
+package dev.vfork4j.spawn.asm;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.linux.Arch;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.Posix;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The child routine of this JVM's architecture, generated once and mapped W^X: written into
+ * an anonymous read-write mapping, then made read+exec with mprotect before the first call.
+ * Called through an ordinary FFM downcall, so the calling thread is "in native" while it is
+ * suspended in clone3 and the JVM's safepoints do not wait for it.
+ */
+public final class ChildRoutine {
+    private static final class Holder {
+        static final ChildRoutine INSTANCE = install(Arch.require());
+    }
+
+    private final MemorySegment code;
+    private final MethodHandle spawn;
+
+    private ChildRoutine(MemorySegment code) {
+        this.code = code;
+        this.spawn = Linker.nativeLinker().downcallHandle(code, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    }
+
+    /** The routine, installed on first use. */
+    public static ChildRoutine get() {
+        return Holder.INSTANCE;
+    }
+
+    /** The program for {@code arch}: for tests and for inspection. */
+    public static Program program(Arch arch) {
+        return switch (arch) {
+            case X86_64 -> X86ChildRoutine.build();
+            case AARCH64 -> buildAarch64();
+        };
+    }
+
+    private static Program buildAarch64() {
+        try {
+            return (Program) Class.forName("dev.vfork4j.spawn.asm.Aarch64ChildRoutine")
+                .getDeclaredMethod("build").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException("no aarch64 child routine in this build", e);
+        }
+    }
+
+    static ChildRoutine install(Arch arch) {
+        byte[] bytes = program(arch).assemble();
+        try {
+            MemorySegment mapping = Posix.mapAnonymous(pageAligned(bytes.length), PROT_READ | PROT_WRITE, false);
+            MemorySegment.copy(bytes, 0, mapping, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            Posix.protect(mapping, PROT_READ | PROT_EXEC);
+            return new ChildRoutine(mapping);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("cannot map the child routine: " + e.getMessage(), e);
+        }
+    }
+
+    private static long pageAligned(int length) {
+        return (length + 4095L) & ~4095L;
+    }
+
+    /** Runs the routine on {@code plan}: returns the child's pid, or -errno when clone3 failed. */
+    public long call(MemorySegment plan) {
+        try {
+            return (long) spawn.invokeExact(plan);
+        } catch (Throwable t) {
+            throw new AssertionError("child routine call failed to link: " + t, t);
+        }
+    }
+
+    /** The mapped code (read+exec). */
+    public MemorySegment code() {
+        return code;
+    }
+}
