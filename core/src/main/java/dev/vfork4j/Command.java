@@ -330,16 +330,8 @@ public final class Command {
         return with(attributes.withSignalMask(set));
     }
 
-    /** The largest fd number the kernel allows (fs.nr_open), read once. */
-    private static final int NR_OPEN = readNrOpen();
-
-    private static int readNrOpen() {
-        try {
-            return Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/fs/nr_open")).strip());
-        } catch (IOException | RuntimeException e) {
-            return 1 << 20; // the kernel's default
-        }
-    }
+    /** The largest fd number the kernel allows (fs.nr_open; 1048576 by default), read once. */
+    private static final int NR_OPEN = (int) dev.vfork4j.linux.Procfs.number("/proc/sys/fs/nr_open", 1 << 20);
 
     // ---- reading ----
 

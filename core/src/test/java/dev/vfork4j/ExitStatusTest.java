@@ -39,7 +39,7 @@ class ExitStatusTest {
         c.waitFor();
         assertThat(c.exitStatus().signal()).isEqualTo(11);
         assertThat(c.exitValue()).isEqualTo(139);
-        String pattern = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/core_pattern")).strip();
+        String pattern = dev.vfork4j.linux.Procfs.read(java.nio.file.Path.of("/proc/sys/kernel/core_pattern")).strip();
         boolean dumpedHere;
         try (var files = java.nio.file.Files.list(dir)) {
             dumpedHere = files.anyMatch(f -> f.getFileName().toString().startsWith("core"));

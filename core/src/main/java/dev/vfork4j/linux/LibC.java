@@ -284,6 +284,8 @@ public final class LibC {
         plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle fa_adddup2$mh =
         plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle fa_addclose$mh =
+        plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     /** glibc 2.29+. */
     public static final Optional<MethodHandle> fa_addchdir_np$mh =
         optional("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -336,6 +338,14 @@ public final class LibC {
     public static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
         try {
             return (int) fa_adddup2$mh.invokeExact(fa, fd, newfd);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int posix_spawn_file_actions_addclose(MemorySegment fa, int fd) {
+        try {
+            return (int) fa_addclose$mh.invokeExact(fa, fd);
         } catch (Throwable t) {
             throw linkage(t);
         }

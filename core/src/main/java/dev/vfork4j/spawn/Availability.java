@@ -113,7 +113,7 @@ public final class Availability {
     /** The kernel release, as uname -r prints it. */
     public static String kernelRelease() {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).trim();
+            return dev.vfork4j.linux.Procfs.read(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).trim();
         } catch (java.io.IOException e) {
             return System.getProperty("os.version", "unknown");
         }

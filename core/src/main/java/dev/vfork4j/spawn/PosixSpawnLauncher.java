@@ -12,14 +12,22 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import dev.vfork4j.Signal;
 
 /**
  * Starts a child with glibc's {@code posix_spawn} (which clones with CLONE_VM | CLONE_VFORK
  * and returns the exec's errno): one exec per spawn, no helper binary.
  *
  * <ul>
- *   <li>File actions: {@code dup2} each redirect into place, {@code addchdir_np} for the
- *       directory, {@code addclosefrom_np(3)} so only fds 0, 1 and 2 reach the child.</li>
+ *   <li>File actions: {@code dup2} each redirect and kept fd into place, {@code addchdir_np}
+ *       for the directory, {@code addclose}/{@code addclosefrom_np} so only fds 0, 1, 2 and the
+ *       kept ones reach the child.</li>
+ *   <li>A new session ({@code POSIX_SPAWN_SETSID}), a process group
+ *       ({@code POSIX_SPAWN_SETPGROUP}) and the child's signal mask when the Command asks.</li>
  *   <li>Attributes: an empty signal mask, and every signal set to its default action except
  *       those this JVM had inherited as ignored (as exec keeps SIG_IGN: {@code nohup} works).</li>
  *   <li>A program without '/' is searched with execvp semantics ({@code posix_spawnp}) in the
@@ -40,7 +48,13 @@ public final class PosixSpawnLauncher implements Launcher {
             LibC.posix_spawn_file_actions_init(actions);
             LibC.posix_spawnattr_init(attr);
             try {
-                int pid = spawn(r, stdio, arena, actions, attr);
+                List<Integer> lifted = new ArrayList<>();
+                int pid;
+                try {
+                    pid = spawn(r, stdio, arena, actions, attr, lifted);
+                } finally {
+                    lifted.forEach(Posix::close);
+                }
                 int pidfd;
                 try {
                     pidfd = Posix.pidfdOpen(pid);
@@ -59,21 +73,38 @@ public final class PosixSpawnLauncher implements Launcher {
     }
 
     private static int spawn(SpawnRequest r, Stdio stdio, Arena arena, MemorySegment actions,
-                             MemorySegment attr) throws SpawnException {
+                             MemorySegment attr, List<Integer> lifted) throws SpawnException {
+        ChildAttributes a = r.attributes();
+        SortedMap<Integer, Integer> kept = a.keptFds();
+        int maxTarget = kept.isEmpty() ? 2 : Math.max(2, kept.lastKey());
         for (int target = 0; target < 3; target++) {
             int src = stdio.source(target);
             if (src != Stdio.INHERIT) {
-                check(r, LibC.posix_spawn_file_actions_adddup2(actions, src, target), "adddup2");
+                check(r, LibC.posix_spawn_file_actions_adddup2(actions, lift(r, src, maxTarget, lifted), target), "adddup2");
             }
             if (target == 2 && stdio.stderrToStdout()) {
                 check(r, LibC.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2(1, 2)");
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : kept.entrySet()) {
+            if (!Posix.isOpen(e.getValue())) {
+                throw Failures.spawnException(r, SpawnException.Step.FDS, EBADF,
+                    "keepFd(" + e.getValue() + ", " + e.getKey() + "): fd " + e.getValue() + " is not open");
+            }
+            // adddup2 of an fd onto itself clears its FD_CLOEXEC (glibc 2.29+); lifting makes every case a real dup2.
+            check(r, LibC.posix_spawn_file_actions_adddup2(actions, lift(r, e.getValue(), maxTarget, lifted), e.getKey()),
+                "adddup2(keepFd)");
+        }
+        for (int fd = 3; fd <= maxTarget; fd++) {
+            if (!kept.containsKey(fd)) {
+                check(r, LibC.posix_spawn_file_actions_addclose(actions, fd), "addclose");
             }
         }
         if (r.directory() != null) {
             check(r, LibC.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(r.directory().toString())),
                 "addchdir_np");
         }
-        check(r, LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+        check(r, LibC.posix_spawn_file_actions_addclosefrom_np(actions, maxTarget + 1), "addclosefrom_np");
 
         MemorySegment empty = arena.allocate(PosixSpawnTypes.SIGSET_T);
         LibC.sigemptyset(empty);
@@ -82,10 +113,20 @@ public final class PosixSpawnLauncher implements Launcher {
         // (it has handlers for them in the parent), and exec would pass that ignore on.
         MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
         toDefault.set(ValueLayout.JAVA_LONG, 0, ~INHERITED_IGNORED); // bit n-1 is signal n, 1-64
+        for (Signal blocked : a.signalMask()) {
+            empty.set(ValueLayout.JAVA_LONG, 0, empty.get(ValueLayout.JAVA_LONG, 0) | (1L << (blocked.number() - 1)));
+        }
         check(r, LibC.posix_spawnattr_setsigmask(attr, empty), "setsigmask");
         check(r, LibC.posix_spawnattr_setsigdefault(attr, toDefault), "setsigdefault");
-        check(r, LibC.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
-            "setflags");
+        int flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+        if (a.newSession()) {
+            flags |= POSIX_SPAWN_SETSID;
+        }
+        if (a.processGroup() >= 0) {
+            flags |= POSIX_SPAWN_SETPGROUP;
+            check(r, LibC.posix_spawnattr_setpgroup(attr, a.processGroup()), "setpgroup");
+        }
+        check(r, LibC.posix_spawnattr_setflags(attr, (short) flags), "setflags");
 
         MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
         String program = r.program();
@@ -97,6 +138,20 @@ public final class PosixSpawnLauncher implements Launcher {
                 rc, null);
         }
         return pid.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /** A copy of {@code fd} above every target when it is itself a target number, so dup2s cannot clobber sources. */
+    private static int lift(SpawnRequest r, int fd, int maxTarget, List<Integer> lifted) throws SpawnException {
+        if (fd > maxTarget) {
+            return fd;
+        }
+        try {
+            int copy = Posix.dupCloexec(fd, maxTarget + 1);
+            lifted.add(copy);
+            return copy;
+        } catch (ErrnoException e) {
+            throw Failures.spawnException(r, SpawnException.Step.FDS, e.errno(), "moving fd " + fd + " out of the way");
+        }
     }
 
     private static void check(SpawnRequest r, int rc, String call) throws SpawnException {
