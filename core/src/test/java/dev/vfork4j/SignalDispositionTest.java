@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,11 +51,12 @@ class SignalDispositionTest {
         assertThat(child.get("SigIgn") & ~ours).as("nothing ignored that this JVM does not ignore").isZero();
     }
 
-    @Test
-    void signalIgnoredWhenTheJvmStartedStaysIgnoredInTheChild() throws Exception {
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void signalIgnoredWhenTheJvmStartedStaysIgnoredInTheChild(Mechanism m) throws Exception {
         // A JVM started under `trap '' HUP` (what nohup does) inherits SIGHUP as SIG_IGN ...
-        List<String> jvm = ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), SpawnProbe.class,
-            "sh", "-c", "grep SigIgn /proc/self/status");
+        List<String> jvm = ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED", "-Dvfork4j.test.mechanism=" + m),
+            SpawnProbe.class, "sh", "-c", "grep SigIgn /proc/self/status");
         List<String> argv = new ArrayList<>(List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
         argv.addAll(jvm);
         Output out = Command.of(argv).output();

@@ -2,7 +2,8 @@ package dev.vfork4j;
 
 /**
  * Main class for disposable JVMs: prints what vfork4j sees about itself, then runs argv (if
- * any) through the best mechanism with captured output and prints it.
+ * any) with captured output through the best mechanism (or the one named by the system
+ * property {@code vfork4j.test.mechanism}) and prints it.
  */
 public final class SpawnProbe {
     public static void main(String[] args) throws Exception {
@@ -11,7 +12,9 @@ public final class SpawnProbe {
         }
         System.out.println("best=" + Mechanism.best());
         if (args.length > 0) {
-            Output out = Command.of(java.util.List.of(args)).output();
+            String mechanism = System.getProperty("vfork4j.test.mechanism");
+            Command c = Command.of(java.util.List.of(args));
+            Output out = (mechanism == null ? c : c.mechanism(Mechanism.valueOf(mechanism))).output();
             System.out.print(out.stdoutText());
             System.out.println("status=" + out.status());
         }

@@ -27,13 +27,20 @@ class StepFailureTest {
     private static SpawnException failure(Command c) throws Exception {
         Set<Long> childrenBefore = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
         int fdsBefore = FdLeakTest.openFds();
+        long sharedMappingsBefore = sharedAnonymousMappings();
         SpawnException e = catchThrowableOfType(SpawnException.class, c::start);
+        assertThat(sharedAnonymousMappings()).as("no MAP_SHARED slot left mapped").isEqualTo(sharedMappingsBefore);
         assertThat(e).as("a SpawnException").isNotNull();
         assertThat(ProcessHandle.current().children().map(ProcessHandle::pid).filter(p -> !childrenBefore.contains(p)))
             .as("no new child").isEmpty();
         assertThat(ZombieTest.zombies()).isEmpty();
         assertThat(FdLeakTest.openFds()).isEqualTo(fdsBefore);
         return e;
+    }
+
+    /** MAP_SHARED | MAP_ANONYMOUS mappings show in /proc/self/maps as "/dev/zero (deleted)". */
+    static long sharedAnonymousMappings() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith("/dev/zero (deleted)")).count();
     }
 
     @ParameterizedTest

@@ -39,17 +39,8 @@ public final class ChildRoutine {
     public static Program program(Arch arch) {
         return switch (arch) {
             case X86_64 -> X86ChildRoutine.build();
-            case AARCH64 -> buildAarch64();
+            case AARCH64 -> Aarch64ChildRoutine.build();
         };
-    }
-
-    private static Program buildAarch64() {
-        try {
-            return (Program) Class.forName("dev.vfork4j.spawn.asm.Aarch64ChildRoutine")
-                .getDeclaredMethod("build").invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new UnsupportedOperationException("no aarch64 child routine in this build", e);
-        }
     }
 
     static ChildRoutine install(Arch arch) {
