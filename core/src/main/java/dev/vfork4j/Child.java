@@ -1,9 +1,14 @@
 package dev.vfork4j;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A started child: a {@link Process} whose every method behaves as the JDK documents it,
@@ -21,6 +26,42 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
 
     /** Completes with the exit status when the child has exited and been reaped. */
     abstract CompletableFuture<ExitStatus> exit();
+
+    /**
+     * Completes with the exit status once the child has exited and every byte of its output
+     * has been handed to the consumers ({@code onStdout}/{@code onStderr}) and captures.
+     */
+    abstract CompletableFuture<ExitStatus> completion();
+
+    /** True once a timeout expired and the child was told to end. */
+    abstract boolean timedOut();
+
+    /** What output() captured, after {@link #completion()}; throws when a consumer failed. */
+    abstract Output captured(ExitStatus status) throws IOException;
+
+    /**
+     * Sends {@code signal} to the child and its descendants: to its process group when the
+     * Command made one ({@code newSession()} or {@code processGroup(0)}); to every process of
+     * its cgroup when it was placed in one ({@code cgroup.kill} for SIGKILL); otherwise to the
+     * child and the descendants found by walking /proc now, which misses a descendant that
+     * left the tree (a daemon re-parented to init) or is born meanwhile.
+     */
+    public abstract void killTree(Signal signal);
+
+    /**
+     * The child's stdout as lines (UTF-8), read lazily as they arrive. Closing the stream
+     * closes stdout. Empty when stdout is not a pipe to this JVM.
+     */
+    public Stream<String> stdoutLines() {
+        BufferedReader reader = inputReader(StandardCharsets.UTF_8);
+        return reader.lines().onClose(() -> {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
 
     /** How the child ended. */
     public ExitStatus exitStatus() {
@@ -45,7 +86,7 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
     @Override
     public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
         try {
-            exit().get(timeout, unit);
+            completion().get(timeout, unit);
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -54,10 +95,10 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         }
     }
 
-    /** Waits for the exit and returns its status. */
+    /** Waits for the exit (and every consumer) and returns the status. */
     ExitStatus awaitStatus() throws InterruptedException {
         try {
-            return exit().get();
+            return completion().get();
         } catch (ExecutionException e) {
             throw unreapable(e);
         }
@@ -96,10 +137,13 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         return !exit().isDone();
     }
 
-    /** A new future that completes with this child, on a pool thread, once it has exited. */
+    /**
+     * A new future that completes with this child, on a pool thread, once it has exited and
+     * its consumers have had all its output.
+     */
     @Override
     public CompletableFuture<Process> onExit() {
-        return exit().handleAsync((status, failure) -> this);
+        return completion().handleAsync((status, failure) -> this);
     }
 
     /** Stops the child at once and releases what it holds (SIGKILL, then waits for the reap). */

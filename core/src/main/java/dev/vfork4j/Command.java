@@ -3,6 +3,11 @@ package dev.vfork4j;
 import dev.vfork4j.spawn.ChildAttributes;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,11 +52,13 @@ public final class Command {
     /** null: {@link Mechanism#best()} at the time of start. */
     private final Mechanism mechanism;
     private final ChildAttributes attributes;
+    private final IoOptions io;
 
     private Command(List<String> argv, Map<String, String> environment, Path directory,
                     Redirect stdin, Redirect stdout, Redirect stderr, Mechanism mechanism,
-                    ChildAttributes attributes) {
+                    ChildAttributes attributes, IoOptions io) {
         this.attributes = attributes;
+        this.io = io;
         this.argv = argv;
         this.environment = environment;
         this.directory = directory;
@@ -63,11 +70,15 @@ public final class Command {
 
     private Command with(Map<String, String> environment, Path directory, Redirect stdin,
                          Redirect stdout, Redirect stderr, Mechanism mechanism) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes);
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
     }
 
     private Command with(ChildAttributes attributes) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes);
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
+    }
+
+    private Command with(IoOptions io) {
+        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
     }
 
     // ---- creation ----
@@ -94,7 +105,7 @@ public final class Command {
         for (int i = 0; i < copy.size(); i++) {
             checkNoNul(copy.get(i), i == 0 ? "the program name" : "argument " + i);
         }
-        return new Command(copy, null, null, null, null, null, null, ChildAttributes.NONE);
+        return new Command(copy, null, null, null, null, null, null, ChildAttributes.NONE, IoOptions.NONE);
     }
 
     /**
@@ -172,7 +183,8 @@ public final class Command {
             throw new IllegalArgumentException("stdin cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD or Redirect.from(path)");
         }
-        return with(environment, directory, redirect, stdout, stderr, mechanism);
+        return new Command(argv, environment, directory, redirect, stdout, stderr, mechanism, attributes,
+            io.withInput(null, null));
     }
 
     /** Where stdout goes: INHERIT, PIPE, DISCARD, {@link Redirect#to} or {@link Redirect#appendTo}. */
@@ -182,7 +194,8 @@ public final class Command {
             throw new IllegalArgumentException("stdout cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD, Redirect.to(path) or Redirect.appendTo(path)");
         }
-        return with(environment, directory, stdin, redirect, stderr, mechanism);
+        return new Command(argv, environment, directory, stdin, redirect, stderr, mechanism, attributes,
+            io.withOnStdout(null));
     }
 
     /** Where stderr goes: as stdout, or {@link Redirect#STDOUT} to merge it into stdout. */
@@ -192,7 +205,8 @@ public final class Command {
             throw new IllegalArgumentException("stderr cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD, STDOUT, Redirect.to(path) or Redirect.appendTo(path)");
         }
-        return with(environment, directory, stdin, stdout, redirect, mechanism);
+        return new Command(argv, environment, directory, stdin, stdout, redirect, mechanism, attributes,
+            io.withOnStderr(null));
     }
 
     /** How the child is created; {@link Mechanism#best()} unless set. */
@@ -200,6 +214,92 @@ public final class Command {
         Objects.requireNonNull(mechanism, "mechanism");
         return with(environment, directory, stdin, stdout, stderr, mechanism);
     }
+
+    // ---- streaming I/O, limits and timeouts ----
+
+    /**
+     * Feeds {@code data}'s remaining bytes (position to limit, as they are when the child starts)
+     * to the child's stdin, then closes it so the child sees end of file. The loop writes as
+     * fast as the child reads, without blocking any thread; a child that stops reading early is
+     * not an error. Replaces any stdin redirect.
+     */
+    public Command stdin(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        return new Command(argv, environment, directory, Redirect.PIPE, stdout, stderr, mechanism, attributes,
+            io.withInput(data.asReadOnlyBuffer(), null));
+    }
+
+    /**
+     * Copies {@code in} to the child's stdin on a virtual thread (reading an InputStream may
+     * block, so the loop never does it), then closes both. A stream can be read only once: start
+     * such a Command once. Replaces any stdin redirect.
+     */
+    public Command stdin(InputStream in) {
+        Objects.requireNonNull(in, "in");
+        return new Command(argv, environment, directory, Redirect.PIPE, stdout, stderr, mechanism, attributes,
+            io.withInput(null, in));
+    }
+
+    /**
+     * Hands the child's stdout to {@code consumer} as it arrives, in order, one call at a time
+     * on a virtual thread. The buffer is read-only and valid only during the call. While the
+     * consumer runs, the pipe is not read: a slow consumer slows the child (back-pressure)
+     * instead of growing the heap. {@link #run()}, {@link #output()} and
+     * {@link Child#waitFor()} return only after every byte has been handed over. A consumer
+     * that throws gets no more calls (the rest is read and dropped) and run()/output() throw
+     * an IOException with it as the cause. Replaces any stdout redirect.
+     */
+    public Command onStdout(Consumer<ByteBuffer> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        return new Command(argv, environment, directory, stdin, Redirect.PIPE, stderr, mechanism, attributes,
+            io.withOnStdout(consumer));
+    }
+
+    /** As {@link #onStdout}, for stderr. */
+    public Command onStderr(Consumer<ByteBuffer> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        return new Command(argv, environment, directory, stdin, stdout, Redirect.PIPE, mechanism, attributes,
+            io.withOnStderr(consumer));
+    }
+
+    /**
+     * What {@link #output()} keeps of stdout and of stderr, each: at most {@code bytes}. The
+     * excess is read and dropped (the child is never stalled by the limit) and
+     * {@link Output#truncated()} says so. Default: no limit.
+     */
+    public Command maxOutput(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxOutput must be >= 0: " + bytes);
+        }
+        return with(io.withMaxOutput(bytes));
+    }
+
+    /**
+     * Ends the child when it runs longer than {@code timeout}: SIGTERM, then SIGKILL after a
+     * grace of {@link #DEFAULT_GRACE} (5 s) if it is still running. Sent to the whole process
+     * group when this Command made one ({@link #newSession()} or {@code processGroup(0)}), else
+     * to the child. {@link #output()} and {@link #run()} then throw
+     * {@link ProcessTimeoutException} with what was captured and the final status.
+     */
+    public Command timeout(Duration timeout) {
+        return timeout(timeout, IoOptions.DEFAULT_GRACE);
+    }
+
+    /** As {@link #timeout(Duration)}, with {@code grace} between SIGTERM and SIGKILL (zero: SIGKILL at once). */
+    public Command timeout(Duration timeout, Duration grace) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(grace, "grace");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative: " + grace);
+        }
+        return with(io.withTimeout(timeout, grace));
+    }
+
+    /** The grace between SIGTERM and SIGKILL of {@link #timeout(Duration)}: 5 seconds. */
+    public static final Duration DEFAULT_GRACE = IoOptions.DEFAULT_GRACE;
 
     // ---- process attributes (VFORK and FORK do all; POSIX_SPAWN the ones it says; JDK none) ----
 
@@ -382,7 +482,7 @@ public final class Command {
      */
     public Child start() throws IOException {
         return Launch.start(this, orElse(stdin, Redirect.PIPE), orElse(stdout, Redirect.PIPE),
-            orElse(stderr, Redirect.PIPE), false);
+            orElse(stderr, Redirect.PIPE), ChildIo.Verb.START);
     }
 
     /**
@@ -396,8 +496,8 @@ public final class Command {
      */
     public ExitStatus run() throws IOException, InterruptedException {
         Child child = Launch.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
-            orElse(stderr, Redirect.INHERIT), true);
-        return Launch.await(child);
+            orElse(stderr, Redirect.INHERIT), ChildIo.Verb.RUN);
+        return Launch.await(child, this);
     }
 
     /**
@@ -411,8 +511,24 @@ public final class Command {
      */
     public Output output() throws IOException, InterruptedException {
         Child child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
-            orElse(stderr, Redirect.PIPE), true);
-        return Launch.collect(child);
+            orElse(stderr, Redirect.PIPE), ChildIo.Verb.OUTPUT);
+        return Launch.collect(child, this);
+    }
+
+    /**
+     * As {@link #output()}, without blocking: the future completes (on a pool thread) when the
+     * child has exited and both streams are read, or fails with the IOException output() would
+     * throw. Cancelling the future kills the child (SIGKILL).
+     */
+    public CompletableFuture<Output> outputAsync() {
+        Child child;
+        try {
+            child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
+                orElse(stderr, Redirect.PIPE), ChildIo.Verb.OUTPUT);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return Launch.collectAsync(child, this);
     }
 
     private static Redirect orElse(Redirect r, Redirect fallback) {
@@ -425,6 +541,10 @@ public final class Command {
 
     ChildAttributes attributes() {
         return attributes;
+    }
+
+    IoOptions io() {
+        return io;
     }
 
     // ---- validation ----

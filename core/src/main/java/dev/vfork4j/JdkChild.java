@@ -7,30 +7,146 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A child started by {@link ProcessBuilder}: the JDK creates, reaps and streams it; this class
- * adds vfork4j's API on top. The JDK reports a signal death as exit value 128 + n, which
- * cannot be told apart from an exit with that code, so {@link #exitStatus()} reports it as an
- * exit code.
+ * adds vfork4j's API on top, with virtual threads where the native mechanisms use the loop
+ * (the JDK mechanism must work without native access). The JDK reports a signal death as exit
+ * value 128 + n, which cannot be told apart from an exit with that code, so
+ * {@link #exitStatus()} reports it as an exit code.
  */
 final class JdkChild extends Child {
     private final Process process;
+    private final ChildIo io;
     private final CompletableFuture<ExitStatus> exit;
+    private final CompletableFuture<ExitStatus> completion;
+    private final List<CompletableFuture<Void>> awaited = new ArrayList<>();
+    private final Capture capturedOut, capturedErr;
+    private volatile boolean timedOut;
 
-    JdkChild(Process process) {
+    JdkChild(Process process, ChildIo io) throws IOException {
         this.process = process;
+        this.io = io;
         this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
+        IoOptions o = io.options();
+        feedStdin(o);
+        boolean output = io.verb() == ChildIo.Verb.OUTPUT;
+        this.capturedOut = output && o.onStdout() == null ? new Capture(o.maxOutput()) : null;
+        this.capturedErr = output && o.onStderr() == null ? new Capture(o.maxOutput()) : null;
+        read(process.getInputStream(), o.onStdout() != null ? o.onStdout() : capturedOut, "stdout");
+        read(process.getErrorStream(), o.onStderr() != null ? o.onStderr() : capturedErr, "stderr");
+        CompletableFuture<?>[] all = new CompletableFuture<?>[awaited.size() + 1];
+        all[0] = exit;
+        for (int i = 0; i < awaited.size(); i++) {
+            all[i + 1] = awaited.get(i).exceptionally(t -> null);
+        }
+        this.completion = CompletableFuture.allOf(all).thenCompose(v -> exit);
+        if (o.timeout() != null) {
+            scheduleTimeout(o);
+        }
     }
 
-    Process process() {
-        return process;
+    private void feedStdin(IoOptions o) throws IOException {
+        if (o.inputBuffer() != null || o.inputStream() != null) {
+            OutputStream pipe = process.getOutputStream();
+            InputStream in = o.inputStream() != null ? o.inputStream() : new ByteBufferInput(o.inputBuffer().duplicate());
+            Thread.ofVirtual().name("vfork4j-jdk-stdin").start(() -> {
+                try (in; pipe) {
+                    in.transferTo(pipe);
+                } catch (IOException e) {
+                    // the child stopped reading: not an error
+                }
+            });
+        } else if (io.verb() != ChildIo.Verb.START) {
+            process.getOutputStream().close();
+        }
+    }
+
+    /** Reads a stream to its end on a virtual thread into {@code sink} (null: the verb decides). */
+    private void read(InputStream in, Consumer<ByteBuffer> sink, String name) {
+        if (sink == null && io.verb() == ChildIo.Verb.START) {
+            return; // the Process stream is the caller's
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("vfork4j-jdk-" + name).start(() -> {
+            byte[] buf = new byte[64 * 1024];
+            Throwable failure = null;
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    if (sink != null && failure == null) {
+                        try {
+                            sink.accept(ByteBuffer.wrap(buf, 0, n).asReadOnlyBuffer());
+                        } catch (RuntimeException | Error e) {
+                            failure = e;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                failure = failure != null ? failure : e;
+            }
+            if (failure != null && sink != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(null);
+            }
+        });
+        if (sink != null) {
+            awaited.add(done);
+        }
+    }
+
+    private void scheduleTimeout(IoOptions o) {
+        CompletableFuture.delayedExecutor(o.timeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (process.isAlive()) {
+                timedOut = true;
+                if (o.grace().isZero()) {
+                    process.destroyForcibly();
+                } else {
+                    process.destroy();
+                    CompletableFuture.delayedExecutor(o.grace().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+                        if (process.isAlive()) {
+                            process.destroyForcibly();
+                        }
+                    });
+                }
+            }
+        });
     }
 
     @Override
     CompletableFuture<ExitStatus> exit() {
         return exit;
+    }
+
+    @Override
+    CompletableFuture<ExitStatus> completion() {
+        return completion;
+    }
+
+    @Override
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    @Override
+    Output captured(ExitStatus status) throws IOException {
+        for (CompletableFuture<Void> f : awaited) {
+            if (f.isCompletedExceptionally() && !timedOut) {
+                Throwable cause = f.exceptionNow();
+                throw new IOException("a consumer of " + io.program() + "'s output failed: " + cause, cause);
+            }
+        }
+        boolean truncated = (capturedOut != null && capturedOut.truncated())
+            || (capturedErr != null && capturedErr.truncated());
+        return new Output(status, capturedOut == null ? new byte[0] : capturedOut.bytes(),
+            capturedErr == null ? new byte[0] : capturedErr.bytes(), truncated);
     }
 
     @Override
@@ -91,6 +207,22 @@ final class JdkChild extends Child {
         }
     }
 
+    /** The JDK mechanism makes no group or cgroup: the child and the descendants found now. */
+    @Override
+    public void killTree(Signal s) {
+        List<ProcessHandle> tree = process.descendants().toList();
+        signal(s);
+        for (ProcessHandle h : tree) {
+            if (s == Signal.SIGKILL) {
+                h.destroyForcibly();
+            } else if (s == Signal.SIGTERM) {
+                h.destroy();
+            } else {
+                throw new UnsupportedOperationException("the JDK mechanism can send only SIGTERM and SIGKILL to descendants");
+            }
+        }
+    }
+
     @Override
     public void destroy() {
         process.destroy();
@@ -118,16 +250,27 @@ final class JdkChild extends Child {
         exit.exceptionally(t -> null).join();
     }
 
-    /** Reads a stream to its end on a virtual thread. */
-    static CompletableFuture<byte[]> readAll(InputStream in) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("vfork4j-jdk-reader").start(() -> {
-            try (in) {
-                f.complete(in.readAllBytes());
-            } catch (IOException e) {
-                f.completeExceptionally(e);
+    /** A ByteBuffer as an InputStream. */
+    private static final class ByteBufferInput extends InputStream {
+        private final ByteBuffer b;
+
+        ByteBufferInput(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        public int read() {
+            return b.hasRemaining() ? b.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int len) {
+            if (!b.hasRemaining()) {
+                return len == 0 ? 0 : -1;
             }
-        });
-        return f;
+            int n = Math.min(len, b.remaining());
+            b.get(dst, off, n);
+            return n;
+        }
     }
 }

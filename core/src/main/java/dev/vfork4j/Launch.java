@@ -8,9 +8,7 @@ import dev.vfork4j.spawn.PosixSpawnLauncher;
 import dev.vfork4j.spawn.SpawnRequest;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,35 +20,34 @@ final class Launch {
     private static final Launcher VFORK = new CloneLauncher(true);
     private static final Launcher FORK = new CloneLauncher(false);
 
-    /**
-     * @param capture for run() and output(): stdout and stderr pipes are read to their end by
-     *                the loop and a stdin pipe is closed at once, so nothing can fill up
-     */
-    static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, boolean capture)
+    /** Starts {@code c} for {@code verb}, with the verb's default redirects already filled in. */
+    static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb)
         throws IOException {
         Mechanism m = c.mechanism();
         m.unavailableReason().ifPresent(why -> {
             throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + why);
         });
-        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
-            c.attributes());
         for (String attribute : c.attributes().setAttributes()) {
             if (!m.canSet(attribute)) {
                 throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute + ": use "
                     + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK"));
             }
         }
+        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
+            c.attributes());
+        boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
+        ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
         return switch (m) {
-            case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, capture, EventLoop.shared());
-            case JDK -> startJdk(request, capture);
-            case VFORK -> new NativeChild(VFORK.spawn(request), m, capture, EventLoop.shared());
-            case FORK -> new NativeChild(FORK.spawn(request), m, capture, EventLoop.shared());
+            case VFORK -> new NativeChild(VFORK.spawn(request), m, io, EventLoop.shared());
+            case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, io, EventLoop.shared());
+            case FORK -> new NativeChild(FORK.spawn(request), m, io, EventLoop.shared());
+            case JDK -> new JdkChild(startJdk(request), io);
         };
     }
 
     private static final Pattern JDK_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
 
-    private static Child startJdk(SpawnRequest r, boolean capture) throws IOException {
+    private static Process startJdk(SpawnRequest r) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(r.argv());
         pb.environment().clear();
         pb.environment().putAll(r.environment());
@@ -80,11 +77,7 @@ final class Launch {
             }
             throw e;
         }
-        JdkChild child = new JdkChild(p);
-        if (capture) {
-            p.getOutputStream().close();
-        }
-        return child;
+        return p;
     }
 
     private static ProcessBuilder.Redirect jdk(Redirect r, boolean input) {
@@ -101,47 +94,61 @@ final class Launch {
         };
     }
 
-    /** Waits for the child; on interrupt kills and reaps it before rethrowing. */
-    static ExitStatus await(Child child) throws InterruptedException {
-        CompletableFuture<byte[]>[] captured = captured(child);
+    /** run(): waits for the exit and the consumers; on interrupt kills and reaps the child first. */
+    static ExitStatus await(Child child, Command c) throws IOException, InterruptedException {
+        ExitStatus status;
         try {
-            ExitStatus status = child.awaitStatus();
-            for (CompletableFuture<byte[]> f : captured) {
-                f.exceptionally(t -> null).get(); // run(): output discarded, but wait until it is all read
+            status = child.awaitStatus();
+        } catch (InterruptedException e) {
+            child.abandon();
+            throw e;
+        }
+        Output out = child.captured(status);
+        if (child.timedOut()) {
+            throw new ProcessTimeoutException(c.argv().getFirst(), c.io().timeout(), out);
+        }
+        return status;
+    }
+
+    /** output(): waits for the exit and both streams' end. */
+    static Output collect(Child child, Command c) throws IOException, InterruptedException {
+        ExitStatus status;
+        try {
+            status = child.awaitStatus();
+        } catch (InterruptedException e) {
+            child.abandon();
+            throw e;
+        }
+        return finish(child, c, status);
+    }
+
+    private static Output finish(Child child, Command c, ExitStatus status) throws IOException {
+        Output out = child.captured(status);
+        if (child.timedOut()) {
+            throw new ProcessTimeoutException(c.argv().getFirst(), c.io().timeout(), out);
+        }
+        return out;
+    }
+
+    /** outputAsync(): the same, as a future; cancelling it kills the child. */
+    static CompletableFuture<Output> collectAsync(Child child, Command c) {
+        CompletableFuture<Output> result = new CompletableFuture<>();
+        child.completion().whenCompleteAsync((status, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+                return;
             }
-            return status;
-        } catch (InterruptedException e) {
-            child.abandon();
-            throw e;
-        } catch (ExecutionException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Waits for the exit and for stdout and stderr to reach their end. */
-    static Output collect(Child child) throws IOException, InterruptedException {
-        CompletableFuture<byte[]>[] captured = captured(child);
-        try {
-            ExitStatus status = child.awaitStatus();
-            return new Output(status, captured[0].get(), captured[1].get());
-        } catch (InterruptedException e) {
-            child.abandon();
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static CompletableFuture<byte[]>[] captured(Child child) {
-        return switch (child) {
-            case NativeChild n -> new CompletableFuture[] {n.capturedStdout(), n.capturedStderr()};
-            case JdkChild j -> new CompletableFuture[] {readAll(j.getInputStream()), readAll(j.getErrorStream())};
-        };
-    }
-
-    private static CompletableFuture<byte[]> readAll(InputStream in) {
-        return JdkChild.readAll(in);
+            try {
+                result.complete(finish(child, c, status));
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        result.whenComplete((out, failure) -> {
+            if (result.isCancelled()) {
+                child.destroyForcibly();
+            }
+        });
+        return result;
     }
 }

@@ -1,81 +1,159 @@
 package dev.vfork4j;
 
+import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.loop.EventLoop;
 import dev.vfork4j.loop.PidFd;
-import dev.vfork4j.loop.PipeDrain;
 import dev.vfork4j.loop.PipeInputStream;
 import dev.vfork4j.loop.PipeOutputStream;
+import dev.vfork4j.loop.PipeReader;
+import dev.vfork4j.loop.PipeWriter;
 import dev.vfork4j.loop.WaitStatus;
 import dev.vfork4j.spawn.Spawned;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
-/** A child created by one of vfork4j's own launchers, tracked through its pidfd. */
+/** A child created by one of vfork4j's own launchers, tracked through its pidfd on the event loop. */
 final class NativeChild extends Child {
-    private static final CompletableFuture<byte[]> EMPTY = CompletableFuture.completedFuture(new byte[0]);
+    /** Where consumers of onStdout/onStderr run: a virtual thread per delivery. */
+    static final Executor CONSUMERS = Executors.newThreadPerTaskExecutor(
+        Thread.ofVirtual().name("vfork4j-consumer-", 0).factory());
 
     private final long pid;
     private final Mechanism mechanism;
+    private final ChildIo io;
+    private final EventLoop loop;
     private final PidFd pidfd;
     private final CompletableFuture<ExitStatus> exit;
+    private final CompletableFuture<ExitStatus> completion;
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
-    private final CompletableFuture<byte[]> capturedStdout, capturedStderr;
+    private final Capture capturedOut, capturedErr;
+    /** Every reader the loop drives for this child (capture, discard, consume). */
+    private final List<PipeReader> readers = new ArrayList<>();
+    /** The readers run()/waitFor() wait for: the consumers' (and output()'s captures). */
+    private final List<CompletableFuture<Void>> awaited = new ArrayList<>();
+    private volatile boolean timedOut;
 
-    /**
-     * Takes ownership of everything in {@code s}. With {@code capture}, stdout and stderr
-     * pipes are read to their end by the loop and a stdin pipe is closed at once; otherwise
-     * they become this Process's streams.
-     */
-    NativeChild(Spawned s, Mechanism mechanism, boolean capture, EventLoop loop) throws IOException {
+    /** Takes ownership of everything in {@code s}. */
+    NativeChild(Spawned s, Mechanism mechanism, ChildIo io, EventLoop loop) throws IOException {
         this.pid = s.pid();
         this.mechanism = mechanism;
+        this.io = io;
+        this.loop = loop;
         try {
             this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
         } catch (ErrnoException e) {
             Posix.killAndReap((int) s.pid());
-            for (int fd : new int[] {s.stdin(), s.stdout(), s.stderr()}) {
-                if (fd >= 0) {
-                    Posix.close(fd);
-                }
+            closeAll(s.stdin(), s.stdout(), s.stderr());
+            throw e;
+        }
+        this.exit = pidfd.exit().thenApply(NativeChild::status);
+        IoOptions o = io.options();
+        try {
+            this.stdin = stdin(s.stdin(), o);
+            this.capturedOut = io.verb() == ChildIo.Verb.OUTPUT && o.onStdout() == null ? new Capture(o.maxOutput()) : null;
+            this.capturedErr = io.verb() == ChildIo.Verb.OUTPUT && o.onStderr() == null ? new Capture(o.maxOutput()) : null;
+            this.stdout = output(s.stdout(), o.onStdout(), capturedOut, s.stderr());
+            this.stderr = output(s.stderr(), o.onStderr(), capturedErr, -1);
+        } catch (IOException | RuntimeException e) {
+            pidfd.signal(Signal.SIGKILL.number());
+            throw e;
+        }
+        CompletableFuture<?>[] all = new CompletableFuture<?>[awaited.size() + 1];
+        all[0] = exit;
+        for (int i = 0; i < awaited.size(); i++) {
+            all[i + 1] = awaited.get(i).exceptionally(t -> null); // a failed consumer is reported by the verb
+        }
+        this.completion = CompletableFuture.allOf(all).thenCompose(v -> exit);
+        exit.whenComplete((status, failure) -> processExited());
+        if (o.timeout() != null) {
+            scheduleTimeout(o);
+        }
+    }
+
+    private OutputStream stdin(int fd, IoOptions o) throws IOException {
+        if (fd < 0) {
+            return OutputStream.nullOutputStream();
+        }
+        if (o.inputBuffer() != null) {
+            PipeWriter.start(fd, loop, o.inputBuffer().duplicate());
+            return OutputStream.nullOutputStream();
+        }
+        if (o.inputStream() != null) {
+            PipeOutputStream pipe = new PipeOutputStream(fd, loop);
+            Thread.ofVirtual().name("vfork4j-stdin-" + pid).start(() -> feed(o.inputStream(), pipe));
+            return OutputStream.nullOutputStream();
+        }
+        if (io.verb() != ChildIo.Verb.START) {
+            Posix.close(fd); // run()/output(): nobody writes, so the child reads end of file
+            return OutputStream.nullOutputStream();
+        }
+        return new PipeOutputStream(fd, loop);
+    }
+
+    private static void feed(InputStream in, PipeOutputStream pipe) {
+        try (in; pipe) {
+            in.transferTo(pipe);
+        } catch (IOException e) {
+            // The child stopped reading (broken pipe) or exited: what it did not read is not an error.
+        }
+    }
+
+    /**
+     * One of stdout/stderr: a consumer's reader, a capture, a drain (run), or the Process
+     * stream (start). {@code otherFd} is closed too if setting this one up fails.
+     */
+    private InputStream output(int fd, Consumer<ByteBuffer> consumer, Capture capture, int otherFd) throws IOException {
+        if (fd < 0) {
+            return InputStream.nullInputStream();
+        }
+        try {
+            if (consumer != null) {
+                PipeReader r = PipeReader.start(fd, loop, consumer, CONSUMERS);
+                readers.add(r);
+                awaited.add(r.done());
+                return InputStream.nullInputStream();
+            }
+            if (capture != null) {
+                PipeReader r = PipeReader.start(fd, loop, capture, null);
+                readers.add(r);
+                awaited.add(r.done());
+                return InputStream.nullInputStream();
+            }
+            if (io.verb() == ChildIo.Verb.RUN) {
+                readers.add(PipeReader.start(fd, loop, chunk -> { }, null)); // read and dropped: never stalls the child
+                return InputStream.nullInputStream();
+            }
+            return new PipeInputStream(fd, loop);
+        } catch (IOException | RuntimeException e) {
+            if (otherFd >= 0) {
+                Posix.close(otherFd);
             }
             throw e;
         }
-        if (s.stdin() >= 0 && capture) {
-            Posix.close(s.stdin());
-        }
-        this.stdin = s.stdin() >= 0 && !capture ? new PipeOutputStream(s.stdin(), loop) : OutputStream.nullOutputStream();
-        if (capture) {
-            this.stdout = InputStream.nullInputStream();
-            this.stderr = InputStream.nullInputStream();
-            try {
-                this.capturedStdout = s.stdout() >= 0 ? PipeDrain.start(s.stdout(), loop).result() : EMPTY;
-            } catch (ErrnoException e) {
-                if (s.stderr() >= 0) {
-                    Posix.close(s.stderr());
-                }
-                pidfd.signal(Signal.SIGKILL.number());
-                throw e;
+    }
+
+    private static void closeAll(int... fds) {
+        for (int fd : fds) {
+            if (fd >= 0) {
+                Posix.close(fd);
             }
-            try {
-                this.capturedStderr = s.stderr() >= 0 ? PipeDrain.start(s.stderr(), loop).result() : EMPTY;
-            } catch (ErrnoException e) {
-                pidfd.signal(Signal.SIGKILL.number());
-                throw e;
-            }
-        } else {
-            this.stdout = s.stdout() >= 0 ? new PipeInputStream(s.stdout(), loop) : InputStream.nullInputStream();
-            this.stderr = s.stderr() >= 0 ? new PipeInputStream(s.stderr(), loop) : InputStream.nullInputStream();
-            this.capturedStdout = EMPTY;
-            this.capturedStderr = EMPTY;
         }
-        this.exit = pidfd.exit().thenApply(NativeChild::status);
-        exit.whenComplete((status, failure) -> processExited());
     }
 
     private static ExitStatus status(WaitStatus w) {
@@ -96,17 +174,74 @@ final class NativeChild extends Child {
         }
     }
 
+    /**
+     * SIGTERM at the deadline (SIGKILL at once with no grace), SIGKILL after the grace. Once a
+     * timed-out child is gone, its pipes get a moment to drain and are then closed, so a
+     * grandchild still holding them cannot keep output() waiting.
+     */
+    private void scheduleTimeout(IoOptions o) {
+        long start = System.nanoTime();
+        long termAt = start + o.timeout().toNanos();
+        boolean noGrace = o.grace().isZero();
+        var term = loop.schedule(termAt, () -> {
+            timedOut = true;
+            signalEnd(noGrace ? Signal.SIGKILL : Signal.SIGTERM);
+        });
+        var kill = noGrace ? null : loop.schedule(termAt + o.grace().toNanos(), () -> signalEnd(Signal.SIGKILL));
+        exit.whenComplete((status, failure) -> {
+            term.cancel();
+            if (kill != null) {
+                kill.cancel();
+            }
+            if (timedOut) {
+                loop.schedule(System.nanoTime() + 200_000_000L, () -> readers.forEach(
+                    r -> r.cancel(new IOException("the child timed out; its pipe was closed"))));
+            }
+        });
+    }
+
+    /** Signals the child's group when it leads one, else the child. */
+    private void signalEnd(Signal s) {
+        if (io.groupLeader()) {
+            killGroup(pid, s);
+        } else {
+            signal(s);
+        }
+    }
+
+    private static void killGroup(long pgid, Signal s) {
+        try (Arena a = Arena.ofConfined()) {
+            LibC.kill(CallState.allocate(a), (int) -pgid, s.number()); // ESRCH: the group is gone already
+        }
+    }
+
     @Override
     CompletableFuture<ExitStatus> exit() {
         return exit;
     }
 
-    CompletableFuture<byte[]> capturedStdout() {
-        return capturedStdout;
+    @Override
+    CompletableFuture<ExitStatus> completion() {
+        return completion;
     }
 
-    CompletableFuture<byte[]> capturedStderr() {
-        return capturedStderr;
+    @Override
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    @Override
+    Output captured(ExitStatus status) throws IOException {
+        for (CompletableFuture<Void> f : awaited) {
+            if (f.isCompletedExceptionally() && !timedOut) {
+                Throwable cause = f.exceptionNow();
+                throw new IOException("a consumer of " + io.program() + "'s output failed: " + cause, cause);
+            }
+        }
+        boolean truncated = (capturedOut != null && capturedOut.truncated())
+            || (capturedErr != null && capturedErr.truncated());
+        return new Output(status, capturedOut == null ? new byte[0] : capturedOut.bytes(),
+            capturedErr == null ? new byte[0] : capturedErr.bytes(), truncated);
     }
 
     @Override
@@ -143,6 +278,52 @@ final class NativeChild extends Child {
         }
     }
 
+    /**
+     * The group when the child leads one; every process of its cgroup when it was placed in
+     * one (cgroup.kill for SIGKILL); else the child and the descendants found now by walking
+     * /proc, which misses any that left the tree (daemonized) or are born meanwhile.
+     */
+    @Override
+    public void killTree(Signal s) {
+        if (!isAlive() && !io.groupLeader() && io.cgroup() == null) {
+            return;
+        }
+        if (io.groupLeader()) {
+            killGroup(pid, s);
+            return;
+        }
+        if (io.cgroup() != null && killCgroup(io.cgroup(), s)) {
+            return;
+        }
+        List<ProcessHandle> tree = descendants().toList();
+        signal(s);
+        try (Arena a = Arena.ofConfined()) {
+            for (ProcessHandle h : tree) {
+                LibC.kill(CallState.allocate(a), (int) h.pid(), s.number());
+            }
+        }
+    }
+
+    private static boolean killCgroup(Path cgroup, Signal s) {
+        try {
+            Path kill = cgroup.resolve("cgroup.kill");
+            if (s == Signal.SIGKILL && Files.exists(kill)) {
+                Files.writeString(kill, "1");
+                return true;
+            }
+            try (Arena a = Arena.ofConfined()) {
+                for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
+                    if (!line.isBlank()) {
+                        LibC.kill(CallState.allocate(a), Integer.parseInt(line.strip()), s.number());
+                    }
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // fall back to the process tree
+        }
+    }
+
     @Override
     public ProcessHandle toHandle() {
         return new ChildHandle(this);
@@ -155,7 +336,8 @@ final class NativeChild extends Child {
 
     @Override
     void abandon() {
-        signal(Signal.SIGKILL);
+        signalEnd(Signal.SIGKILL);
         exit.exceptionally(t -> null).join();
+        readers.forEach(r -> r.cancel(new IOException("abandoned")));
     }
 }

@@ -172,6 +172,27 @@ public final class LibC {
     private static final MethodHandle eventfd$mh =
         errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
+    private static final MethodHandle timerfd_create$mh =
+        errno("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle timerfd_settime$mh =
+        errno("timerfd_settime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+
+    public static int timerfd_create(MemorySegment state, int clockid, int flags) {
+        try {
+            return (int) timerfd_create$mh.invokeExact(state, clockid, flags);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
+    public static int timerfd_settime(MemorySegment state, int fd, int flags, MemorySegment newValue, MemorySegment oldValue) {
+        try {
+            return (int) timerfd_settime$mh.invokeExact(state, fd, flags, newValue, oldValue);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
     public static int epoll_create1(MemorySegment state, int flags) {
         try {
             return (int) epoll_create1$mh.invokeExact(state, flags);

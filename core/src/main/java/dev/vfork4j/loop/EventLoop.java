@@ -9,6 +9,7 @@ import dev.vfork4j.linux.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,8 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The library's one event-loop thread ("vfork4j-loop"): it waits on every pidfd and pipe with
  * epoll and runs the tasks other threads hand it. An eventfd wakes it from other threads.
- * There is no thread per child and no polling: the thread sleeps in epoll_wait until the
- * kernel has something to say.
+ * Deadlines use one timerfd (CLOCK_MONOTONIC, absolute, armed for the earliest deadline), so
+ * {@link System#nanoTime()} values can be used as deadlines directly: HotSpot's nanoTime is
+ * CLOCK_MONOTONIC on Linux. There is no thread per child and no polling: the thread sleeps in
+ * epoll_wait until the kernel has something to say.
  */
 public final class EventLoop {
     private static final class Holder {
@@ -40,6 +43,38 @@ public final class EventLoop {
     final MemorySegment scratch = arena.allocate(PipeEnd.BUFFER_SIZE);
     final MemorySegment scratchState = CallState.allocate(arena);
     private final Thread thread;
+    private final Fd timerFd;
+    private final MemorySegment timerSpec = arena.allocate(32, 8); // struct itimerspec
+    /** Pending deadlines, earliest first; touched on the loop thread only. */
+    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    private long armedFor = Long.MAX_VALUE;
+
+    /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
+    public final class Deadline implements Comparable<Deadline> {
+        private final long at;
+        private final Runnable task;
+        private volatile boolean cancelled;
+
+        private Deadline(long at, Runnable task) {
+            this.at = at;
+            this.task = task;
+        }
+
+        /** Stops the task from running, if it has not run yet. Any thread. */
+        public void cancel() {
+            cancelled = true;
+            execute(() -> {
+                if (deadlines.remove(this)) {
+                    arm();
+                }
+            });
+        }
+
+        @Override
+        public int compareTo(Deadline o) {
+            return Long.compare(at, o.at);
+        }
+    }
 
     EventLoop(String name) throws ErrnoException {
         this.poller = new EpollPoller(256);
@@ -49,6 +84,12 @@ public final class EventLoop {
         }
         this.wakeFd = new Fd(fd);
         poller.add(fd, EPOLLIN, events -> drainWakeups());
+        int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (tfd < 0) {
+            throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
+        }
+        this.timerFd = new Fd(tfd);
+        poller.add(tfd, EPOLLIN, events -> runDueDeadlines());
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
     }
 
@@ -81,6 +122,61 @@ public final class EventLoop {
                 one.set(ValueLayout.JAVA_LONG, 0, 1L);
                 LibC.write(st, wakeFd.number(), one, 8); // EAGAIN only if the counter is full: already awake
             }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread at {@code nanoTime} (a {@link System#nanoTime()}
+     * value), or soon after. Any thread.
+     */
+    public Deadline schedule(long nanoTime, Runnable task) {
+        Deadline d = new Deadline(nanoTime, task);
+        execute(() -> {
+            if (!d.cancelled) {
+                deadlines.add(d);
+                arm();
+            }
+        });
+        return d;
+    }
+
+    /** Pending deadlines (loop thread): for tests and diagnostics. */
+    int pendingDeadlines() {
+        return deadlines.size();
+    }
+
+    private void runDueDeadlines() {
+        LibC.read(wakeState, timerFd.number(), wakeBuf, 8); // the expiration count; EAGAIN if already read
+        armedFor = Long.MAX_VALUE;
+        long now = System.nanoTime();
+        Deadline d;
+        while ((d = deadlines.peek()) != null && d.at - now <= 0) {
+            deadlines.poll();
+            if (!d.cancelled) {
+                try {
+                    d.task.run();
+                } catch (RuntimeException | Error e) {
+                    Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+                }
+            }
+        }
+        arm();
+    }
+
+    /** Arms the timerfd for the earliest deadline (loop thread); disarms it when there is none. */
+    private void arm() {
+        Deadline head = deadlines.peek();
+        long at = head == null ? 0 : Math.max(1, head.at);
+        if (head != null && at == armedFor) {
+            return;
+        }
+        armedFor = head == null ? Long.MAX_VALUE : at;
+        timerSpec.fill((byte) 0);
+        timerSpec.set(ValueLayout.JAVA_LONG, 16, at / 1_000_000_000L); // it_value.tv_sec
+        timerSpec.set(ValueLayout.JAVA_LONG, 24, at % 1_000_000_000L); // it_value.tv_nsec
+        if (LibC.timerfd_settime(wakeState, timerFd.number(), head == null ? 0 : TFD_TIMER_ABSTIME, timerSpec,
+            MemorySegment.NULL) < 0) {
+            throw new IllegalStateException(new ErrnoException("timerfd_settime", CallState.errno(wakeState)));
         }
     }
 

@@ -1,0 +1,92 @@
+package dev.vfork4j.loop;
+
+import static dev.vfork4j.linux.Linux.*;
+
+import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.Fd;
+import dev.vfork4j.linux.LibC;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Writes a buffer into a child's stdin from the loop, as fast as the child reads it, then
+ * closes the pipe so the child sees end of file. Nothing blocks: each EPOLLOUT edge writes
+ * what fits. A child that closes its stdin early (EPIPE) simply ends the writing; that is not
+ * an error (think of {@code head}).
+ */
+public final class PipeWriter {
+    private final Fd fd;
+    private final EventLoop loop;
+    private final MemorySegment data;
+    private long offset;
+    private boolean finished;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    private PipeWriter(int fd, EventLoop loop, ByteBuffer data) {
+        this.fd = new Fd(fd);
+        this.loop = loop;
+        this.data = MemorySegment.ofBuffer(data); // [position, limit) of the caller's snapshot
+    }
+
+    /** Takes ownership of {@code fd} (O_NONBLOCK) and writes {@code data}'s remaining bytes into it. */
+    public static PipeWriter start(int fd, EventLoop loop, ByteBuffer data) throws ErrnoException {
+        PipeWriter w = new PipeWriter(fd, loop, data);
+        try {
+            loop.poller().add(fd, EPOLLOUT | EPOLLET, events -> w.writeSome());
+        } catch (ErrnoException e) {
+            w.fd.close();
+            throw e;
+        }
+        loop.execute(w::writeSome);
+        return w;
+    }
+
+    /** Completes when everything was written (or the child closed its end) and the pipe is closed. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /** Stops writing and closes the pipe. Any thread. */
+    public void cancel() {
+        loop.execute(this::finish);
+    }
+
+    private void writeSome() {
+        MemorySegment buf = loop.scratch;
+        MemorySegment st = loop.scratchState;
+        while (!finished && offset < data.byteSize()) {
+            long chunk = Math.min(buf.byteSize(), data.byteSize() - offset);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, buf, ValueLayout.JAVA_BYTE, 0, chunk);
+            long n = LibC.write(st, fd.number(), buf, chunk);
+            if (n >= 0) {
+                offset += n;
+                continue;
+            }
+            int errno = CallState.errno(st);
+            if (errno == EAGAIN) {
+                return; // the next EPOLLOUT edge resumes
+            }
+            if (errno != EINTR) {
+                if (errno != EPIPE) {
+                    done.completeExceptionally(new ErrnoException("write(fd=" + fd.number() + ")", errno));
+                }
+                finish();
+                return;
+            }
+        }
+        finish();
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        loop.poller().remove(fd.number());
+        fd.close();
+        done.complete(null);
+    }
+}
