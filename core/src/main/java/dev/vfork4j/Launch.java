@@ -23,6 +23,12 @@ final class Launch {
     /** Starts {@code c} for {@code verb}, with the verb's default redirects already filled in. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb)
         throws IOException {
+        return start(c, stdin, stdout, stderr, verb, SpawnRequest.NO_FDS);
+    }
+
+    /** As above, with this JVM's fds given to some standard streams (a pipeline's pipes; -1: none). */
+    static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources)
+        throws IOException {
         Mechanism m = c.mechanism();
         m.unavailableReason().ifPresent(why -> {
             throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + why);
@@ -34,7 +40,10 @@ final class Launch {
             }
         }
         SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
-            c.attributes());
+            c.attributes(), fdSources);
+        if (m == Mechanism.JDK && fdSources != SpawnRequest.NO_FDS) {
+            throw new UnsupportedOperationException("a pipeline stage needs VFORK, FORK or POSIX_SPAWN; the JDK mechanism cannot be given a pipe");
+        }
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
         ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
         return switch (m) {

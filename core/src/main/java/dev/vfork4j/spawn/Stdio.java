@@ -51,6 +51,12 @@ final class Stdio implements AutoCloseable {
         String name = target == 0 ? "stdin" : target == 1 ? "stdout" : "stderr";
         String what = name;
         try {
+            if (r.fdSource(target) >= 0) {
+                // Someone else's fd (a pipeline's pipe): use a copy, so closing ours never closes theirs.
+                what = name + " from fd " + r.fdSource(target);
+                source[target] = childEnd(Posix.dupCloexec(r.fdSource(target), 3));
+                return;
+            }
             switch (redirect) {
                 case Redirect.Standard std -> {
                     switch (std) {

@@ -1,0 +1,158 @@
+package dev.vfork4j;
+
+import dev.vfork4j.linux.Posix;
+import dev.vfork4j.loop.EventLoop;
+import dev.vfork4j.loop.PipeReader;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Commands connected stdout to stdin, as a shell's {@code a | b | c}, without a shell: each
+ * stage's stdout is a pipe to the next stage's stdin. Every stage needs a native mechanism
+ * (VFORK, FORK or POSIX_SPAWN).
+ *
+ * <pre>{@code
+ * Output out = Pipeline.of(Command.of("ps", "-e"), Command.of("grep", "java"), Command.of("wc", "-l")).output();
+ * }</pre>
+ */
+public final class Pipeline {
+    private final List<Command> stages;
+
+    private Pipeline(List<Command> stages) {
+        this.stages = stages;
+    }
+
+    /** The stages in order; at least one. */
+    public static Pipeline of(Command... stages) {
+        return of(List.of(stages));
+    }
+
+    /** The stages in order; at least one. */
+    public static Pipeline of(List<Command> stages) {
+        Objects.requireNonNull(stages, "stages");
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline needs at least one command");
+        }
+        List<Command> copy = List.copyOf(stages);
+        for (int i = 0; i < copy.size(); i++) {
+            Command c = copy.get(i);
+            if (i > 0 && (c.stdin().isPresent() || c.io().hasInput())) {
+                throw new IllegalArgumentException("stage " + i + " (" + c.argv().getFirst()
+                    + ") reads the previous stage's stdout: it cannot have a stdin of its own");
+            }
+            if (i < copy.size() - 1 && (c.stdout().isPresent() || c.io().onStdout() != null)) {
+                throw new IllegalArgumentException("stage " + i + " (" + c.argv().getFirst()
+                    + ") writes to the next stage: it cannot have a stdout of its own");
+            }
+        }
+        return new Pipeline(copy);
+    }
+
+    public List<Command> stages() {
+        return stages;
+    }
+
+    /**
+     * Starts every stage and returns at once. The first stage's stdin, the last stage's stdout
+     * and every stage's stderr are as each Command says, piped to this JVM by default (as
+     * {@link Command#start()}). If a stage cannot be started, the stages already started are
+     * killed and the SpawnException is thrown.
+     */
+    public List<Child> start() throws IOException {
+        return startAll(ChildIo.Verb.START, -1);
+    }
+
+    /**
+     * Runs the pipeline to its end: the first stage reads /dev/null unless its Command says
+     * otherwise; the last stage's stdout is captured, and every stage's stderr too, into one
+     * stream, interleaved as written. The status is that of the rightmost stage that did not
+     * succeed, else success (as bash's pipefail).
+     */
+    public Output output() throws IOException, InterruptedException {
+        int[] errPipe = Posix.pipe();
+        Capture errors = new Capture(Long.MAX_VALUE);
+        List<Child> children;
+        PipeReader errReader;
+        try {
+            Posix.setNonBlocking(errPipe[0]);
+            children = startAll(ChildIo.Verb.OUTPUT, errPipe[1]);
+        } catch (IOException | RuntimeException e) {
+            Posix.close(errPipe[0]);
+            Posix.close(errPipe[1]);
+            throw e;
+        }
+        Posix.close(errPipe[1]);
+        errReader = PipeReader.start(errPipe[0], EventLoop.shared(), errors, null);
+        Child last = children.getLast();
+        ExitStatus status = null;
+        try {
+            for (int i = children.size() - 1; i >= 0; i--) {
+                ExitStatus s = children.get(i).awaitStatus();
+                if (status == null && !s.success()) {
+                    status = s;
+                }
+            }
+            errReader.done().exceptionally(t -> null).get();
+        } catch (InterruptedException e) {
+            children.forEach(Child::abandon);
+            errReader.cancel(new IOException("interrupted"));
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        }
+        Output lastOut = last.captured(last.exitStatus());
+        return new Output(status != null ? status : ExitStatus.exited(0), lastOut.stdout(), errors.bytes(),
+            lastOut.truncated());
+    }
+
+    /** @param sharedStderr an fd every stage's stderr goes to, or -1 for each stage's own */
+    private List<Child> startAll(ChildIo.Verb verb, int sharedStderr) throws IOException {
+        List<Child> started = new ArrayList<>();
+        int previousRead = -1; // the read end of the pipe from the stage just started
+        try {
+            for (int i = 0; i < stages.size(); i++) {
+                Command c = stages.get(i);
+                boolean last = i == stages.size() - 1;
+                int[] pipe = last ? null : Posix.pipe();
+                int[] fds = {previousRead, last ? -1 : pipe[1], sharedStderr};
+                Redirect in = c.stdin().orElse(verb == ChildIo.Verb.START ? Redirect.PIPE : Redirect.DISCARD);
+                Redirect out = c.stdout().orElse(Redirect.PIPE);
+                Redirect err = c.stderr().orElse(Redirect.PIPE);
+                try {
+                    started.add(Launch.start(c, in, out, err, last ? verb : ChildIo.Verb.START, fds));
+                } catch (IOException | RuntimeException e) {
+                    if (pipe != null) {
+                        Posix.close(pipe[0]);
+                    }
+                    throw e;
+                } finally {
+                    // The stages have their copies now; this JVM keeps none.
+                    if (previousRead >= 0) {
+                        Posix.close(previousRead);
+                    }
+                    if (pipe != null) {
+                        Posix.close(pipe[1]);
+                    }
+                }
+                previousRead = pipe == null ? -1 : pipe[0];
+            }
+            return started;
+        } catch (IOException | RuntimeException e) {
+            for (Child child : started) {
+                child.abandon();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Pipeline[");
+        for (int i = 0; i < stages.size(); i++) {
+            sb.append(i == 0 ? "" : " | ").append(String.join(" ", stages.get(i).argv()));
+        }
+        return sb.append(']').toString();
+    }
+}
