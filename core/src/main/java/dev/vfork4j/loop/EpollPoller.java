@@ -32,11 +32,16 @@ public final class EpollPoller implements AutoCloseable {
     private final int maxEvents;
     private final MemorySegment events;
     private final MemorySegment pollState;
+    /** For epoll_ctl calls made on the loop thread itself (from handlers): no allocation per call. */
+    private final MemorySegment loopCtlState, loopEvent;
+    private volatile Thread owner;
 
     EpollPoller(int maxEvents) throws ErrnoException {
         this.maxEvents = maxEvents;
         this.events = arena.allocate(EpollEvent.LAYOUT, maxEvents);
         this.pollState = CallState.allocate(arena);
+        this.loopCtlState = CallState.allocate(arena);
+        this.loopEvent = arena.allocate(EpollEvent.LAYOUT);
         int fd = LibC.epoll_create1(pollState, EPOLL_CLOEXEC);
         if (fd < 0) {
             arena.close();
@@ -66,6 +71,10 @@ public final class EpollPoller implements AutoCloseable {
      */
     public void remove(int fd) {
         handlers.remove(fd);
+        if (Thread.currentThread() == owner) {
+            LibC.epoll_ctl(loopCtlState, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+            return;
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(a);
             LibC.epoll_ctl(st, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
@@ -78,6 +87,13 @@ public final class EpollPoller implements AutoCloseable {
     }
 
     private void ctl(int op, String opName, int fd, int events) throws ErrnoException {
+        if (Thread.currentThread() == owner) {
+            EpollEvent.set(loopEvent, events, fd);
+            if (LibC.epoll_ctl(loopCtlState, epfd.number(), op, fd, loopEvent) < 0) {
+                throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(loopCtlState));
+            }
+            return;
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(a);
             MemorySegment ev = a.allocate(EpollEvent.LAYOUT);
@@ -93,6 +109,11 @@ public final class EpollPoller implements AutoCloseable {
      * Returns the number of events; 0 when interrupted by a signal (EINTR), which is not an
      * error here: the caller simply polls again.
      */
+    /** Called by the loop thread before it first polls. */
+    void ownedBy(Thread loopThread) {
+        this.owner = loopThread;
+    }
+
     int poll(int timeoutMs) throws ErrnoException {
         int n = LibC.epoll_wait(pollState, epfd.number(), events, maxEvents, timeoutMs);
         if (n < 0) {

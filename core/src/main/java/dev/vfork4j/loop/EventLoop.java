@@ -42,6 +42,7 @@ public final class EventLoop {
     /** A read buffer and errno segment for handlers, which all run on the loop thread. */
     final MemorySegment scratch = arena.allocate(PipeEnd.BUFFER_SIZE);
     final MemorySegment scratchState = CallState.allocate(arena);
+    final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.LAYOUT);
     private final Thread thread;
     private final Fd timerFd;
     private final MemorySegment timerSpec = arena.allocate(32, 8); // struct itimerspec
@@ -185,6 +186,7 @@ public final class EventLoop {
     }
 
     private void run() {
+        poller.ownedBy(Thread.currentThread());
         while (true) {
             try {
                 poller.poll(tasks.isEmpty() ? -1 : 0);

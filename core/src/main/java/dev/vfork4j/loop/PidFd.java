@@ -9,7 +9,6 @@ import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 
@@ -62,31 +61,32 @@ public final class PidFd {
         }
     }
 
-    /** Runs on the loop thread when the pidfd is readable. */
+    /** Runs on the loop thread when the pidfd is readable; uses the loop's scratch memory, no allocation. */
     private void reap() {
         if (exit.isDone()) {
             return;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = CallState.allocate(arena);
-            MemorySegment info = arena.allocate(Siginfo.LAYOUT);
-            int r;
-            do {
-                r = LibC.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
-            } while (r < 0 && CallState.errno(st) == EINTR);
-            if (r < 0) {
-                finish();
-                exit.completeExceptionally(new IOException(
-                    "child " + pid + " could not be reaped (another waiter in this process took it?)",
-                    new ErrnoException("waitid(P_PIDFD, " + fd.number() + ")", CallState.errno(st))));
-                return;
-            }
-            if (Siginfo.pid(info) == 0) {
-                return; // not exited after all: spurious wake-up
-            }
+        MemorySegment st = loop.scratchState;
+        MemorySegment info = loop.scratchSiginfo;
+        info.fill((byte) 0);
+        int r;
+        do {
+            r = LibC.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
+        } while (r < 0 && CallState.errno(st) == EINTR);
+        if (r < 0) {
+            int errno = CallState.errno(st);
             finish();
-            exit.complete(new WaitStatus(Siginfo.code(info), Siginfo.status(info)));
+            exit.completeExceptionally(new IOException(
+                "child " + pid + " could not be reaped (another waiter in this process took it?)",
+                new ErrnoException("waitid(P_PIDFD, " + fd.number() + ")", errno)));
+            return;
         }
+        if (Siginfo.pid(info) == 0) {
+            return; // not exited after all: spurious wake-up
+        }
+        WaitStatus status = new WaitStatus(Siginfo.code(info), Siginfo.status(info));
+        finish();
+        exit.complete(status);
     }
 
     private void finish() {

@@ -1,0 +1,265 @@
+package dev.vfork4j.bench.scale;
+
+import dev.vfork4j.Child;
+import dev.vfork4j.Command;
+import dev.vfork4j.Mechanism;
+import dev.vfork4j.Redirect;
+import dev.vfork4j.Signal;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The scale figures of issue 4, measured side by side with the JDK in one JVM run each:
+ *
+ * <ul>
+ *   <li>{@code children N}: N concurrent {@code sleep} children (stdio discarded): threads
+ *       added, exit-detection latency (each child is killed at a known instant, one every
+ *       200 µs, and the latency runs to its onExit() future), fds and zombies left;</li>
+ *   <li>{@code throughput MiB ROUNDS}: MiB through a child's stdout into onStdout, against
+ *       the JDK's {@code getInputStream().transferTo(nullOutputStream())};</li>
+ *   <li>{@code virtual N}: N virtual threads, each blocked reading a child's stdout and in
+ *       waitFor, the children sleeping 1 s: wall time against that second.</li>
+ * </ul>
+ */
+public final class ScaleMain {
+    public static void main(String[] args) throws Exception {
+        String what = args.length > 0 ? args[0] : "all";
+        Mechanism m = Mechanism.best();
+        System.out.printf(Locale.ROOT, "# vfork4j scale, mechanism %s, %d cpus, java %s%n", m,
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        switch (what) {
+            case "children" -> children(arg(args, 1, 10_000), args.length > 2 ? args[2] : "both");
+            case "throughput" -> throughput(arg(args, 1, 1024), arg(args, 2, 5));
+            case "virtual" -> virtual(arg(args, 1, 1000));
+            case "all" -> {
+                children(10_000, "both");
+                throughput(1024, 5);
+                virtual(1000);
+            }
+            default -> throw new IllegalArgumentException("children|throughput|virtual|all, not " + what);
+        }
+    }
+
+    private static int arg(String[] args, int i, int fallback) {
+        return args.length > i ? Integer.parseInt(args[i]) : fallback;
+    }
+
+    static int threads() {
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    static long fds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    static long zombies() throws IOException {
+        long self = ProcessHandle.current().pid();
+        long n = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return n;
+    }
+
+    static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)] / 1000.0;
+    }
+
+    // ---- 10,000 children ----
+
+    static void children(int n, String who) throws Exception {
+        System.out.printf(Locale.ROOT, "%n## %d concurrent children (sleep 600, stdio discarded)%n", n);
+        System.out.println("| | threads before | threads with all children alive | added | detect p50 µs | p99 µs | max µs | fds left | zombies |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (!who.equals("jdk")) {
+            vfork4jChildren(n);
+        }
+        if (!who.equals("vfork4j")) {
+            jdkChildren(n);
+        }
+    }
+
+    static void vfork4jChildren(int n) throws Exception {
+        // Warm up: the loop thread, the spawner and the common pool exist before we count.
+        Command sleep = Command.of("sleep", "600").stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD);
+        sleep.start().destroyForcibly().waitFor();
+        System.gc();
+        int threadsBefore = threads();
+        long fdsBefore = fds();
+        List<Child> children = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            children.add(sleep.start());
+        }
+        int threadsDuring = threads();
+        long[] killedAt = new long[n];
+        long[] detectedAt = new long[n];
+        List<CompletableFuture<?>> exits = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
+        }
+        pacedKill(n, killedAt, i -> children.get(i).signal(Signal.SIGKILL));
+        CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        Thread.sleep(200);
+        report("vfork4j " + Mechanism.best(), threadsBefore, threadsDuring, latencies(killedAt, detectedAt),
+            fds() - fdsBefore, zombies());
+    }
+
+    static void jdkChildren(int n) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sleep", "600").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process warm = pb.start();
+        warm.destroyForcibly().waitFor();
+        System.gc();
+        int threadsBefore = threads();
+        long fdsBefore = fds();
+        List<Process> children = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            children.add(pb.start());
+        }
+        int threadsDuring = threads();
+        long[] killedAt = new long[n];
+        long[] detectedAt = new long[n];
+        List<CompletableFuture<?>> exits = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
+        }
+        pacedKill(n, killedAt, i -> children.get(i).destroyForcibly());
+        CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        Thread.sleep(200);
+        report("JDK ProcessBuilder", threadsBefore, threadsDuring, latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
+    }
+
+    interface Kill {
+        void kill(int i) throws Exception;
+    }
+
+    /**
+     * Kills child i at about start + i × 200 µs, recording exactly when. The pacing sleeps
+     * rather than spins: a spinning thread would take one of the two cores from the loop.
+     */
+    static void pacedKill(int n, long[] killedAt, Kill kill) throws Exception {
+        long start = System.nanoTime() + 10_000_000;
+        for (int i = 0; i < n; i++) {
+            long at = start + i * 200_000L;
+            long wait = at - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            killedAt[i] = System.nanoTime();
+            kill.kill(i);
+        }
+    }
+
+    static long[] latencies(long[] killedAt, long[] detectedAt) {
+        long[] l = new long[killedAt.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = detectedAt[i] - killedAt[i];
+        }
+        Arrays.sort(l);
+        return l;
+    }
+
+    static void report(String who, int before, int during, long[] lat, long fdsLeft, long zombies) {
+        System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.0f | %.0f | %d | %d |%n", who, before, during,
+            during - before, percentile(lat, 50), percentile(lat, 99), lat[lat.length - 1] / 1000.0, fdsLeft, zombies);
+    }
+
+    // ---- throughput ----
+
+    static void throughput(int mib, int rounds) throws Exception {
+        System.out.printf(Locale.ROOT, "%n## %d MiB through a child's stdout (head -c %d MiB /dev/zero), %d rounds each, alternating%n",
+            mib, mib, rounds);
+        long bytes = (long) mib << 20;
+        List<String> argv = List.of("head", "-c", Long.toString(bytes), "/dev/zero");
+        double[] ours = new double[rounds];
+        double[] jdk = new double[rounds];
+        for (int r = -1; r < rounds; r++) { // round -1 warms both up
+            AtomicLong got = new AtomicLong();
+            long t0 = System.nanoTime();
+            Command.of(argv).onStdout(b -> got.addAndGet(b.remaining())).run();
+            long t1 = System.nanoTime();
+            check(got.get(), bytes);
+            Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            long n = p.getInputStream().transferTo(OutputStream.nullOutputStream());
+            p.waitFor();
+            long t2 = System.nanoTime();
+            check(n, bytes);
+            if (r >= 0) {
+                ours[r] = mib / ((t1 - t0) / 1e9);
+                jdk[r] = mib / ((t2 - t1) / 1e9);
+            }
+        }
+        Arrays.sort(ours);
+        Arrays.sort(jdk);
+        System.out.println("| | median MiB/s | min | max |");
+        System.out.println("|---|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "| vfork4j onStdout | %.0f | %.0f | %.0f |%n", ours[rounds / 2], ours[0], ours[rounds - 1]);
+        System.out.printf(Locale.ROOT, "| JDK transferTo(nullOutputStream) | %.0f | %.0f | %.0f |%n", jdk[rounds / 2], jdk[0], jdk[rounds - 1]);
+        System.out.printf(Locale.ROOT, "ratio vfork4j / JDK (medians): %.2f%n", ours[rounds / 2] / jdk[rounds / 2]);
+    }
+
+    static void check(long got, long expected) {
+        if (got != expected) {
+            throw new AssertionError("got " + got + " bytes, expected " + expected);
+        }
+    }
+
+    // ---- virtual threads ----
+
+    static void virtual(int n) throws Exception {
+        System.out.printf(Locale.ROOT, "%n## %d virtual threads, each blocked reading a child's stdout and in waitFor (child: sleep 1; echo done)%n", n);
+        System.out.println("| | wall time s | children's own run time s | all lines right |");
+        System.out.println("|---|---:|---:|---|");
+        for (String who : List.of("vfork4j", "JDK")) {
+            AtomicLong ok = new AtomicLong();
+            long t0 = System.nanoTime();
+            List<Thread> threads = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        Process p = who.equals("vfork4j")
+                            ? Command.of("sh", "-c", "sleep 1; echo done").stderr(Redirect.DISCARD).start()
+                            : new ProcessBuilder("sh", "-c", "sleep 1; echo done").start();
+                        String line = p.inputReader().readLine();
+                        p.waitFor();
+                        if ("done".equals(line)) {
+                            ok.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        System.err.println(who + ": " + e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "| %s | %.2f | 1.00 | %s |%n", who, wall, ok.get() == n ? "yes" : ok.get() + "/" + n);
+        }
+    }
+}
