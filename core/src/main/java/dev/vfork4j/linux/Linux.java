@@ -16,7 +16,7 @@ public final class Linux {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100,
         O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
     public static final int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4,
-        F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1;
+        F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, FD_CLOEXEC = 1;
     public static final long FIONREAD = 0x541B;
 
     // epoll(7), eventfd(2)

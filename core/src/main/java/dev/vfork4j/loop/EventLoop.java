@@ -40,7 +40,7 @@ public final class EventLoop {
     private final MemorySegment wakeState = CallState.allocate(arena);
     private final MemorySegment wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
     /** A read buffer and errno segment for handlers, which all run on the loop thread. */
-    final MemorySegment scratch = arena.allocate(PipeEnd.BUFFER_SIZE);
+    final MemorySegment scratch = arena.allocate(PipeReader.STREAMING_BUFFER);
     final MemorySegment scratchState = CallState.allocate(arena);
     final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.LAYOUT);
     private final Thread thread;
