@@ -10,4 +10,21 @@ jar="$here/target/vfork4j-benchmarks.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$root/core/src" "$here/src" -newer "$jar" -name '*.java' -print -quit)" ]; then
   "$root/mvnw" -q -B -f "$root/pom.xml" -DskipTests -pl bench -am package >&2 </dev/null
 fi
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$jar" dev.vfork4j.bench.scale.ScaleMain "$@"
+run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$jar" dev.vfork4j.bench.scale.ScaleMain "$@"; }
+c_latency() {
+  # The same exit-detection measurement in plain C: the floor on this machine.
+  if command -v cc >/dev/null 2>&1; then
+    cc -O2 -o "$here/target/exit_latency" "$here/src/main/c/exit_latency.c" -lpthread
+    echo
+    echo "C floor (vfork+exec, pidfd on epoll, waitid), same pacing:"
+    "$here/target/exit_latency" "${1:-10000}" 200
+    "$here/target/exit_latency" "${1:-10000}" 1000
+  fi
+}
+case "${1:-all}" in
+  all)  # each figure in a JVM of its own, so one cannot disturb the next (the JDK's 10,000
+        # reaper threads linger for a minute after its children are gone)
+    run children 10000 && c_latency 10000 && run throughput 1024 5 && run virtual 1000 ;;
+  children) run "$@" && c_latency "${2:-10000}" ;;
+  *) run "$@" ;;
+esac

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +25,7 @@ final class JdkChild extends Child {
     private final ChildIo io;
     private final CompletableFuture<ExitStatus> exit;
     private final CompletableFuture<ExitStatus> completion;
-    private final List<CompletableFuture<Void>> awaited = new ArrayList<>();
-    private final Capture capturedOut, capturedErr;
+    private final Deliveries deliveries;
     private volatile boolean timedOut;
 
     JdkChild(Process process, ChildIo io) throws IOException {
@@ -36,17 +34,10 @@ final class JdkChild extends Child {
         this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
         IoOptions o = io.options();
         feedStdin(o);
-        boolean output = io.verb() == ChildIo.Verb.OUTPUT;
-        this.capturedOut = output && o.onStdout() == null ? new Capture(o.maxOutput()) : null;
-        this.capturedErr = output && o.onStderr() == null ? new Capture(o.maxOutput()) : null;
-        read(process.getInputStream(), o.onStdout() != null ? o.onStdout() : capturedOut, "stdout");
-        read(process.getErrorStream(), o.onStderr() != null ? o.onStderr() : capturedErr, "stderr");
-        CompletableFuture<?>[] all = new CompletableFuture<?>[awaited.size() + 1];
-        all[0] = exit;
-        for (int i = 0; i < awaited.size(); i++) {
-            all[i + 1] = awaited.get(i).exceptionally(t -> null);
-        }
-        this.completion = CompletableFuture.allOf(all).thenCompose(v -> exit);
+        this.deliveries = new Deliveries(io);
+        read(process.getInputStream(), o.onStdout() != null ? o.onStdout() : deliveries.stdout, "stdout");
+        read(process.getErrorStream(), o.onStderr() != null ? o.onStderr() : deliveries.stderr, "stderr");
+        this.completion = deliveries.completion(exit);
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
@@ -98,7 +89,7 @@ final class JdkChild extends Child {
             }
         });
         if (sink != null) {
-            awaited.add(done);
+            deliveries.await(done);
         }
     }
 
@@ -137,16 +128,7 @@ final class JdkChild extends Child {
 
     @Override
     Output captured(ExitStatus status) throws IOException {
-        for (CompletableFuture<Void> f : awaited) {
-            if (f.isCompletedExceptionally() && !timedOut) {
-                Throwable cause = f.exceptionNow();
-                throw new IOException("a consumer of " + io.program() + "'s output failed: " + cause, cause);
-            }
-        }
-        boolean truncated = (capturedOut != null && capturedOut.truncated())
-            || (capturedErr != null && capturedErr.truncated());
-        return new Output(status, capturedOut == null ? new byte[0] : capturedOut.bytes(),
-            capturedErr == null ? new byte[0] : capturedErr.bytes(), truncated);
+        return deliveries.output(status, timedOut);
     }
 
     @Override

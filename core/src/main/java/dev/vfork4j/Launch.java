@@ -105,21 +105,10 @@ final class Launch {
 
     /** run(): waits for the exit and the consumers; on interrupt kills and reaps the child first. */
     static ExitStatus await(Child child, Command c) throws IOException, InterruptedException {
-        ExitStatus status;
-        try {
-            status = child.awaitStatus();
-        } catch (InterruptedException e) {
-            child.abandon();
-            throw e;
-        }
-        Output out = child.captured(status);
-        if (child.timedOut()) {
-            throw new ProcessTimeoutException(c.argv().getFirst(), c.io().timeout(), out);
-        }
-        return status;
+        return collect(child, c).status();
     }
 
-    /** output(): waits for the exit and both streams' end. */
+    /** output(): waits for the exit and both streams' end; on interrupt kills and reaps the child first. */
     static Output collect(Child child, Command c) throws IOException, InterruptedException {
         ExitStatus status;
         try {

@@ -42,11 +42,9 @@ final class NativeChild extends Child {
     private final CompletableFuture<ExitStatus> completion;
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
-    private final Capture capturedOut, capturedErr;
+    private final Deliveries deliveries;
     /** Every reader the loop drives for this child (capture, discard, consume). */
     private final List<PipeReader> readers = new ArrayList<>();
-    /** The readers run()/waitFor() wait for: the consumers' (and output()'s captures). */
-    private final List<CompletableFuture<Void>> awaited = new ArrayList<>();
     private volatile boolean timedOut;
 
     /** Takes ownership of everything in {@code s}. */
@@ -64,22 +62,16 @@ final class NativeChild extends Child {
         }
         this.exit = pidfd.exit().thenApply(NativeChild::status);
         IoOptions o = io.options();
+        this.deliveries = new Deliveries(io);
         try {
             this.stdin = stdin(s.stdin(), o);
-            this.capturedOut = io.verb() == ChildIo.Verb.OUTPUT && o.onStdout() == null ? new Capture(o.maxOutput()) : null;
-            this.capturedErr = io.verb() == ChildIo.Verb.OUTPUT && o.onStderr() == null ? new Capture(o.maxOutput()) : null;
-            this.stdout = output(s.stdout(), o.onStdout(), capturedOut, s.stderr());
-            this.stderr = output(s.stderr(), o.onStderr(), capturedErr, -1);
+            this.stdout = output(s.stdout(), o.onStdout(), deliveries.stdout, s.stderr());
+            this.stderr = output(s.stderr(), o.onStderr(), deliveries.stderr, -1);
         } catch (IOException | RuntimeException e) {
             pidfd.signal(Signal.SIGKILL.number());
             throw e;
         }
-        CompletableFuture<?>[] all = new CompletableFuture<?>[awaited.size() + 1];
-        all[0] = exit;
-        for (int i = 0; i < awaited.size(); i++) {
-            all[i + 1] = awaited.get(i).exceptionally(t -> null); // a failed consumer is reported by the verb
-        }
-        this.completion = CompletableFuture.allOf(all).thenCompose(v -> exit);
+        this.completion = deliveries.completion(exit);
         exit.whenComplete((status, failure) -> processExited());
         if (o.timeout() != null) {
             scheduleTimeout(o);
@@ -126,13 +118,13 @@ final class NativeChild extends Child {
             if (consumer != null) {
                 PipeReader r = PipeReader.start(fd, loop, consumer, CONSUMERS);
                 readers.add(r);
-                awaited.add(r.done());
+                deliveries.await(r.done());
                 return InputStream.nullInputStream();
             }
             if (capture != null) {
                 PipeReader r = PipeReader.start(fd, loop, capture, null);
                 readers.add(r);
-                awaited.add(r.done());
+                deliveries.await(r.done());
                 return InputStream.nullInputStream();
             }
             if (io.verb() == ChildIo.Verb.RUN) {
@@ -232,16 +224,7 @@ final class NativeChild extends Child {
 
     @Override
     Output captured(ExitStatus status) throws IOException {
-        for (CompletableFuture<Void> f : awaited) {
-            if (f.isCompletedExceptionally() && !timedOut) {
-                Throwable cause = f.exceptionNow();
-                throw new IOException("a consumer of " + io.program() + "'s output failed: " + cause, cause);
-            }
-        }
-        boolean truncated = (capturedOut != null && capturedOut.truncated())
-            || (capturedErr != null && capturedErr.truncated());
-        return new Output(status, capturedOut == null ? new byte[0] : capturedOut.bytes(),
-            capturedErr == null ? new byte[0] : capturedErr.bytes(), truncated);
+        return deliveries.output(status, timedOut);
     }
 
     @Override
