@@ -34,6 +34,9 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class ScaleMain {
+    /** Threads of this JVM before vfork4j or the JDK started any child. */
+    static final int COLD_THREADS = threads();
+
     public static void main(String[] args) throws Exception {
         String what = args.length > 0 ? args[0] : "all";
         Mechanism m = Mechanism.best();
@@ -93,6 +96,7 @@ public final class ScaleMain {
 
     static void children(int n, String who) throws Exception {
         System.out.printf(Locale.ROOT, "%n## %d concurrent children (sleep 600, stdio discarded)%n", n);
+        System.out.printf(Locale.ROOT, "threads of this JVM before any child: %d%n", COLD_THREADS);
         System.out.println("| | threads before | threads with all children alive | added | detect p50 µs | p99 µs | max µs | fds left | zombies |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         // vfork4j first: the JDK's reaper threads outlive its children by a minute and would
