@@ -110,6 +110,18 @@ class CommandTest {
 
     @ParameterizedTest
     @MethodSource("mechanisms")
+    void theInheritedEnvironmentReachesTheChildExactly(Mechanism m) throws Exception {
+        for (int i = 0; i < 2; i++) { // twice: the second spawn reuses the environment laid out by the first
+            Output out = Command.of("/usr/bin/env", "-0").mechanism(m).output();
+            Set<String> entries = Set.of(out.stdoutText().split("\0"));
+            Set<String> expected = System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.toSet());
+            assertThat(entries).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mechanisms")
     void envAndRemoveEnvEditTheInheritedEnvironment(Mechanism m) throws Exception {
         String someInherited = System.getenv().keySet().stream().filter(k -> !k.equals("PATH")).findFirst().orElseThrow();
         Output out = Command.of("/usr/bin/env").mechanism(m).env("VFORK4J_TEST", "yes").removeEnv(someInherited).output();

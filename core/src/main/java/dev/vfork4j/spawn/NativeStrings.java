@@ -20,7 +20,23 @@ final class NativeStrings {
         return array;
     }
 
+    /**
+     * This JVM's own environment, laid out once: {@link System#getenv()} never changes and is
+     * what every Command that does not touch its environment passes, so most spawns reuse this
+     * instead of copying fifty strings.
+     */
+    private static final class Inherited {
+        static final MemorySegment ENVP = layOut(Arena.global(), System.getenv());
+    }
+
     static MemorySegment environment(Arena arena, Map<String, String> env) {
+        if (env == System.getenv()) {
+            return Inherited.ENVP;
+        }
+        return layOut(arena, env);
+    }
+
+    private static MemorySegment layOut(Arena arena, Map<String, String> env) {
         MemorySegment array = arena.allocate(ADDRESS, env.size() + 1L);
         int i = 0;
         for (Map.Entry<String, String> e : env.entrySet()) {
