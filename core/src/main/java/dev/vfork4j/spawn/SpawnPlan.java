@@ -45,6 +45,22 @@ final class SpawnPlan implements AutoCloseable {
             0, 0, SpawnException.Step.EXEC, null));
     }
 
+    /** Lab only: the child writes the 32-bit {@code value} to {@code address}. */
+    void store(SpawnException.Step name, long address, int value) {
+        steps.add(new Step(KIND_STORE, 0, new long[] {address, value}, 0, 0, name, null));
+    }
+
+    /** Lab only: the child calls the C function at {@code function} with up to three arguments. */
+    void call(SpawnException.Step name, long function, long... args) {
+        if (args.length > 3) {
+            throw new IllegalArgumentException("a CALL step passes at most 3 arguments, not " + args.length);
+        }
+        long[] all = new long[1 + args.length];
+        all[0] = function;
+        System.arraycopy(args, 0, all, 1, args.length);
+        steps.add(new Step(KIND_CALL, 0, all, 0, 0, name, null));
+    }
+
     /** A NUL-terminated copy of {@code s}, for a step to point to. */
     MemorySegment cString(String s) {
         return arena.allocateFrom(s);
@@ -68,6 +84,11 @@ final class SpawnPlan implements AutoCloseable {
      * does not share this process's memory.
      */
     MemorySegment build(long cloneFlags, int cgroupFd, MemorySegment slot) {
+        return build(cloneFlags, cgroupFd, slot, STACK_SIZE);
+    }
+
+    /** As {@link #build(long, int, MemorySegment)}, with a child stack of {@code stackSize} bytes (a multiple of 16). */
+    MemorySegment build(long cloneFlags, int cgroupFd, MemorySegment slot, int stackSize) {
         MemorySegment table = arena.allocate((long) STEP_SIZE * Math.max(1, steps.size()), 8);
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
@@ -80,13 +101,13 @@ final class SpawnPlan implements AutoCloseable {
             table.set(ValueLayout.JAVA_LONG, base + STEP_EXPECTED, s.expected());
             table.set(ValueLayout.JAVA_LONG, base + STEP_ERRNO, s.errno());
         }
-        MemorySegment stack = arena.allocate(STACK_SIZE, 16);
+        MemorySegment stack = arena.allocate(stackSize, 16);
         MemorySegment plan = arena.allocate(SIZE, 8);
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS, cloneFlags);                      // flags
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 8, plan.address() + PIDFD);      // pidfd
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 32, dev.vfork4j.linux.Linux.SIGCHLD); // exit_signal
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 40, stack.address());            // stack
-        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 48, STACK_SIZE);                  // stack_size
+        plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 48, stackSize);                   // stack_size
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 80, Math.max(0, cgroupFd));       // cgroup
         plan.set(ValueLayout.JAVA_LONG, SIGSET_ALL, -1L);
         plan.set(ValueLayout.JAVA_LONG, STEPS, table.address());

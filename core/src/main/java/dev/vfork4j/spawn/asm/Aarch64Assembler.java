@@ -255,6 +255,51 @@ public final class Aarch64Assembler {
         emit("cmp " + a.x() + ", " + b.x(), 0xEB00001F | zr(b, "cmp operand") << 16 | zr(a, "cmp operand") << 5);
     }
 
+    /**
+     * and dst, src, #mask: AND (immediate), 64-bit. {@code mask} must be a bitmask immediate
+     * (a rotated run of ones repeated across an element of 2, 4, ..., 64 bits; never 0 or ~0).
+     * dst may be sp, which makes {@code and sp, x10, #0xfffffffffffffff0} align the stack.
+     */
+    public void and(Reg dst, Reg src, long mask) {
+        int nImmrImms = bitmaskImmediate(mask);
+        emit("and " + dst.x() + ", " + src.x() + ", #0x" + Long.toHexString(mask),
+            0x92000000 | nImmrImms << 10 | zr(src, "and source") << 5 | sp(dst, "and destination"));
+    }
+
+    /**
+     * The N:immr:imms fields (13 bits) that encode {@code mask} as a logical immediate, as the
+     * Arm ARM's DecodeBitMasks reads them: the smallest element size whose copies make up the
+     * mask, the number of ones in the element (imms, with the size coded in its high bits) and
+     * the right rotation that puts the run where it is (immr).
+     */
+    static int bitmaskImmediate(long mask) {
+        if (mask == 0 || mask == -1) {
+            throw new IllegalArgumentException("0 and ~0 are not bitmask immediates");
+        }
+        int size = 64;
+        while (size > 2) {
+            int half = size / 2;
+            long low = (1L << half) - 1;
+            if ((mask & low) != ((mask >>> half) & low)) {
+                break;
+            }
+            size = half;
+        }
+        long elementMask = size == 64 ? -1L : (1L << size) - 1;
+        long element = mask & elementMask;
+        int ones = Long.bitCount(element);
+        long run = (1L << ones) - 1; // ones < size <= 64
+        for (int rotation = 0; rotation < size; rotation++) {
+            long rotated = rotation == 0 ? run : ((run >>> rotation) | (run << (size - rotation))) & elementMask;
+            if (rotated == element) {
+                int n = size == 64 ? 1 : 0;
+                int imms = ((~(size - 1) << 1) & 0x3F) | (ones - 1);
+                return n << 12 | rotation << 6 | imms;
+            }
+        }
+        throw new IllegalArgumentException("not a bitmask immediate: 0x" + Long.toHexString(mask));
+    }
+
     /** neg dst, src: SUB dst, xzr, src. */
     public void neg(Reg dst, Reg src) {
         emit("neg " + dst.x() + ", " + src.x(), 0xCB0003E0 | zr(src, "neg source") << 16 | zr(dst, "neg destination"));
@@ -265,6 +310,14 @@ public final class Aarch64Assembler {
     /** svc #0: the Linux system call (number in x8, arguments in x0..x5, result in x0). */
     public void svc() {
         emit("svc #0", 0xD4000001);
+    }
+
+    /** blr r: calls the function at r (x30 = the return address). */
+    public void blr(Reg r) {
+        if (r == Reg.SP || r == Reg.XZR) {
+            throw new IllegalArgumentException("blr needs a general register, not " + r.x());
+        }
+        emit("blr " + r.x(), 0xD63F0000 | r.code() << 5);
     }
 
     /** ret: branch to x30. */

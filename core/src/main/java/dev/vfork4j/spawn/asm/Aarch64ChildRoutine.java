@@ -13,7 +13,7 @@ import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
  * and return the pid or -errno. In the child, on the stack the plan gave it: run each step as
  * a raw syscall, then execve the candidates; on failure store {step index, errno} in the slot
  * and exit_group(127). The child uses only registers, never returns and never touches memory
- * other than the plan's.
+ * other than the plan's, except through the lab's STORE and CALL steps ({@link PlanLayout}).
  *
  * <p>Linux AArch64 system calls take their number in x8 and arguments in x0..x5, return in x0
  * and preserve every other register. After clone3 the child has the parent's registers (x0 = 0)
@@ -22,9 +22,11 @@ import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
  * <p>Registers: x19 = plan (callee-saved, so the child inherits it through clone3); in the
  * parent x20 = the clone3 result while the mask is restored; in the child x20 = current step,
  * x21 = step count, x22 = step index, x23 = the EACCES an execve candidate gave (0 if none),
- * x24 = the last execve errno, x9 = scratch. x19..x24 are saved on the caller's stack in pairs
- * (48 bytes, keeping sp 16-byte aligned) and restored before {@code ret}; x29 and x30 are never
- * touched, as svc preserves x30 and the routine calls nothing.
+ * x24 = the last execve errno, x9 and x10 = scratch. x19..x24 are saved on the caller's stack
+ * in pairs (48 bytes, keeping sp 16-byte aligned) and restored before {@code ret}; in the parent
+ * x29 and x30 are never touched, as svc preserves x30 and the parent's path calls nothing. Only
+ * the child's lab-only CALL step uses {@code blr}, which overwrites x30 in the child, which never
+ * returns; x19..x24 are AAPCS64 callee-saved, so the called function leaves them as they were.
  */
 final class Aarch64ChildRoutine {
     private Aarch64ChildRoutine() {}
@@ -44,6 +46,8 @@ final class Aarch64ChildRoutine {
         Label execFailed = a.label("exec_failed");
         Label remember = a.label("remember");
         Label exhausted = a.label("exhausted");
+        Label store = a.label("store");
+        Label call = a.label("call");
 
         a.stpPre(X19, X20, SP, -SAVE_AREA);
         a.stp(X21, X22, SP, 16);
@@ -85,6 +89,11 @@ final class Aarch64ChildRoutine {
         a.bind(next);
         a.cmp(X22, X21);
         a.b(Cond.HS, exhausted);
+        a.ldr(X9, X20, STEP_KIND); // the lab's kinds make no syscall
+        a.cmp(X9, KIND_STORE);
+        a.b(Cond.EQ, store);
+        a.cmp(X9, KIND_CALL);
+        a.b(Cond.EQ, call);
         a.ldr(X8, X20, STEP_NR);
         a.ldr(X0, X20, stepArg(0));
         a.ldr(X1, X20, stepArg(1));
@@ -138,6 +147,22 @@ final class Aarch64ChildRoutine {
         a.b(report); // any other error ends the search
         a.bind(remember);
         a.mov(X23, X0);
+        a.b(advance);
+
+        a.bind(store); // STORE: *(int *) a0 = a1
+        a.ldr(X9, X20, stepArg(0));
+        a.ldr(X10, X20, stepArg(1));
+        a.str32(X10, X9, 0);
+        a.b(advance);
+
+        a.bind(call); // CALL: a0(a1, a2, a3) on the child's stack, 16-byte aligned as AAPCS64 requires
+        a.ldr(X9, X20, stepArg(0));
+        a.ldr(X0, X20, stepArg(1));
+        a.ldr(X1, X20, stepArg(2));
+        a.ldr(X2, X20, stepArg(3));
+        a.mov(X10, SP);
+        a.and(SP, X10, -16L);
+        a.blr(X9);
         a.b(advance);
 
         a.bind(exhausted); // every candidate failed: EACCES if one gave it, else the last errno

@@ -19,6 +19,19 @@ package dev.vfork4j.spawn.asm;
  * EXPECT (the result must equal {@code expected}, else fail with {@code errno}) and EXEC
  * (execve of one candidate; the search goes on past ENOENT, ENOTDIR, ESTALE, ENODEV and
  * ETIMEDOUT, remembers EACCES, and stops at any other error, as execvp does).
+ *
+ * <p>Two more kinds exist for the lab only ({@code LabPlan}); no {@code Command} ever lays them
+ * out. They make no syscall and leave {@code nr}, {@code expected} and {@code errno} unused:
+ * <ul>
+ *   <li>STORE (4): writes the low 32 bits of a1 to the address a0 (the child writing into
+ *       memory it may share with the parent).</li>
+ *   <li>CALL (5): calls the C function at a0 with the arguments a1, a2, a3, on the child's own
+ *       stack realigned down to 16 bytes as both ABIs require at a call; the result is ignored.
+ *       The callee runs with the parent thread's thread pointer (TLS) and, under CLONE_VM, in
+ *       the parent's memory: that is the point of the lab's exit()-versus-_exit experiment.</li>
+ * </ul>
+ * Adding them changed nothing for the other kinds: the numbers 0..3, the step size and every
+ * offset are as before; the routine only looks at the kind before making the syscall.
  */
 public final class PlanLayout {
     private PlanLayout() {}
@@ -35,6 +48,8 @@ public final class PlanLayout {
     }
 
     public static final int KIND_CHECK = 0, KIND_IGNORE = 1, KIND_EXPECT = 2, KIND_EXEC = 3;
+    /** Lab only: see the class comment. */
+    public static final int KIND_STORE = 4, KIND_CALL = 5;
 
     /** Errors after which execvp tries the next candidate. */
     static final int[] EXEC_CONTINUE = {2 /* ENOENT */, 20 /* ENOTDIR */, 116 /* ESTALE */, 19 /* ENODEV */,

@@ -212,6 +212,11 @@ public final class X86Assembler {
         aluImm(0, "add", r, imm);
     }
 
+    /** and r, imm (64-bit, imm sign-extended): {@code and rsp, -16} aligns the stack for a call. */
+    public void and(Reg r, int imm) {
+        aluImm(4, "and", r, imm);
+    }
+
     private void aluImm(int ext, String name, Reg r, int imm) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         o.write(rex(true, null, r));
@@ -264,6 +269,17 @@ public final class X86Assembler {
         o.write(0xF7);
         o.write(0xD8 | r.low3());
         emit("neg " + r.q(), o);
+    }
+
+    /** call r: an indirect call to the address in r (pushes the return address on rsp). */
+    public void call(Reg r) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        if (r.extended()) {
+            o.write(0x41);
+        }
+        o.write(0xFF);
+        o.write(0xD0 | r.low3()); // FF /2, register operand
+        emit("call " + r.q(), o);
     }
 
     public void syscall() {

@@ -12,11 +12,13 @@ import dev.vfork4j.spawn.asm.X86Assembler.Cond;
  * and return the pid or -errno. In the child, on the stack the plan gave it: run each step as
  * a raw syscall, then execve the candidates; on failure store {step index, errno} in the slot
  * and exit_group(127). The child uses only registers, never returns and never touches memory
- * other than the plan's.
+ * other than the plan's, except through the lab's STORE and CALL steps ({@link PlanLayout}).
  *
  * <p>Registers: rbx = plan (callee-saved, so the child inherits it through clone3); in the
  * child r12 = current step, r13 = step count, r14 = step index, r15 = the EACCES an execve
- * candidate gave (0 if none), rbp = the last execve errno.
+ * candidate gave (0 if none), rbp = the last execve errno. Those are exactly the System V
+ * callee-saved registers, so a CALL step's function leaves them as they were; it is called
+ * through r11 with al = 0 (no vector registers, should the callee be variadic).
  */
 final class X86ChildRoutine {
     private X86ChildRoutine() {}
@@ -34,6 +36,8 @@ final class X86ChildRoutine {
         Label execFailed = a.label("exec_failed");
         Label remember = a.label("remember");
         Label exhausted = a.label("exhausted");
+        Label store = a.label("store");
+        Label call = a.label("call");
 
         for (X86Assembler.Reg r : new X86Assembler.Reg[] {RBX, RBP, R12, R13, R14, R15}) {
             a.push(r);
@@ -76,6 +80,11 @@ final class X86ChildRoutine {
         a.bind(next);
         a.cmp(R14, R13);
         a.j(Cond.AE, exhausted);
+        a.load(RCX, R12, STEP_KIND); // the lab's kinds make no syscall
+        a.cmp(RCX, KIND_STORE);
+        a.j(Cond.E, store);
+        a.cmp(RCX, KIND_CALL);
+        a.j(Cond.E, call);
         a.load(RAX, R12, STEP_NR);
         a.load(RDI, R12, stepArg(0));
         a.load(RSI, R12, stepArg(1));
@@ -127,6 +136,22 @@ final class X86ChildRoutine {
         a.jmp(report); // any other error ends the search
         a.bind(remember);
         a.mov(R15, RAX);
+        a.jmp(advance);
+
+        a.bind(store); // STORE: *(int *) a0 = a1
+        a.load(RCX, R12, stepArg(0));
+        a.load(RAX, R12, stepArg(1));
+        a.store32(RCX, 0, RAX);
+        a.jmp(advance);
+
+        a.bind(call); // CALL: a0(a1, a2, a3) on the child's stack, aligned as the ABI needs at a call
+        a.load(R11, R12, stepArg(0));
+        a.load(RDI, R12, stepArg(1));
+        a.load(RSI, R12, stepArg(2));
+        a.load(RDX, R12, stepArg(3));
+        a.and(RSP, -16);
+        a.zero(RAX);
+        a.call(R11);
         a.jmp(advance);
 
         a.bind(exhausted); // every candidate failed: EACCES if one gave it, else the last errno

@@ -126,6 +126,47 @@ class Aarch64AssemblerTest {
     }
 
     @Test
+    void everyBitmaskImmediate() throws Exception {
+        // Every element size, run length and rotation: all 5334 logical immediates of AND.
+        Aarch64Assembler a = new Aarch64Assembler();
+        int count = 0;
+        for (int size = 2; size <= 64; size *= 2) {
+            for (int ones = 1; ones < size; ones++) {
+                for (int rotation = 0; rotation < size; rotation++) {
+                    long element = (1L << ones) - 1;
+                    if (rotation > 0) {
+                        element = (element >>> rotation | element << (size - rotation)) & (size == 64 ? -1L : (1L << size) - 1);
+                    }
+                    long mask = element;
+                    for (int at = size; at < 64; at += size) {
+                        mask |= element << at;
+                    }
+                    a.and(count % 3 == 0 ? SP : X0, count % 2 == 0 ? X10 : XZR, mask);
+                    count++;
+                }
+            }
+        }
+        assertThat(count).isEqualTo(5334);
+        for (Reg d : SP_OR_GENERAL) {
+            for (Reg s : ZR_OR_GENERAL) {
+                a.and(d, s, -16L);
+            }
+        }
+        assertSameAsGnuAs(a.program());
+    }
+
+    @Test
+    void callsThroughEveryRegister() throws Exception {
+        Aarch64Assembler a = new Aarch64Assembler();
+        for (Reg r : Reg.values()) {
+            if (r != SP && r != XZR) {
+                a.blr(r);
+            }
+        }
+        assertSameAsGnuAs(a.program());
+    }
+
+    @Test
     void branchesForwardAndBackwardWithEveryCondition() throws Exception {
         Aarch64Assembler a = new Aarch64Assembler();
         Label top = a.label("top");
@@ -182,6 +223,11 @@ class Aarch64AssemblerTest {
         assertThatThrownBy(() -> a.cmp(SP, X1)).hasMessageContaining("not sp");
         assertThatThrownBy(() -> a.cmp(XZR, 1)).hasMessageContaining("not xzr");
         assertThatThrownBy(() -> a.mov(SP, XZR)).hasMessageContaining("not xzr");
+        assertThatThrownBy(() -> a.and(X0, X1, 0)).hasMessageContaining("not bitmask");
+        assertThatThrownBy(() -> a.and(X0, X1, -1)).hasMessageContaining("not bitmask");
+        assertThatThrownBy(() -> a.and(X0, X1, 0b101)).hasMessageContaining("not a bitmask");
+        assertThatThrownBy(() -> a.and(X0, SP, -16)).hasMessageContaining("not sp");
+        assertThatThrownBy(() -> a.blr(XZR)).hasMessageContaining("general register");
     }
 
     @Test

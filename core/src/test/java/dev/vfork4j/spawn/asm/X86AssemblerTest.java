@@ -38,6 +38,10 @@ class X86AssemblerTest {
             a.add(r, 4096);
             a.cmp(r, -4095);
             a.cmp(r, 3);
+            a.and(r, -16);
+            a.and(r, 127);
+            a.and(r, 4096);
+            a.call(r);
             for (X86Assembler.Reg s : X86Assembler.Reg.values()) {
                 a.mov(r, s);
                 a.cmp(r, s);
