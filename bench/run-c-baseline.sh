@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
-# The C baseline of SpawnBenchmark: compiles src/main/c/vfork_loop.c with cc -O2 into
+# The C baseline of the benchmarks: compiles src/main/c/vfork_loop.c with cc -O2 into
 # target/ and runs it once for each way of spawning.
 #
-#   bench/run-c-baseline.sh [iterations] [way...]     defaults: 5000, vfork posix_spawn fork
+#   bench/run-c-baseline.sh [iterations] [way...] [-- vfork_loop options]
+#                                    defaults: 5000, vfork posix_spawn fork
+#   bench/run-c-baseline.sh --build-only
+#
+# The ways are vfork, vfork_close_range, clone_files, posix_spawn and fork (vfork_loop.c says
+# what each does); the options after -- go to every run, e.g. -- --fds 10000.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src="$bench/src/main/c/vfork_loop.c"
 bin="$bench/target/vfork_loop"
 
-iterations=${1:-5000}
-shift || true
-ways=("$@")
-[ ${#ways[@]} -gt 0 ] || ways=(vfork posix_spawn fork)
-
 mkdir -p "$bench/target"
 if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
   cc -O2 -Wall -Wextra -o "$bin" "$src"
 fi
+if [ "${1:-}" = --build-only ]; then
+  exit 0
+fi
+
+iterations=${1:-5000}
+shift || true
+ways=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+  ways+=("$1")
+  shift
+done
+[ $# -gt 0 ] && shift
+[ ${#ways[@]} -gt 0 ] || ways=(vfork posix_spawn fork)
 
 echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ')  $(uname -r)  $(nproc) cpus  $(cc --version | head -n1)"
 for way in "${ways[@]}"; do
-  "$bin" "$iterations" "$way"
+  "$bin" "$iterations" "$way" "$@"
 done

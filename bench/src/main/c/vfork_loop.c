@@ -2,23 +2,42 @@
  * The C baseline for SpawnBenchmark: how long one spawn + wait of /bin/true takes with no
  * JVM in the way. Each iteration creates the child, execs /bin/true (stdio inherited) and
  * reaps it with waitpid; each is timed on CLOCK_MONOTONIC, and the mean, median and spread
- * are printed in microseconds.
+ * are printed in microseconds, with the median time until the spawn call returned (for vfork:
+ * once the child has exec'd) to set beside SpawnPhases.
  *
- *   vfork_loop [iterations] [vfork|posix_spawn|fork]      (defaults: 5000 vfork)
+ *   vfork_loop [iterations] [way] [--fds N] [--samples FILE]
+ *                                                         (defaults: 5000 vfork, no fds)
+ *
+ * --fds N opens /dev/null N times first, without O_CLOEXEC, as a JVM's FileInputStream does:
+ * the kernel then copies an fd table of N entries at each clone, and /bin/true inherits
+ * them and closes them at its exit. It is the floor for a JVM parent with N fds open.
+ * --samples FILE appends every timed sample (µs, one a line) to FILE, so that runs can be
+ * merged into one distribution (SpawnVersusC does so, between JMH iterations).
  *
  * vfork is the subject. posix_spawn (glibc's is a CLONE_VM | CLONE_VFORK clone) is the floor
  * for vfork4j's POSIX_SPAWN mechanism, and fork shows what copying the parent's page tables
  * costs: little here, since this parent is tiny, unlike a JVM.
+ *
+ * Two more ways matter only with --fds, and show where the cost of a parent's open fds goes:
+ * vfork_close_range is vfork whose child calls close_range(3, ~0U, 0) before execve, as
+ * vfork4j's VFORK child does (the kernel copies the fd table at the clone, the child then
+ * closes every copy). clone_files is clone(CLONE_VM | CLONE_VFORK | CLONE_FILES) whose child
+ * calls close_range(3, ~0U, CLOSE_RANGE_UNSHARE): the child starts on the parent's table and
+ * unshares only fds 0-2, so nothing is copied and nothing is closed, however many are open.
  *
  * A tenth of the iterations (at least 10) run first, untimed, to warm the page cache and the
  * dynamic loader's caches for /bin/true.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +46,21 @@ extern char **environ;
 
 static const char PROGRAM[] = "/bin/true";
 
-enum way { WAY_VFORK, WAY_POSIX_SPAWN, WAY_FORK };
+enum way { WAY_VFORK, WAY_VFORK_CLOSE_RANGE, WAY_CLONE_FILES, WAY_POSIX_SPAWN, WAY_FORK };
+
+static const char *const WAYS[] = {"vfork", "vfork_close_range", "clone_files", "posix_spawn", "fork"};
+
+/* The stack of a clone_files child, which runs on it only until its execve. */
+static char clone_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int clone_files_child(void *argv) {
+    /* The table is the parent's (CLONE_FILES): unshare it, keeping 0-2 only, before anything else. */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_UNSHARE) != 0) {
+        _exit(126);
+    }
+    execve(PROGRAM, argv, environ);
+    _exit(127);
+}
 
 static double now_us(void) {
     struct timespec ts;
@@ -46,6 +79,20 @@ static pid_t spawn(enum way way, char *const argv[]) {
             execve(PROGRAM, argv, environ);
             _exit(127);
         }
+        break;
+    case WAY_VFORK_CLOSE_RANGE:
+        pid = vfork();
+        if (pid == 0) {
+            if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+                _exit(126);
+            }
+            execve(PROGRAM, argv, environ);
+            _exit(127);
+        }
+        break;
+    case WAY_CLONE_FILES:
+        pid = clone(clone_files_child, clone_stack + sizeof clone_stack, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD,
+                    (void *)argv);
         break;
     case WAY_FORK:
         pid = fork();
@@ -66,7 +113,7 @@ static pid_t spawn(enum way way, char *const argv[]) {
         abort();
     }
     if (pid < 0) {
-        perror(way == WAY_VFORK ? "vfork" : "fork");
+        perror(WAYS[way]);
         exit(1);
     }
     return pid;
@@ -97,23 +144,55 @@ static double quantile(const double *v, long n, double p) {
     return v[i];
 }
 
+static void usage(const char *self) {
+    fprintf(stderr, "usage: %s [iterations] [vfork|vfork_close_range|clone_files|posix_spawn|fork] [--fds N] [--samples FILE]\n",
+            self);
+    exit(2);
+}
+
 int main(int argc, char **argv) {
-    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 5000;
-    const char *name = argc > 2 ? argv[2] : "vfork";
-    enum way way;
-    if (strcmp(name, "vfork") == 0) {
-        way = WAY_VFORK;
-    } else if (strcmp(name, "posix_spawn") == 0) {
-        way = WAY_POSIX_SPAWN;
-    } else if (strcmp(name, "fork") == 0) {
-        way = WAY_FORK;
-    } else {
-        fprintf(stderr, "usage: %s [iterations] [vfork|posix_spawn|fork]\n", argv[0]);
-        return 2;
+    long n = 5000;
+    const char *name = "vfork";
+    long fds = 0;
+    const char *samples = NULL;
+    int positional = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--fds") == 0 && i + 1 < argc) {
+            fds = strtol(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc) {
+            samples = argv[++i];
+        } else if (argv[i][0] == '-') {
+            usage(argv[0]);
+        } else if (positional == 0) {
+            n = strtol(argv[i], NULL, 10);
+            positional++;
+        } else if (positional == 1) {
+            name = argv[i];
+            positional++;
+        } else {
+            usage(argv[0]);
+        }
+    }
+    enum way way = WAY_VFORK;
+    size_t ways = sizeof WAYS / sizeof WAYS[0];
+    while (strcmp(name, WAYS[way]) != 0) {
+        if (++way == ways) {
+            usage(argv[0]);
+        }
     }
     if (n < 1) {
-        fprintf(stderr, "iterations must be at least 1, got %s\n", argv[1]);
+        fprintf(stderr, "iterations must be at least 1, got %ld\n", n);
         return 2;
+    }
+    if (fds < 0) {
+        fprintf(stderr, "--fds must not be negative, got %ld\n", fds);
+        return 2;
+    }
+    for (long i = 0; i < fds; i++) {
+        if (open("/dev/null", O_RDONLY) < 0) {
+            fprintf(stderr, "open of /dev/null number %ld: %s (see ulimit -n)\n", i + 1, strerror(errno));
+            return 1;
+        }
     }
 
     char *child_argv[] = {(char *)PROGRAM, NULL};
@@ -127,18 +206,42 @@ int main(int argc, char **argv) {
         perror("malloc");
         return 1;
     }
+    double *spawned = malloc(n * sizeof *spawned); /* until the spawn call returns, without the wait */
+    if (spawned == NULL) {
+        perror("malloc");
+        return 1;
+    }
     double sum = 0;
     for (long i = 0; i < n; i++) {
         double start = now_us();
-        reap(spawn(way, child_argv));
+        pid_t pid = spawn(way, child_argv);
+        spawned[i] = now_us() - start;
+        reap(pid);
         took[i] = now_us() - start;
         sum += took[i];
     }
+    if (samples != NULL) {
+        FILE *out = fopen(samples, "a");
+        if (out == NULL) {
+            fprintf(stderr, "%s: %s\n", samples, strerror(errno));
+            return 1;
+        }
+        for (long i = 0; i < n; i++) {
+            fprintf(out, "%.3f\n", took[i]);
+        }
+        if (fclose(out) != 0) {
+            fprintf(stderr, "%s: %s\n", samples, strerror(errno));
+            return 1;
+        }
+    }
     qsort(took, n, sizeof *took, by_value);
+    qsort(spawned, n, sizeof *spawned, by_value);
 
-    printf("%-11s n=%ld  mean %.1f us  median %.1f us  p10 %.1f  p90 %.1f  p99 %.1f  min %.1f  max %.1f\n",
-           name, n, sum / n, quantile(took, n, 0.5), quantile(took, n, 0.1), quantile(took, n, 0.9),
-           quantile(took, n, 0.99), took[0], took[n - 1]);
+    printf("%-17s n=%ld fds=%ld  mean %.1f us  median %.1f us  p10 %.1f  p90 %.1f  p99 %.1f  min %.1f  max %.1f"
+           "  (spawn call returned: median %.1f us)\n",
+           name, n, fds, sum / n, quantile(took, n, 0.5), quantile(took, n, 0.1), quantile(took, n, 0.9),
+           quantile(took, n, 0.99), took[0], took[n - 1], quantile(spawned, n, 0.5));
+    free(spawned);
     free(took);
     return 0;
 }

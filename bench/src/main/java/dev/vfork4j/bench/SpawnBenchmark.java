@@ -53,7 +53,6 @@ public class SpawnBenchmark {
     /** The vfork4j mechanism under test and the two commands built from it once. */
     @State(Scope.Benchmark)
     public static class Vfork4jSpawn {
-        /** VFORK and FORK are listed for when they exist; today only POSIX_SPAWN does. */
         @Param({"POSIX_SPAWN", "VFORK", "FORK"})
         public Mechanism mechanism;
 
