@@ -135,18 +135,47 @@ final class JsonReader {
         return value;
     }
 
-    private Long number() {
+    /** A Long for an integer, a Double for a number with a fraction or an exponent. */
+    private Number number() {
         int start = i;
         if (peek() == '-') {
             i++;
         }
+        int digits = i;
         while (i < s.length() && Character.isDigit(s.charAt(i))) {
             i++;
         }
-        if (start == i) {
+        if (digits == i) {
             throw error("unexpected character");
         }
-        return Long.parseLong(s.substring(start, i));
+        boolean decimal = false;
+        if (i < s.length() && s.charAt(i) == '.') {
+            decimal = true;
+            i++;
+            int fraction = i;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (fraction == i) {
+                throw error("a fraction needs digits");
+            }
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            decimal = true;
+            i++;
+            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = i;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (exponent == i) {
+                throw error("an exponent needs digits");
+            }
+        }
+        String text = s.substring(start, i);
+        return decimal ? (Number) Double.parseDouble(text) : (Number) Long.parseLong(text);
     }
 
     private void space() {

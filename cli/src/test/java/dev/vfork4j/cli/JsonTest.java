@@ -45,8 +45,29 @@ class JsonTest {
     }
 
     @Test
+    void doublesAreWrittenPlainWithoutTrailingZeros() {
+        assertThat(Json.compact(List.of(201.3, 2.0, 0.05, -0.0, 1e-7, 12345678.9)))
+            .isEqualTo("[201.3, 2, 0.05, 0, 0.0000001, 12345678.9]");
+        assertThat(JsonReader.parse(Json.write(Map.of("x", 1.5)))).isEqualTo(Map.of("x", 1.5));
+    }
+
+    @Test
+    void compactIsOneLineAndParsesToTheSameValue() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("vfork", 999);
+        root.put("fork", 10);
+        root.put("nested", Map.of("l", List.of(1, "two")));
+        root.put("empty", List.of());
+        String compact = Json.compact(root);
+        assertThat(compact).isEqualTo("{\"vfork\": 999, \"fork\": 10, \"nested\": {\"l\": [1, \"two\"]}, \"empty\": []}");
+        assertThat(JsonReader.parse(compact)).isEqualTo(JsonReader.parse(Json.write(root)));
+    }
+
+    @Test
     void refusesValuesItHasNoFormFor() {
-        assertThatThrownBy(() -> Json.write(Map.of("x", 1.5)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessage("no JSON form for java.lang.Double");
+        assertThatThrownBy(() -> Json.write(Map.of("x", 1.5f)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("no JSON form for java.lang.Float");
+        assertThatThrownBy(() -> Json.write(Double.NaN))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("no JSON form for NaN");
     }
 }
