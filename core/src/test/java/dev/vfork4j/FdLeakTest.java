@@ -66,6 +66,46 @@ class FdLeakTest {
         }
     }
 
+    /** Every fd of this process and what it points to. */
+    static java.util.Map<String, String> fdTable() throws IOException {
+        java.util.Map<String, String> table = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    table.put(p.getFileName().toString(), Files.readSymbolicLink(p).toString());
+                } catch (IOException gone) {
+                    // the directory stream's own fd, closed by now
+                }
+            }
+        }
+        return table;
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void theChildsFdWorkNeverTouchesThisProcesssTable(Mechanism m) throws Exception {
+        // VFORK and FORK children share this process's fd table (CLONE_FILES) until they unshare
+        // it: their dup3 and close_range calls must all come after that, or they would land here.
+        int[] p = Posix.pipe();
+        try {
+            Command.of("true").mechanism(m).output(); // warm up the loop's fds
+            java.util.Map<String, String> before = fdTable();
+            for (int i = 0; i < 20; i++) {
+                Command.of("sh", "-c", "exec 5>&-; echo x >&2").mechanism(m).keepFd(p[1], 5).keepFd(p[0], 3)
+                    .stderr(Redirect.STDOUT).output();
+                Child c = Command.of("cat").mechanism(m).keepFd(0, 4).start();
+                c.getOutputStream().close();
+                c.waitFor();
+                c.getInputStream().close();
+                c.getErrorStream().close();
+            }
+            assertThat(fdTable()).isEqualTo(before);
+        } finally {
+            Posix.close(p[0]);
+            Posix.close(p[1]);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("nativeMechanisms")
     void noFdLeftAfterThousandsOfSpawns(Mechanism m) throws Exception {

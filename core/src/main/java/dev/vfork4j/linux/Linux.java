@@ -41,7 +41,8 @@ public final class Linux {
     public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     public static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
     public static final int PR_SET_PDEATHSIG = 1, PR_SET_NO_NEW_PRIVS = 38;
-    public static final long CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_PIDFD = 0x1000,
+    public static final int CLOSE_RANGE_UNSHARE = 2;
+    public static final long CLONE_VM = 0x100, CLONE_FILES = 0x400, CLONE_VFORK = 0x4000, CLONE_PIDFD = 0x1000,
         CLONE_CLEAR_SIGHAND = 0x1_0000_0000L, CLONE_INTO_CGROUP = 0x2_0000_0000L;
     public static final int SIGCHLD = 17;
     public static final long RLIM_INFINITY = -1L;

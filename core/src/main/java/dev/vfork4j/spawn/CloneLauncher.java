@@ -27,8 +27,9 @@ import java.util.TreeSet;
  * (CLONE_CLEAR_SIGHAND) so no JVM handler can ever run there.
  *
  * <p>Order of the steps (each a raw syscall): setsid/setpgid, setgroups, setresgid,
- * setresuid, chdir, PR_SET_PDEATHSIG and the getppid check, the fds (dup3 into place, then
- * close_range around the kept ones), prlimit64, umask, PR_SET_NO_NEW_PRIVS, the signal mask,
+ * setresuid, chdir, PR_SET_PDEATHSIG and the getppid check, the fds (the child shares this
+ * process's fd table until close_range(bound, ~0, CLOSE_RANGE_UNSHARE) gives it a copy of the
+ * low fds it needs; then dup3 into place and close_range around the kept ones), prlimit64, umask, PR_SET_NO_NEW_PRIVS, the signal mask,
  * then execve over the candidate paths.
  */
 public final class CloneLauncher implements Launcher {
@@ -123,7 +124,7 @@ public final class CloneLauncher implements Launcher {
                 }
                 slot = sharedSlot;
             }
-            long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (shareMemory ? CLONE_VM : 0)
+            long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | CLONE_FILES | (shareMemory ? CLONE_VM : 0)
                 | (cgroupFd >= 0 ? CLONE_INTO_CGROUP : 0);
             MemorySegment header = plan.build(flags, cgroupFd, slot);
 
@@ -216,6 +217,7 @@ public final class CloneLauncher implements Launcher {
             }
             moves.add(new int[] {e.getValue(), e.getKey()});
         }
+        int bound = maxTarget + 1; // every fd the child keeps or copies from is below this
         for (int[] m : moves) {
             if (m[0] <= maxTarget) {
                 try {
@@ -225,6 +227,15 @@ public final class CloneLauncher implements Launcher {
                 }
                 toClose.add(m[0]);
             }
+            bound = Math.max(bound, m[0] + 1);
+        }
+        // The child shares this process's fd table (CLONE_FILES) until this first fd step, which
+        // gives it a private copy of fds 0..bound-1 only and drops the rest: a JVM with 10,000
+        // open fds no longer pays for copying them all into every child and closing them there.
+        // No earlier step touches fds, so nothing reaches this process's table.
+        plan.check(Step.FDS, "close_range(" + bound + ", ~0, CLOSE_RANGE_UNSHARE)", SYS_CLOSE_RANGE, bound,
+            0xFFFF_FFFFL, CLOSE_RANGE_UNSHARE);
+        for (int[] m : moves) {
             plan.check(Step.FDS, "dup3(" + m[0] + ", " + m[1] + ")", sys.dup3(), m[0], m[1], 0);
         }
         if (stdio.stderrToStdout()) {
