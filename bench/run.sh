@@ -26,9 +26,8 @@
 # Do not pass -jvmArgsAppend: it would replace the benchmarks' own, which carry
 # --enable-native-access and the JDK launch mechanisms.
 #
-# Builds target/vfork4j-benchmarks.jar when it is missing or older than a bench source; the
-# core library and the parent pom come from ~/.m2 (./mvnw -N install puts the parent pom
-# there; the core is installed from core/). The output goes
+# Builds target/vfork4j-benchmarks.jar (with the core, from this checkout) when it is missing
+# or older than a bench or core source. The output goes
 # to the terminal and to target/jmh-output.txt, the results to target/jmh-result.json.
 set -euo pipefail
 # shellcheck source=../.mvn/find-jdk.sh
@@ -38,9 +37,9 @@ root=$(dirname "$bench")
 jar="$bench/target/vfork4j-benchmarks.jar"
 java="$JAVA_HOME/bin/java"
 
-if [ ! -f "$jar" ] || [ -n "$(find "$bench/pom.xml" "$bench/src/main/java" -newer "$jar" -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$bench/pom.xml" "$bench/src/main/java" "$root/core/src/main/java" -newer "$jar" -print -quit)" ]; then
   echo "run.sh: building $jar with $JAVA_HOME" >&2
-  "$root/mvnw" -B -q -f "$root/pom.xml" -pl bench package </dev/null >&2
+  "$root/mvnw" -B -q -f "$root/pom.xml" -DskipTests -pl bench -am package </dev/null >&2
 fi
 
 case "${1:-}" in
