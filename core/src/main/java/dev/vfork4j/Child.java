@@ -95,8 +95,12 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         }
     }
 
+    /** Called before a thread blocks waiting for the exit; a chance to see a quick exit first. */
+    void beforeWait() {}
+
     /** Waits for the exit (and every consumer) and returns the status. */
     ExitStatus awaitStatus() throws InterruptedException {
+        beforeWait();
         try {
             return completion().get();
         } catch (ExecutionException e) {

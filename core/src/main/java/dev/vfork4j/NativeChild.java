@@ -207,6 +207,21 @@ final class NativeChild extends Child {
         }
     }
 
+    /**
+     * A platform thread that waits polls the pidfd itself for up to {@link #QUICK_EXIT_MS}
+     * first: a child that is about to end is reaped by the waiter with one wake-up instead of
+     * going through the loop thread. Longer waits (and every wait on a virtual thread) park on
+     * the future as usual, so waitFor stays interruptible.
+     */
+    @Override
+    void beforeWait() {
+        if (!exit.isDone() && !Thread.currentThread().isVirtual() && !Thread.currentThread().isInterrupted()) {
+            pidfd.awaitBriefly(QUICK_EXIT_MS);
+        }
+    }
+
+    static final int QUICK_EXIT_MS = 2;
+
     @Override
     CompletableFuture<ExitStatus> exit() {
         return exit;

@@ -193,6 +193,17 @@ public final class LibC {
         }
     }
 
+    private static final MethodHandle poll$mh =
+        errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    public static int poll(MemorySegment state, MemorySegment fds, long nfds, int timeoutMs) {
+        try {
+            return (int) poll$mh.invokeExact(state, fds, nfds, timeoutMs);
+        } catch (Throwable t) {
+            throw linkage(t);
+        }
+    }
+
     public static int epoll_create1(MemorySegment state, int flags) {
         try {
             return (int) epoll_create1$mh.invokeExact(state, flags);

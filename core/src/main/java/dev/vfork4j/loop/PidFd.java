@@ -9,6 +9,7 @@ import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 
@@ -63,11 +64,39 @@ public final class PidFd {
 
     /** Runs on the loop thread when the pidfd is readable; uses the loop's scratch memory, no allocation. */
     private void reap() {
-        if (exit.isDone()) {
+        reap(loop.scratchState, loop.scratchSiginfo);
+    }
+
+    /**
+     * For a platform thread about to wait for the exit: waits up to {@code timeoutMs} in
+     * poll(2) on the pidfd itself and reaps the child if it has exited. A child that ends
+     * quickly is then seen by the waiting thread directly, with one wake-up instead of two
+     * (the loop's, then the waiter's). The loop still watches the pidfd; whoever gets there
+     * first reaps. Never call it on a virtual thread (poll would hold the carrier).
+     */
+    public void awaitBriefly(int timeoutMs) {
+        int n = fd.acquire();
+        if (n < 0) {
+            return; // reaped already
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment pollfd = arena.allocate(8, 4);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, n);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+            if (LibC.poll(st, pollfd, 1, timeoutMs) > 0) {
+                reap(st, arena.allocate(Siginfo.LAYOUT));
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** Reaps the child if it has exited; the loop and a waiting thread may both try, one wins. */
+    private synchronized void reap(MemorySegment st, MemorySegment info) {
+        if (exit.isDone() || fd.isClosed()) {
             return;
         }
-        MemorySegment st = loop.scratchState;
-        MemorySegment info = loop.scratchSiginfo;
         info.fill((byte) 0);
         int r;
         do {

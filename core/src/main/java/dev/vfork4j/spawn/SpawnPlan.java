@@ -23,6 +23,19 @@ final class SpawnPlan implements AutoCloseable {
 
     final Arena arena = Arena.ofConfined();
     private final List<Step> steps = new ArrayList<>();
+    private MemorySegment stack;
+    private boolean stackPooled;
+
+    /**
+     * Child stacks, reused: a fresh one would be allocated and zeroed (32 KiB) for every spawn.
+     * Reuse is safe because clone3 returns only after the child has exec'd or exited
+     * (CLONE_VFORK), so no child is still on a stack given back. At most {@link #POOLED} are
+     * kept; the memory of those is never freed, the others go with the spawn's arena.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> STACKS =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final java.util.concurrent.atomic.AtomicInteger POOLED_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    static final int POOLED = 32;
 
     /** A step whose failure fails the spawn at {@code name}. */
     void check(SpawnException.Step name, String detail, long nr, long... args) {
@@ -121,6 +134,9 @@ final class SpawnPlan implements AutoCloseable {
 
     @Override
     public void close() {
+        if (stackPooled) {
+            STACKS.add(stack);
+        }
         arena.close();
     }
 }
