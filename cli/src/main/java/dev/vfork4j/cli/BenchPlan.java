@@ -54,7 +54,7 @@ record BenchPlan(List<Integer> heapsMb, List<Integer> openFds, List<BenchMechani
         }
 
         String cell() {
-            return heapMb + " MB heap, " + openFds + " fds";
+            return heapMb + " MB, " + openFds + " fds";
         }
     }
 

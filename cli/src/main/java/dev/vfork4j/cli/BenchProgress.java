@@ -20,7 +20,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class BenchProgress implements AutoCloseable {
     static final int STEP = 1000;
     static final int PLAIN_INTERVAL_MILLIS = 10_000;
-    private static final int PLAIN_WIDTH = 110;
+    private static final int PLAIN_WIDTH = 120;
+    private static final int MESSAGE_WIDTH = 46;
 
     private final ProgressBar bar;
     private long stepsDone;
@@ -73,7 +74,9 @@ final class BenchProgress implements AutoCloseable {
 
     /** The step under way, as the extra message: which cell, what it is doing. */
     void doing(String what) {
-        bar.setExtraMessage(what);
+        // Padded: the library gives the bar whatever width the message leaves, and a bar whose
+        // length changed with each message would be hard to read down a log.
+        bar.setExtraMessage(String.format("%-" + MESSAGE_WIDTH + "s", what));
     }
 
     /** Part of the current step is done, in thousandths. */

@@ -66,10 +66,11 @@ final class BenchRun {
     private List<SpawnLatency> runWorker(BenchPlan.WorkerJob job, List<String> command)
         throws BenchFailure, IOException, InterruptedException {
         checkMemoryFor(job.heapMb());
-        progress.doing(job.cell() + ": starting a JVM (" + job.launchMechanism() + " launch)");
+        progress.doing(job.cell() + ": starting JVM (" + job.launchMechanism() + ")");
         long logStart = Files.exists(workerLog) ? Files.size(workerLog) : 0;
         Files.writeString(workerLog, "== " + job.cell() + ", " + job.mechanisms() + ": " + String.join(" ", command) + "\n",
             UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        long started = System.nanoTime();
         Child worker = start(Command.of(command).stdin(Redirect.DISCARD).stderr(Redirect.appendTo(workerLog)));
         Duration limit = timeLimit(job);
         AtomicBoolean timedOut = new AtomicBoolean();
@@ -124,6 +125,8 @@ final class BenchRun {
             watchdog.interrupt();
         }
         int code = worker.waitFor();
+        Files.writeString(workerLog, "== exit " + code + " after " + Math.round((System.nanoTime() - started) / 1e9) + " s\n",
+            UTF_8, StandardOpenOption.APPEND);
         if (code != 0 || next != job.mechanisms().size()) {
             String why = timedOut.get()
                 ? "took longer than " + limit.toSeconds() + " s and was killed"

@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  *     -Djdk.lang.Process.launchMechanism=POSIX_SPAWN -cp vfork4j-cli.jar dev.vfork4j.cli.BenchWorker \
  *     OPEN_FDS SPAWNS WARMUP MAX_MILLIS MECHANISM[,MECHANISM...]}</pre>
  *
- * Each mechanism gets WARMUP untimed spawns, then SPAWNS timed ones, or fewer when they take
- * more than MAX_MILLIS altogether (at least {@link #MIN_SPAWNS}): FORK from a large heap costs
+ * Each mechanism gets WARMUP untimed spawns (fewer when they take more than a fifth of
+ * MAX_MILLIS, at least one), then SPAWNS timed ones, or fewer when they take more than
+ * MAX_MILLIS altogether (at least {@link #MIN_SPAWNS}): FORK from a large heap costs tens of
  * milliseconds a spawn. The children inherit the worker's stdio, as in the JMH benchmarks: the
  * spawn and the wait alone, no pipe to make or drain; {@code /bin/true} writes nothing.
  * Exits 0 after the last result, 1 when a spawn fails (the cause on stderr).
@@ -99,7 +100,9 @@ public final class BenchWorker {
     private WorkerReport.Result timings(BenchMechanism m, int spawns, int warmup, long maxNanos)
         throws IOException, InterruptedException {
         Spawn spawn = spawner(m);
-        for (int i = 0; i < warmup; i++) {
+        // Warm-up is bounded in time too, a fifth of the timed part's: 20 forks of an 8 GB heap take seconds.
+        long warmupStart = System.nanoTime();
+        for (int i = 0; i < warmup && (i == 0 || System.nanoTime() - warmupStart < maxNanos / 5); i++) {
             spawn.andWait();
         }
         long[] samples = new long[spawns];
