@@ -489,10 +489,15 @@ public final class Command {
      * Runs the child to its end and returns how it ended. Streams not redirected are
      * inherited from this JVM. A stream explicitly set to PIPE is not left to fill up: stdin
      * is closed at once (the child reads end of file) and stdout and stderr are read and
-     * discarded.
+     * discarded. Returns after the consumers of {@link #onStdout}/{@link #onStderr} have had
+     * every byte.
      *
-     * @throws InterruptedException when this thread is interrupted while waiting; the child is
-     *                              then killed (SIGKILL) and reaped first
+     * @throws SpawnException           when the child could not be started
+     * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (the
+     *                                  child was ended; the exception holds its status)
+     * @throws IOException              when a consumer threw (the exception is the cause)
+     * @throws InterruptedException     when this thread is interrupted while waiting; the child
+     *                                  is then killed (SIGKILL) and reaped first
      */
     public ExitStatus run() throws IOException, InterruptedException {
         Child child = Launch.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
@@ -504,8 +509,13 @@ public final class Command {
      * Runs the child to its end, capturing stdout and stderr (both read at once, so neither
      * can fill up and stall the child). stdin is {@code /dev/null} unless redirected; a stream
      * redirected elsewhere is not captured and comes back empty. With {@code stderr(STDOUT)}
-     * both go to {@link Output#stdout()}. Output is kept in memory in full.
+     * both go to {@link Output#stdout()}. Output is kept in memory in full, unless
+     * {@link #maxOutput(long)} limits it.
      *
+     * @throws SpawnException           when the child could not be started
+     * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (it
+     *                                  holds what was captured and the final status)
+     * @throws IOException              when a consumer threw (the exception is the cause)
      * @throws InterruptedException when this thread is interrupted while waiting; the child is
      *                              then killed (SIGKILL) and reaped first
      */
