@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Child processes from Java the vfork way, on the Foreign Function & Memory API.",
-    subcommands = {RunCommand.class, DoctorCommand.class, BenchCommand.class, HelpCommand.class})
+    subcommands = {RunCommand.class, DoctorCommand.class, BenchCommand.class, LabCommand.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
