@@ -123,7 +123,8 @@ final class ParentSizeExperiments {
         boolean vforkFlat = growth(vfork) <= allowance;
         boolean posixFlat = growth(posix) <= allowance;
         String sizes = s.heapsMb().getFirst() + " MB to " + s.heapsMb().getLast() + " MB";
-        String pte = m.get("pageTablesKb").toString();
+        List<?> pageTables = (List<?>) m.get("pageTablesKb");
+        String pte = pageTables.getFirst() + " to " + pageTables.getLast();
         if (forkGrows && vforkFlat) {
             return new Finding(Claim.FORK_COST_VS_MEMORY, m, Verdict.CONFIRMED,
                 "From " + sizes + " of pre-touched heap, the parent's page tables grew " + pte + " kB and FORK's "
