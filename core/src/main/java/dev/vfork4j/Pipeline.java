@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Commands connected stdout to stdin, as a shell's {@code a | b | c}, without a shell: each
@@ -99,7 +100,7 @@ public final class Pipeline {
             children.forEach(Child::abandon);
             errReader.cancel(new IOException("interrupted"));
             throw e;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new AssertionError(e);
         }
         Output lastOut = last.captured(last.exitStatus());

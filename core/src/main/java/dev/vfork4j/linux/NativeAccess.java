@@ -1,6 +1,8 @@
 package dev.vfork4j.linux;
 
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
@@ -43,8 +45,8 @@ public final class NativeAccess {
         }
         try {
             Linker.nativeLinker().defaultLookup().find("getpid").ifPresent(
-                s -> Linker.nativeLinker().downcallHandle(s, java.lang.foreign.FunctionDescriptor.of(
-                    java.lang.foreign.ValueLayout.JAVA_INT)));
+                s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT)));
             return null;
         } catch (IllegalCallerException e) {
             return "native access is not enabled for vfork4j: start the JVM with " + flag()

@@ -2,9 +2,12 @@ package dev.vfork4j.linux;
 
 import static dev.vfork4j.linux.Linux.*;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The one place where {@code -1} plus errno becomes an {@link ErrnoException} naming the call
@@ -151,12 +154,12 @@ public final class Posix {
     /** The signals ignored (SIG_IGN) in this process now, as a bit set: bit n-1 for signal n. */
     public static long ignoredSignals() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("SigIgn:")) {
                     return Long.parseUnsignedLong(line.substring(7).trim(), 16);
                 }
             }
-        } catch (java.io.IOException | NumberFormatException e) {
+        } catch (IOException | NumberFormatException e) {
             // /proc not mounted: assume nothing is ignored.
         }
         return 0;

@@ -11,6 +11,7 @@ import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -82,8 +83,8 @@ public final class PidFd {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(arena);
             MemorySegment pollfd = arena.allocate(8, 4);
-            pollfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, n);
-            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+            pollfd.set(ValueLayout.JAVA_INT, 0, n);
+            pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
             if (LibC.poll(st, pollfd, 1, timeoutMs) > 0) {
                 reap(st, arena.allocate(Siginfo.LAYOUT));
             }

@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -54,13 +56,16 @@ public final class PipeReader {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     // Loop-thread state:
     private boolean delivering;
-    private volatile boolean finished;
     private Throwable consumerFailure;
+    // Owned by whichever thread reads the fd: the loop while no delivery runs, the delivering
+    // thread while one does (the hand-offs through the executor and loop.execute order them).
     private Arena arena;
     private MemorySegment buffer, deliverState;
     private boolean streaming, bufferTooSmall;
+    // Shared:
+    private volatile boolean finished;
     /** Epoll edges seen; a streaming delivery thread parks until this moves. */
-    private final java.util.concurrent.atomic.AtomicLong edges = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong edges = new AtomicLong();
     private volatile Thread waiter;
 
     private PipeReader(int fd, EventLoop loop, Consumer<ByteBuffer> consumer, Executor deliverOn) {
@@ -107,7 +112,7 @@ public final class PipeReader {
         if (delivering) {
             Thread w = waiter;
             if (w != null) {
-                java.util.concurrent.locks.LockSupport.unpark(w); // a streaming delivery waits for this edge
+                LockSupport.unpark(w); // a streaming delivery waits for this edge
             }
             return; // otherwise the delivery reads again when the consumer returns
         }
@@ -238,7 +243,7 @@ public final class PipeReader {
                 if (left <= 0) {
                     return false;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+                LockSupport.parkNanos(this, left);
             }
             return !finished;
         } finally {
@@ -296,7 +301,7 @@ public final class PipeReader {
         finished = true;
         Thread w = waiter;
         if (w != null) {
-            java.util.concurrent.locks.LockSupport.unpark(w);
+            LockSupport.unpark(w);
         }
         loop.poller().remove(fd.number());
         fd.close();

@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One spawn laid out in native memory for the child routine: the step table, the strings
@@ -32,9 +34,9 @@ final class SpawnPlan implements AutoCloseable {
      * (CLONE_VFORK), so no child is still on a stack given back. At most {@link #POOLED} are
      * kept; the memory of those is never freed, the others go with the spawn's arena.
      */
-    private static final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> STACKS =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final java.util.concurrent.atomic.AtomicInteger POOLED_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    private static final ConcurrentLinkedQueue<MemorySegment> STACKS =
+        new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger POOLED_COUNT = new AtomicInteger();
     static final int POOLED = 32;
 
     /** A step whose failure fails the spawn at {@code name}. */
