@@ -1,0 +1,71 @@
+package dev.vfork4j.reliability;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What this JVM holds that a leak would grow: open fds, threads, zombie children, RSS. */
+record Health(int fdCount, int threadCount, int zombieCount, long rssKbytes, long childCount) {
+
+    static Health now() throws IOException {
+        return new Health(openFds(), osThreads(), zombies().size(),
+            rssKb(), ProcessHandle.current().children().count());
+    }
+
+    static int openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count() - 1; // less the listing's own fd
+        }
+    }
+
+    /** Kernel threads of this JVM (/proc/self/task): platform threads, carriers, GC and JIT threads. */
+    static int osThreads() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            return (int) s.count();
+        }
+    }
+
+    static long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** This JVM's children in state Z, from /proc/PID/stat. */
+    static List<Long> zombies() throws IOException {
+        long self = ProcessHandle.current().pid();
+        List<Long> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(p.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
+                    found.add(Long.parseLong(p.getFileName().toString()));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Waits up to {@code millis} for the fd count to come back to {@code expected} (the loop hands exits over). */
+    static int fdsSettledTo(int expected, long millis) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        int now = openFds();
+        while (now != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            now = openFds();
+        }
+        return now;
+    }
+}
