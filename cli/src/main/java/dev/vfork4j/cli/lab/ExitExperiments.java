@@ -39,12 +39,17 @@ final class ExitExperiments {
             if (!Boolean.parseBoolean(jvm.get("bufferedBeforeChild"))) {
                 throw new Lab.MeasurementFailed("the probe's C stdout was not fully buffered on a file", null);
             }
-            m.put("child", jvm.get("child"));
-            m.put("copiesAfterChild", Integer.parseInt(jvm.get("copiesAfterChild")));
-            m.put("copiesAfterParentFlush", Integer.parseInt(jvm.get("copiesAfterParentFlush")));
-            m.put("parentExitHandlerRan", Integer.parseInt(jvm.get("parentExitHandlerRuns")) > 0);
-            m.put("parentStdoutNowUnbuffered", Boolean.parseBoolean(jvm.get("parentStdoutUnbuffered")));
-            m.put("parentJvmWorkedOn", Boolean.parseBoolean(jvm.values().getOrDefault("parentJvmWorks", "false")));
+            // What the probe reported before anything went wrong in it: a value it never got to is null.
+            Map<String, String> v = jvm.values();
+            m.put("child", v.get("child"));
+            m.put("copiesAfterChild", v.containsKey("copiesAfterChild") ? Integer.parseInt(v.get("copiesAfterChild")) : null);
+            m.put("copiesAfterParentFlush",
+                v.containsKey("copiesAfterParentFlush") ? Integer.parseInt(v.get("copiesAfterParentFlush")) : null);
+            m.put("parentExitHandlerRan",
+                v.containsKey("parentExitHandlerRuns") ? Integer.parseInt(v.get("parentExitHandlerRuns")) > 0 : null);
+            m.put("parentStdoutNowUnbuffered",
+                v.containsKey("parentStdoutUnbuffered") ? Boolean.parseBoolean(v.get("parentStdoutUnbuffered")) : null);
+            m.put("parentJvmWorkedOn", Boolean.parseBoolean(v.getOrDefault("parentJvmWorks", "false")));
             m.put("parentJvmEnded", jvm.status().toString());
             return m;
         } finally {
@@ -53,7 +58,11 @@ final class ExitExperiments {
     }
 
     private static int copies(Map<String, Object> c) {
-        return (int) c.get("copiesAfterParentFlush");
+        return c.get("copiesAfterParentFlush") instanceof Integer i ? i : -1;
+    }
+
+    private static int copiesAfterChild(Map<String, Object> c) {
+        return c.get("copiesAfterChild") instanceof Integer i ? i : -1;
     }
 
     private static boolean is(Map<String, Object> c, String key) {
@@ -67,9 +76,10 @@ final class ExitExperiments {
         Map<String, Object> vforkExit = cases.get("vfork+exit");
         Map<String, Object> vforkUnderscore = cases.get("vfork+_exit");
         boolean forkTwice = copies(forkExit) == 2 && copies(forkUnderscore) == 1;
-        boolean vforkMessesUp = (int) vforkExit.get("copiesAfterChild") == 1
-            && (is(vforkExit, "parentExitHandlerRan") || is(vforkExit, "parentStdoutNowUnbuffered"));
-        boolean underscoreClean = (int) vforkUnderscore.get("copiesAfterChild") == 0 && copies(vforkUnderscore) == 1
+        // A parent JVM that did not survive its child's exit() is messed up too.
+        boolean vforkMessesUp = !is(vforkExit, "parentJvmWorkedOn") || (copiesAfterChild(vforkExit) == 1
+            && (is(vforkExit, "parentExitHandlerRan") || is(vforkExit, "parentStdoutNowUnbuffered")));
+        boolean underscoreClean = copiesAfterChild(vforkUnderscore) == 0 && copies(vforkUnderscore) == 1
             && !is(vforkUnderscore, "parentExitHandlerRan") && !is(vforkUnderscore, "parentStdoutNowUnbuffered");
         boolean confirmed = forkTwice && vforkMessesUp && underscoreClean;
         return new Finding(Claim.EXIT_VS_UNDERSCORE_EXIT, new LinkedHashMap<String, Object>(cases),
@@ -92,6 +102,10 @@ final class ExitExperiments {
         Map<String, Object> vforkExit = cases.get("vfork+exit");
         Map<String, Object> m = new LinkedHashMap<>(vforkExit);
         m.put("forkExitCopies", copies(cases.get("fork+exit")));
+        if (copies(vforkExit) < 0) {
+            return new Finding(Claim.VFORK_EXIT_DUPLICATES_OUTPUT, m, Verdict.NOT_TESTABLE,
+                "The parent JVM did not get as far as its own flush after its vfork child's exit(): " + m + ".");
+        }
         boolean duplicated = copies(vforkExit) > 1;
         return new Finding(Claim.VFORK_EXIT_DUPLICATES_OUTPUT, m, duplicated ? Verdict.CONFIRMED : Verdict.REFUTED,
             duplicated
