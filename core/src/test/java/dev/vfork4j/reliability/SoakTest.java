@@ -1,0 +1,145 @@
+package dev.vfork4j.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vfork4j.Command;
+import dev.vfork4j.Mechanism;
+import dev.vfork4j.Redirect;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 6, "soak": spawns across every mechanism from 8 platform threads and 200 virtual threads
+ * while another thread makes garbage and asks for GCs; afterwards this JVM holds the same fds, no
+ * zombie, no child, no extra thread of its own, and RSS within a stated bound.
+ * CI: 3,000 spawns; long: 1,000,000. The parent-JVM-SIGKILL fault is {@code ParentDeathSignalTest}.
+ */
+@Tag("reliability")
+class SoakTest {
+
+    static final int SPAWNS = Load.scale(3_000, 1_000_000);
+    static final int PLATFORM_THREADS = 8;
+    static final int VIRTUAL_THREADS = 200;
+    /** RSS may grow this much: the heap (-Xmx1g) grows under the GC pressure and G1 keeps what it took. */
+    static final long RSS_BOUND_KB = 256 * 1024;
+
+    @Test
+    @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.HOURS)
+    void spawnsFromManyThreadsUnderGcPressureLeaveNothingBehind() throws Exception {
+        List<Mechanism> mechanisms = Arrays.stream(Mechanism.values()).filter(Mechanism::isAvailable).toList();
+        for (Mechanism m : mechanisms) {
+            Command.of("true").mechanism(m).output(); // each mechanism's lazy state, the loop's fds
+        }
+        System.gc();
+        Thread.sleep(200);
+        Health before = Health.now();
+        int javaThreadsBefore = ownThreads();
+
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        Map<Mechanism, AtomicInteger> perMechanism = new ConcurrentHashMap<>();
+        Runnable worker = () -> {
+            int i;
+            while ((i = next.getAndIncrement()) < SPAWNS) {
+                Mechanism m = mechanisms.get(i % mechanisms.size());
+                try {
+                    boolean ok = (i / mechanisms.size()) % 2 == 0
+                        ? Command.of("true").mechanism(m).output().status().success()
+                        : Command.of("true").mechanism(m).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD)
+                            .stderr(Redirect.DISCARD).run().success();
+                    if (!ok) {
+                        throw new AssertionError("true failed on " + m);
+                    }
+                    perMechanism.computeIfAbsent(m, k -> new AtomicInteger()).incrementAndGet();
+                } catch (Throwable t) {
+                    failures.incrementAndGet();
+                    firstFailure.compareAndSet(null, t);
+                }
+            }
+        };
+        Thread pressure = Thread.ofPlatform().daemon().name("gc-pressure").start(() -> {
+            List<byte[]> hold = new ArrayList<>();
+            long lastGc = System.nanoTime();
+            while (!Thread.currentThread().isInterrupted()) {
+                hold.add(new byte[64 * 1024]);
+                if (hold.size() > 256) {
+                    hold.clear();
+                }
+                if (System.nanoTime() - lastGc > 200_000_000L) {
+                    System.gc();
+                    lastGc = System.nanoTime();
+                }
+                Thread.onSpinWait();
+            }
+        });
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < PLATFORM_THREADS; i++) {
+            threads.add(Thread.ofPlatform().name("soak-" + i).start(worker));
+        }
+        for (int i = 0; i < VIRTUAL_THREADS; i++) {
+            threads.add(Thread.ofVirtual().name("soak-v" + i).start(worker));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        pressure.interrupt();
+        pressure.join();
+
+        System.gc();
+        Health.fdsSettledTo(before.fdCount(), 5000);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((ownThreads() > javaThreadsBefore || ProcessHandle.current().children().findAny().isPresent())
+            && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Health after = Health.now();
+        String figures = String.format("%d spawns in %.1f s = %.0f spawns/s; fds %d -> %d; OS threads %d -> %d "
+                + "(own Java threads %d -> %d); zombies %d -> %d; children %d -> %d; RSS %d -> %d MB; per mechanism %s",
+            SPAWNS, seconds, SPAWNS / seconds, before.fdCount(), after.fdCount(), before.threadCount(), after.threadCount(),
+            javaThreadsBefore, ownThreads(), before.zombieCount(), after.zombieCount(), before.childCount(),
+            after.childCount(), before.rssKbytes() / 1024, after.rssKbytes() / 1024, perMechanism);
+        boolean pass = failures.get() == 0 && after.fdCount() == before.fdCount() && after.zombieCount() == 0
+            && after.childCount() == 0 && ownThreads() <= javaThreadsBefore
+            && after.rssKbytes() - before.rssKbytes() <= RSS_BOUND_KB;
+        Report.record("Soak", "spawn + wait of `true` (output() and run(), alternating) from " + PLATFORM_THREADS
+                + " platform + " + VIRTUAL_THREADS + " virtual threads, a thread allocating 64 KiB arrays and calling System.gc() every 200 ms",
+            String.join(", ", mechanisms.stream().map(Enum::name).toList()) + " (round robin)", Load.MODE,
+            SPAWNS + " spawns, " + failures.get() + " failed",
+            pass ? "fds equal, no zombie, no child, no extra own thread, RSS within +" + RSS_BOUND_KB / 1024 + " MB" : "FAILED",
+            figures);
+        assertThat(firstFailure.get()).as("first failed spawn").isNull();
+        assertThat(after.fdCount()).as(figures).isEqualTo(before.fdCount());
+        assertThat(after.zombieCount()).as(figures).isZero();
+        assertThat(after.childCount()).as(figures).isZero();
+        assertThat(ownThreads()).as(figures).isLessThanOrEqualTo(javaThreadsBefore);
+        assertThat(after.rssKbytes() - before.rssKbytes()).as(figures).isLessThanOrEqualTo(RSS_BOUND_KB);
+    }
+
+    /**
+     * Live platform threads, less the JDK's own pools that shrink on their own time: the JDK
+     * mechanism's "process reaper" threads (60 s keep-alive) and virtual-thread carriers.
+     */
+    static int ownThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+            .filter(n -> !n.startsWith("process reaper") && !n.startsWith("ForkJoinPool")
+                && !n.startsWith("InnocuousThread") && !n.equals("gc-pressure"))
+            .count();
+    }
+
+    @AfterAll
+    static void report() {
+        Report.flush("Soak");
+    }
+}
