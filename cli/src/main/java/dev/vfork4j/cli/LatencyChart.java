@@ -85,7 +85,7 @@ final class LatencyChart {
 
     private static XYChart panel(int fds, int largestHeapMb) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
-            .title("Spawn + wait of /bin/true from a parent with " + fds + " extra open fds (lower is better)")
+            .title(String.format("Spawn + wait of /bin/true from a parent with %,d extra open fds (lower is better)", fds))
             .xAxisTitle("parent JVM heap (MB): -Xms = -Xmx, pre-touched, half live")
             .yAxisTitle("median spawn + wait (µs, log scale)")
             .build();
