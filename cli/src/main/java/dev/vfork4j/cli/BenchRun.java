@@ -42,10 +42,21 @@ final class BenchRun {
     private final BenchProgress progress;
     private final List<String> notes = new ArrayList<>();
 
+    private final Path java;
+    private final String classPath;
+
+    /** Workers run by this JVM's own java, on this JVM's class path. */
     BenchRun(BenchPlan plan, Path workerLog, BenchProgress progress) {
+        this(plan, workerLog, progress, Path.of(System.getProperty("java.home"), "bin", "java"),
+            System.getProperty("java.class.path"));
+    }
+
+    BenchRun(BenchPlan plan, Path workerLog, BenchProgress progress, Path java, String classPath) {
         this.plan = plan;
         this.workerLog = workerLog;
         this.progress = progress;
+        this.java = java;
+        this.classPath = classPath;
     }
 
     /** Mechanisms a worker skipped and why, one line each. */
@@ -54,8 +65,6 @@ final class BenchRun {
     }
 
     List<SpawnLatency> run() throws BenchFailure, IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classPath = System.getProperty("java.class.path");
         List<SpawnLatency> rows = new ArrayList<>();
         for (BenchPlan.WorkerJob job : plan.jobs()) {
             rows.addAll(runWorker(job, job.command(plan, java, classPath)));
