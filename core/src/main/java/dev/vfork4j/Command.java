@@ -98,7 +98,10 @@ public final class Command {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("argv must not be empty");
         }
-        List<String> copy = List.copyOf(argv); // rejects null elements
+        for (int i = 0; i < argv.size(); i++) {
+            Objects.requireNonNull(argv.get(i), i == 0 ? "the program name" : "argument " + i);
+        }
+        List<String> copy = List.copyOf(argv);
         if (copy.getFirst().isEmpty()) {
             throw new IllegalArgumentException("the program name must not be empty");
         }

@@ -203,8 +203,6 @@ class BadInputTest {
     }
 
     @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.Disabled("bug: Command.of(\"echo\", (String) null) throws a NullPointerException without a message "
-        + "(List.copyOf's), unlike env(\"A\", null) which says \"value of A\"; fix in Command.of(List): requireNonNull per element")
     void aNullArgumentIsNamed() {
         Throwable t = catchThrowable(() -> Command.of("echo", (String) null));
         assertThat(t).isInstanceOf(NullPointerException.class);
