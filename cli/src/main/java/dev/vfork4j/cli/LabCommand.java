@@ -104,7 +104,8 @@ final class LabCommand implements Callable<Integer> {
                 counts.merge(f.verdict(), 1L, Long::sum);
             }
             out.println();
-            out.println(findings.size() + " experiments in " + Math.round((System.nanoTime() - t0) / 1e9) + " s: "
+            out.println(findings.size() + (findings.size() == 1 ? " experiment" : " experiments") + " in "
+                + Math.round((System.nanoTime() - t0) / 1e9) + " s: "
                 + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().json())
                     .collect(Collectors.joining(", ")));
         }

@@ -85,7 +85,7 @@ class LabCommandTest {
             .contains("\"The child modifies val, and the parent sees it.\" (000_6a81e0ef7c238cfe.txt)")
             .containsPattern("(?m)^  measured  \\{\"vfork\": 999, \"fork\": 10\\}$")
             .containsPattern("(?m)^  why       ")
-            .containsPattern("(?m)^1 experiments in \\d+ s: 1 confirmed$");
+            .containsPattern("(?m)^1 experiment in \\d+ s: 1 confirmed$");
         assertThat(r.err()).contains("lab: measuring ");
     }
 

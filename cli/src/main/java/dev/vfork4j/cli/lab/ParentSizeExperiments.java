@@ -55,7 +55,7 @@ final class ParentSizeExperiments {
                 }
                 List<LabJvm> jvms = new ArrayList<>();
                 for (int i = 0; i < heaps.size(); i++) {
-                    lab.progress("  a JVM with a " + heaps.get(i) + " MB heap");
+                    lab.progress("in the JVM with " + heaps.get(i) + " MB of heap (" + (i + 1) + " of " + heaps.size() + ")");
                     jvms.add(probe(heaps.get(i), lab.options().samples(), i == heaps.size() - 1));
                 }
                 return new Sizes(heaps, jvms, skipped);
