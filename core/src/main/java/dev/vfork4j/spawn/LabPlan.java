@@ -90,11 +90,6 @@ public final class LabPlan implements AutoCloseable {
         INT.setVolatile(slot, (long) SLOT_PIDFD, -1);
     }
 
-    /** Memory for this plan's own use (freed at {@link #close}). */
-    public Arena arena() {
-        return plan.arena;
-    }
-
     /** The child writes {@code value} into the first four bytes of {@code cell}. */
     public LabPlan store(MemorySegment cell, int value) {
         if (cell.byteSize() < 4) {
