@@ -16,6 +16,20 @@ import java.util.regex.Pattern;
 final class Launch {
     private Launch() {}
 
+    static {
+        // The classes a failing spawn needs are loaded now: under EMFILE there may be no fd
+        // left to read a class file with, and the failure must still be a SpawnException
+        // rather than a NoClassDefFoundError (seen when running from a classes directory).
+        for (Class<?> c : new Class<?>[] {SpawnException.class, SpawnException.Step.class, Failures.class,
+            dev.vfork4j.linux.Errno.class, dev.vfork4j.linux.ErrnoException.class, ProcessTimeoutException.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private static final Launcher POSIX_SPAWN = new PosixSpawnLauncher();
     private static final Launcher VFORK = new CloneLauncher(true);
     private static final Launcher FORK = new CloneLauncher(false);
