@@ -116,7 +116,16 @@ final class SpawnPlan implements AutoCloseable {
             table.set(ValueLayout.JAVA_LONG, base + STEP_EXPECTED, s.expected());
             table.set(ValueLayout.JAVA_LONG, base + STEP_ERRNO, s.errno());
         }
-        MemorySegment stack = arena.allocate(stackSize, 16);
+        // A pooled stack is given back when the plan closes: only safe when no child can still
+        // be on it by then, i.e. clone3 waited for the exec (CLONE_VFORK) or the child runs on
+        // its own copy of memory (no CLONE_VM).
+        boolean reusable = stackSize == STACK_SIZE
+            && ((cloneFlags & dev.vfork4j.linux.Linux.CLONE_VFORK) != 0 || (cloneFlags & dev.vfork4j.linux.Linux.CLONE_VM) == 0);
+        stack = reusable ? STACKS.poll() : null;
+        stackPooled = reusable && (stack != null || POOLED_COUNT.incrementAndGet() <= POOLED);
+        if (stack == null) {
+            stack = stackPooled ? Arena.global().allocate(stackSize, 16) : arena.allocate(stackSize, 16);
+        }
         MemorySegment plan = arena.allocate(SIZE, 8);
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS, cloneFlags);                      // flags
         plan.set(ValueLayout.JAVA_LONG, CLONE_ARGS + 8, plan.address() + PIDFD);      // pidfd

@@ -159,6 +159,28 @@ class ChildRoutineTest {
     }
 
     @Test
+    void childStacksAreReusedWhenNoChildCanStillBeOnThem() throws Exception {
+        long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_VM;
+        long first;
+        try (SpawnPlan plan = new SpawnPlan()) {
+            first = plan.build(flags, -1, plan.arena.allocate(8)).get(ValueLayout.JAVA_LONG, PlanLayout.CLONE_ARGS + 40);
+        }
+        try (SpawnPlan plan = new SpawnPlan()) {
+            long second = plan.build(flags, -1, plan.arena.allocate(8)).get(ValueLayout.JAVA_LONG, PlanLayout.CLONE_ARGS + 40);
+            assertThat(second).as("the stack given back is taken again").isEqualTo(first);
+        }
+        // Sharing memory without waiting for the exec: the child may still be on its stack, never reused.
+        long shared;
+        try (SpawnPlan plan = new SpawnPlan()) {
+            shared = plan.build(CLONE_VM, -1, plan.arena.allocate(8)).get(ValueLayout.JAVA_LONG, PlanLayout.CLONE_ARGS + 40);
+        }
+        try (SpawnPlan plan = new SpawnPlan()) {
+            long next = plan.build(flags, -1, plan.arena.allocate(8)).get(ValueLayout.JAVA_LONG, PlanLayout.CLONE_ARGS + 40);
+            assertThat(next).isNotEqualTo(shared);
+        }
+    }
+
+    @Test
     void theRoutineIsMappedReadAndExecuteOnly() throws Exception {
         long start = ChildRoutine.get().code().address();
         String line = Files.readAllLines(Path.of("/proc/self/maps")).stream()
