@@ -57,6 +57,10 @@ class LabCommandTest {
             assertThat(byId.get(id)).as(id).containsEntry("verdict", "refuted");
         }
         assertThat(byId.get("child-return-crashes-parent")).containsEntry("verdict", "not-testable");
+        // One measurement, two claims of the same seed that contradict each other: opposite verdicts.
+        String onTopOfVfork = (String) byId.get("posix-spawn-is-vfork").get("verdict");
+        String notVfork = (String) byId.get("linux-posix-spawn-not-vfork").get("verdict");
+        assertThat(onTopOfVfork + "/" + notVfork).isIn("confirmed/refuted", "refuted/confirmed", "not-testable/not-testable");
         // Without a pseudo-terminal (a container without /dev/pts) this one is not-testable, never confirmed.
         assertThat((String) byId.get("no-sigttin-in-vfork-child").get("verdict")).isIn("refuted", "not-testable");
 

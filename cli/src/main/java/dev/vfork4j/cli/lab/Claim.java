@@ -27,6 +27,8 @@ public enum Claim {
     VFORK_NO_FASTER_THAN_FORK("vfork-no-faster-than-fork", Seed.ANSWER,
         "This results in a vfork() that is not faster than fork()."),
     POSIX_SPAWN_IS_VFORK("posix-spawn-is-vfork", Seed.ANSWER,
+        "posix_spawn() is implemented on top of vfork(), so vfork() is not going to be removed from the OS."),
+    LINUX_POSIX_SPAWN_NOT_VFORK("linux-posix-spawn-not-vfork", Seed.ANSWER,
         "It has been mentioned that Linux does not use vfork() for posix_spawn()."),
     COMMIT_CHARGE("commit-charge", Seed.LINUX_MAN,
         "By contrast, using fork(2) in this scenario requires either committing an amount of memory equal to the "

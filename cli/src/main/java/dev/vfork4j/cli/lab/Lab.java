@@ -59,6 +59,7 @@ public final class Lab {
         EXPERIMENTS.put(Claim.FORK_COST_VS_MEMORY, ParentSizeExperiments::forkCostVsMemory);
         EXPERIMENTS.put(Claim.VFORK_NO_FASTER_THAN_FORK, ParentSizeExperiments::vforkNoFasterThanFork);
         EXPERIMENTS.put(Claim.POSIX_SPAWN_IS_VFORK, ParentSizeExperiments::posixSpawnIsVfork);
+        EXPERIMENTS.put(Claim.LINUX_POSIX_SPAWN_NOT_VFORK, ParentSizeExperiments::linuxPosixSpawnNotVfork);
         EXPERIMENTS.put(Claim.COMMIT_CHARGE, ParentSizeExperiments::commitCharge);
         EXPERIMENTS.put(Claim.EXIT_VS_UNDERSCORE_EXIT, ExitExperiments::exitVsUnderscoreExit);
         EXPERIMENTS.put(Claim.VFORK_EXIT_DUPLICATES_OUTPUT, ExitExperiments::vforkExitDuplicatesOutput);

@@ -165,7 +165,17 @@ final class ParentSizeExperiments {
             : "VFORK was not clearly faster than FORK here: " + m + ".");
     }
 
+    /** The seed's "posix_spawn() is implemented on top of vfork()": confirmed when glibc's child is vfork-like. */
     static Finding posixSpawnIsVfork(Lab lab) {
+        return posixSpawn(lab, Claim.POSIX_SPAWN_IS_VFORK, true);
+    }
+
+    /** The seed's remark that Linux does not use vfork() for posix_spawn(): the same evidence, the other way. */
+    static Finding linuxPosixSpawnNotVfork(Lab lab) {
+        return posixSpawn(lab, Claim.LINUX_POSIX_SPAWN_NOT_VFORK, false);
+    }
+
+    private static Finding posixSpawn(Lab lab, Claim claim, boolean claimIsVforkLike) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("glibc", LabLibC.glibcVersion());
         Boolean shares = null;
@@ -193,7 +203,7 @@ final class ParentSizeExperiments {
             m.put("sizesProblem", e.getMessage());
         }
         if (shares == null && flat == null) {
-            return new Finding(Claim.POSIX_SPAWN_IS_VFORK, m, Verdict.NOT_TESTABLE,
+            return new Finding(claim, m, Verdict.NOT_TESTABLE,
                 "Neither kcmp nor the parent-size measurement could be made here.");
         }
         boolean vforkLike = Boolean.TRUE.equals(shares) || (shares == null && flat);
@@ -207,7 +217,7 @@ final class ParentSizeExperiments {
             + (flat == null ? "" : flat
                 ? "Its cost stayed flat in the parent's size, like VFORK's and unlike FORK's."
                 : "Its cost grew with the parent's size, like FORK's.");
-        return new Finding(Claim.POSIX_SPAWN_IS_VFORK, m, vforkLike ? Verdict.REFUTED : Verdict.CONFIRMED,
+        return new Finding(claim, m, vforkLike == claimIsVforkLike ? Verdict.CONFIRMED : Verdict.REFUTED,
             evidence.strip());
     }
 
