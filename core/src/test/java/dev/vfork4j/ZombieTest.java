@@ -3,8 +3,6 @@ package dev.vfork4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,25 +18,9 @@ class ZombieTest {
         return Mechanisms.available();
     }
 
-    /** This JVM's children that are zombies, from /proc/PID/stat (state Z, ppid = us). */
+    /** This JVM's children that are zombies (state Z in /proc/PID/stat). */
     static List<Long> zombies() throws IOException {
-        long self = ProcessHandle.current().pid();
-        List<Long> found = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                String stat;
-                try {
-                    stat = Files.readString(p.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
-                    found.add(Long.parseLong(p.getFileName().toString()));
-                }
-            }
-        }
-        return found;
+        return dev.vfork4j.reliability.Health.zombies();
     }
 
     @ParameterizedTest

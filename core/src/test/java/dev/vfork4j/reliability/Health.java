@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** What this JVM holds that a leak would grow: open fds, threads, zombie children, RSS. */
-record Health(int fdCount, int threadCount, int zombieCount, long rssKbytes, long childCount) {
+public record Health(int fdCount, int threadCount, int zombieCount, long rssKbytes, long childCount) {
 
     static Health now() throws IOException {
         return new Health(openFds(), osThreads(), zombies().size(),
@@ -38,7 +38,7 @@ record Health(int fdCount, int threadCount, int zombieCount, long rssKbytes, lon
     }
 
     /** This JVM's children in state Z, from /proc/PID/stat. */
-    static List<Long> zombies() throws IOException {
+    public static List<Long> zombies() throws IOException {
         long self = ProcessHandle.current().pid();
         List<Long> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
