@@ -65,10 +65,16 @@ final class NativeChild extends Child {
         this.deliveries = new Deliveries(io);
         try {
             this.stdin = stdin(s.stdin(), o);
+        } catch (IOException | RuntimeException e) {
+            closeAll(s.stdout(), s.stderr()); // not owned by anything yet
+            pidfd.signal(Signal.SIGKILL.number());
+            throw e;
+        }
+        try {
             this.stdout = output(s.stdout(), o.onStdout(), deliveries.stdout, s.stderr());
             this.stderr = output(s.stderr(), o.onStderr(), deliveries.stderr, -1);
         } catch (IOException | RuntimeException e) {
-            pidfd.signal(Signal.SIGKILL.number());
+            pidfd.signal(Signal.SIGKILL.number()); // output() closed what it did not hand over
             throw e;
         }
         this.completion = deliveries.completion(exit);
