@@ -9,9 +9,11 @@ import dev.vfork4j.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -29,18 +31,27 @@ import java.util.function.Consumer;
  *       growing the heap, and never stalls the loop or other children. The delivering thread
  *       goes on reading the pipe itself while data comes, and waits for the loop's next edge
  *       (up to 20 ms) before it gives the fd back, so a steady stream does not pay a new
- *       thread and a loop round trip per chunk. A stream that fills a 64 KiB read gets a
- *       1 MiB pipe and buffer.</li>
+ *       thread and a loop round trip per chunk; when a carrier can be spared it waits in
+ *       poll(2) itself, so the child's next write wakes it directly. A stream that fills a
+ *       64 KiB read gets a 1 MiB pipe and buffer.</li>
  * </ul>
  *
  * The buffer handed to the consumer is read-only and valid only during the call. The fd is
- * edge-triggered; a handler reads at most {@link #READS_PER_TURN} buffers before yielding the
- * loop to other fds. {@link #done()} completes after end of stream and the last delivery; a
+ * registered one-shot (see {@link #INTEREST}); a handler reads at most
+ * {@link #READS_PER_TURN} buffers before yielding the loop to other fds. {@link #done()} completes after end of stream and the last delivery; a
  * consumer that throws stops the deliveries (the rest is read and dropped, so the child is not
  * stalled) and {@code done()} fails with what it threw.
  */
 public final class PipeReader {
     static final int READS_PER_TURN = 16;
+    /**
+     * One-shot, level-triggered: after an event the fd is disabled until re-armed, so while a
+     * delivery thread reads the pipe itself the loop is not woken by every write the child
+     * makes (that stole a core from the child). Re-armed when the loop has read the pipe dry,
+     * and by a delivery thread that waits for the next event; a level-triggered re-arm reports
+     * data that is already there, so nothing is missed.
+     */
+    static final int INTEREST = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     /**
      * A stream that fills a 64 KiB read is streaming: its pipe is grown to this (F_SETPIPE_SZ,
      * the default /proc/sys/fs/pipe-max-size) and so is this reader's buffer, so the writer can
@@ -60,7 +71,7 @@ public final class PipeReader {
     // Owned by whichever thread reads the fd: the loop while no delivery runs, the delivering
     // thread while one does (the hand-offs through the executor and loop.execute order them).
     private Arena arena;
-    private MemorySegment buffer, deliverState;
+    private MemorySegment buffer, deliverState, pollFd;
     private boolean streaming, bufferTooSmall;
     // Shared:
     private volatile boolean finished;
@@ -84,7 +95,7 @@ public final class PipeReader {
         throws ErrnoException {
         PipeReader r = new PipeReader(fd, loop, consumer, deliverOn);
         try {
-            loop.poller().add(fd, EPOLLIN | EPOLLRDHUP | EPOLLET, events -> r.readable());
+            loop.poller().add(fd, INTEREST, events -> r.readable());
         } catch (ErrnoException e) {
             r.fd.close();
             throw e;
@@ -161,7 +172,8 @@ public final class PipeReader {
             }
             int errno = CallState.errno(st);
             if (errno == EAGAIN) {
-                return; // the next edge calls us again
+                rearm(); // the next event calls us again
+                return;
             }
             if (errno != EINTR) {
                 finish();
@@ -216,12 +228,41 @@ public final class PipeReader {
                 view = buffer.asSlice(0, got).asByteBuffer().asReadOnlyBuffer();
                 continue;
             }
-            if (got < 0 && CallState.errno(st) == EAGAIN && streaming && awaitEdge(seen)) {
+            if (got < 0 && CallState.errno(st) == EAGAIN && streaming && (pollDirectly(st) || awaitEdge(seen))) {
                 view = EMPTY;
                 continue; // more is coming: read again on this thread
             }
             handBack(null); // empty for a while, at its end, or failing: the loop's own read will see which
             return;
+        }
+    }
+
+    /** Carriers a streaming delivery may hold in poll(2) at once: all but one, so virtual threads always have one. */
+    private static final Semaphore POLLERS = new Semaphore(Math.max(0,
+        Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors()) - 1));
+
+    /**
+     * Waits for the pipe in poll(2) on this thread, when a carrier can be spared: the writer's
+     * next write then wakes this thread directly, as it wakes a blocked reader, instead of the
+     * loop and then this thread's carrier. Returns true when data (or the end) is there.
+     */
+    private boolean pollDirectly(MemorySegment st) {
+        if (!POLLERS.tryAcquire()) {
+            return false;
+        }
+        int n = fd.acquire();
+        try {
+            if (n < 0) {
+                return false;
+            }
+            pollFd.set(ValueLayout.JAVA_INT, 0, n);
+            pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) (EPOLLIN | EPOLLHUP));
+            return LibC.poll(st, pollFd, 1, 20) > 0;
+        } finally {
+            if (n >= 0) {
+                fd.release();
+            }
+            POLLERS.release();
         }
     }
 
@@ -236,6 +277,7 @@ public final class PipeReader {
      */
     private boolean awaitEdge(long seen) {
         waiter = Thread.currentThread();
+        rearm(); // one event, for this wait
         try {
             long until = System.nanoTime() + STREAM_IDLE_NANOS;
             while (edges.get() == seen && !finished) {
@@ -273,6 +315,7 @@ public final class PipeReader {
             arena = Arena.ofShared();
             buffer = arena.allocate(PipeEnd.BUFFER_SIZE);
             deliverState = CallState.allocate(arena);
+            pollFd = arena.allocate(8, 4);
         }
         return buffer;
     }
@@ -294,7 +337,25 @@ public final class PipeReader {
         arena = Arena.ofShared();
         buffer = arena.allocate(STREAMING_BUFFER);
         deliverState = CallState.allocate(arena);
+        pollFd = arena.allocate(8, 4);
         old.close();
+    }
+
+    /** Re-enables the one-shot registration. Any thread; harmless once the fd is gone. */
+    private void rearm() {
+        int n = fd.acquire(); // held so the number cannot be closed and reused by another fd meanwhile
+        if (n < 0) {
+            return;
+        }
+        try {
+            if (!finished) {
+                loop.poller().modify(n, INTEREST);
+            }
+        } catch (ErrnoException e) {
+            // ENOENT: finished meanwhile (removed from the epoll set before the fd is closed).
+        } finally {
+            fd.release();
+        }
     }
 
     private void finish() {
