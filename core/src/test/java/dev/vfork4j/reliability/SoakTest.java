@@ -42,6 +42,7 @@ class SoakTest {
         System.gc();
         Thread.sleep(200);
         Health before = Health.now();
+        long nativeBefore = nativeCommittedKb();
         int javaThreadsBefore = ownThreads();
 
         AtomicInteger next = new AtomicInteger();
@@ -105,19 +106,26 @@ class SoakTest {
             Thread.sleep(50);
         }
         Health after = Health.now();
+        long nativeAfter = nativeCommittedKb();
+        // NMT's "Other" and "Internal" hold what FFM arenas allocate: what the spawns left there.
+        long nativeGrowthKb = nativeBefore < 0 || nativeAfter < 0 ? 0 : nativeAfter - nativeBefore;
         String figures = String.format("%d spawns in %.1f s = %.0f spawns/s; fds %d -> %d; OS threads %d -> %d "
-                + "(own Java threads %d -> %d); zombies %d -> %d; children %d -> %d; RSS %d -> %d MB; per mechanism %s",
+                + "(own Java threads %d -> %d); zombies %d -> %d; children %d -> %d; RSS %d -> %d MB; "
+                + "native memory (NMT, committed, excluding the Java heap) %s -> %s MB; per mechanism %s",
             SPAWNS, seconds, SPAWNS / seconds, before.fdCount(), after.fdCount(), before.threadCount(), after.threadCount(),
             javaThreadsBefore, ownThreads(), before.zombieCount(), after.zombieCount(), before.childCount(),
-            after.childCount(), before.rssKbytes() / 1024, after.rssKbytes() / 1024, perMechanism);
+            after.childCount(), before.rssKbytes() / 1024, after.rssKbytes() / 1024,
+            nativeBefore < 0 ? "n/a" : Long.toString(nativeBefore / 1024), nativeAfter < 0 ? "n/a" : Long.toString(nativeAfter / 1024),
+            perMechanism);
         boolean pass = failures.get() == 0 && after.fdCount() == before.fdCount() && after.zombieCount() == 0
             && after.childCount() == 0 && ownThreads() <= javaThreadsBefore
-            && after.rssKbytes() - before.rssKbytes() <= RSS_BOUND_KB;
+            && after.rssKbytes() - before.rssKbytes() <= RSS_BOUND_KB && nativeGrowthKb <= NATIVE_BOUND_KB;
         Report.record("Soak", "spawn + wait of `true` (output() and run(), alternating) from " + PLATFORM_THREADS
                 + " platform + " + VIRTUAL_THREADS + " virtual threads, a thread allocating 64 KiB arrays and calling System.gc() every 200 ms",
             String.join(", ", mechanisms.stream().map(Enum::name).toList()) + " (round robin)", Load.MODE,
             SPAWNS + " spawns, " + failures.get() + " failed",
-            pass ? "fds equal, no zombie, no child, no extra own thread, RSS within +" + RSS_BOUND_KB / 1024 + " MB" : "FAILED",
+            pass ? "fds equal, no zombie, no child, no extra own thread, RSS within +" + RSS_BOUND_KB / 1024
+                + " MB, native memory within +" + NATIVE_BOUND_KB / 1024 + " MB" : "FAILED",
             figures);
         assertThat(firstFailure.get()).as("first failed spawn").isNull();
         assertThat(after.fdCount()).as(figures).isEqualTo(before.fdCount());
@@ -125,6 +133,34 @@ class SoakTest {
         assertThat(after.childCount()).as(figures).isZero();
         assertThat(ownThreads()).as(figures).isLessThanOrEqualTo(javaThreadsBefore);
         assertThat(after.rssKbytes() - before.rssKbytes()).as(figures).isLessThanOrEqualTo(RSS_BOUND_KB);
+        assertThat(nativeGrowthKb).as(figures).isLessThanOrEqualTo(NATIVE_BOUND_KB);
+    }
+
+    /** Native memory that may stay after the soak: pooled child stacks (1 MiB), JIT code and metadata. */
+    static final long NATIVE_BOUND_KB = 64 * 1024;
+
+    /**
+     * The JVM's committed native memory outside the Java heap, in KB, from native memory tracking
+     * (the surefire JVM runs with -XX:NativeMemoryTracking=summary); -1 when NMT is off.
+     */
+    static long nativeCommittedKb() throws Exception {
+        String summary = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+            new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+            new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+        long total = -1;
+        long heap = 0;
+        for (String line : summary.lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("committed=(\\d+)KB").matcher(line);
+            if (!m.find()) {
+                continue;
+            }
+            if (line.strip().startsWith("Total:")) {
+                total = Long.parseLong(m.group(1));
+            } else if (line.contains("Java Heap")) {
+                heap = Long.parseLong(m.group(1));
+            }
+        }
+        return total < 0 ? -1 : total - heap;
     }
 
     /**
