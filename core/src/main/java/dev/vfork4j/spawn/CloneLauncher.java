@@ -16,7 +16,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * VFORK and FORK: clone3 through the child routine, which runs the plan's steps as raw
@@ -241,13 +240,19 @@ public final class CloneLauncher implements Launcher {
         if (stdio.stderrToStdout()) {
             plan.check(Step.FDS, "dup3(1, 2)", sys.dup3(), 1, 2, 0);
         }
+        // The unshare left only fds below bound: close the ones among them that are not kept
+        // (kept is sorted). With nothing kept or copied from, bound is 3 and no step is needed.
         long from = 3;
-        for (int target : new TreeSet<>(kept.keySet())) {
-            if (target > from) {
-                plan.check(Step.FDS, "close_range(" + from + ", " + (target - 1) + ")", SYS_CLOSE_RANGE, from, target - 1, 0);
-            }
+        for (int target : kept.keySet()) {
+            closeRange(plan, from, target - 1L);
             from = target + 1L;
         }
-        plan.check(Step.FDS, "close_range(" + from + ", ~0)", SYS_CLOSE_RANGE, from, 0xFFFF_FFFFL, 0);
+        closeRange(plan, from, bound - 1L);
+    }
+
+    private static void closeRange(SpawnPlan plan, long first, long last) {
+        if (first <= last) {
+            plan.check(Step.FDS, "close_range(" + first + ", " + last + ")", SYS_CLOSE_RANGE, first, last, 0);
+        }
     }
 }
