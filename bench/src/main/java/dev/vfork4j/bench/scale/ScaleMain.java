@@ -115,42 +115,35 @@ public final class ScaleMain {
     }
 
     static void vfork4jChildren(int n, long interval) throws Exception {
-        // Warm up: the loop thread, the spawner and the common pool exist before we count.
         Command sleep = Command.of("sleep", "600").stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD);
-        sleep.start().destroyForcibly().waitFor();
-        System.gc();
-        int threadsBefore = threads();
-        long fdsBefore = fds();
-        List<Child> children = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            children.add(sleep.start());
-        }
-        int threadsDuring = threads();
-        long[] killedAt = new long[n];
-        long[] detectedAt = new long[n];
-        List<CompletableFuture<?>> exits = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int id = i;
-            exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
-        }
-        pacedKill(n, killedAt, i -> children.get(i).signal(Signal.SIGKILL), interval);
-        CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-        Thread.sleep(200);
-        report("vfork4j " + Mechanism.best() + ", a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring, latencies(killedAt, detectedAt),
-            fds() - fdsBefore, zombies());
+        supervise("vfork4j " + Mechanism.best(), n, interval, sleep::start, p -> ((Child) p).signal(Signal.SIGKILL));
     }
 
     static void jdkChildren(int n, long interval) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sleep", "600").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process warm = pb.start();
+        supervise("JDK ProcessBuilder", n, interval, pb::start, Process::destroyForcibly);
+    }
+
+    interface Start {
+        Process start() throws IOException;
+    }
+
+    /**
+     * Starts n children (after one warm-up child, so the library's own threads exist before
+     * counting), kills one every {@code interval} ns and reports threads, exit-detection
+     * latency to onExit(), fds and zombies left.
+     */
+    static void supervise(String who, int n, long interval, Start start, java.util.function.Consumer<Process> kill)
+        throws Exception {
+        Process warm = start.start();
         warm.destroyForcibly().waitFor();
         System.gc();
         int threadsBefore = threads();
         long fdsBefore = fds();
         List<Process> children = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            children.add(pb.start());
+            children.add(start.start());
         }
         int threadsDuring = threads();
         long[] killedAt = new long[n];
@@ -160,10 +153,11 @@ public final class ScaleMain {
             int id = i;
             exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
         }
-        pacedKill(n, killedAt, i -> children.get(i).destroyForcibly(), interval);
+        pacedKill(n, killedAt, i -> kill.accept(children.get(i)), interval);
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         Thread.sleep(200);
-        report("JDK ProcessBuilder, a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring, latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
+        report(who + ", a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring,
+            latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
     }
 
     interface Kill {
