@@ -6,7 +6,7 @@
 #                                    defaults: 5000, vfork posix_spawn fork
 #   bench/run-c-baseline.sh --build-only
 #
-# The ways are vfork, vfork_close_range, clone_files, posix_spawn and fork (vfork_loop.c says
+# The ways are vfork, vfork_close_range, clone_files, posix_spawn, fork and vfork4j (vfork_loop.c says
 # what each does); the options after -- go to every run, e.g. -- --fds 10000.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,7 +15,7 @@ bin="$bench/target/vfork_loop"
 
 mkdir -p "$bench/target"
 if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-  cc -O2 -Wall -Wextra -o "$bin" "$src"
+  cc -O2 -Wall -Wextra -pthread -o "$bin" "$src"
 fi
 if [ "${1:-}" = --build-only ]; then
   exit 0

@@ -26,7 +26,7 @@ public enum Mechanism {
 
     /** Why this mechanism cannot be used here; empty when it can. Probed once, for real. */
     public Optional<String> unavailableReason() {
-        return Optional.ofNullable(Availability.problem(this));
+        return Availability.unavailableReason(this);
     }
 
     /** True when this mechanism can honour the Command attribute named {@code attribute} ("umask", "keepFd", …). */

@@ -9,22 +9,32 @@ import dev.vfork4j.linux.NativeAccess;
 import dev.vfork4j.linux.Posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** Which mechanisms and kernel features work here, each probed once, for real. */
 public final class Availability {
     private Availability() {}
 
-    private static final Map<Mechanism, String> PROBLEMS = new EnumMap<>(Mechanism.class);
+    /** Each mechanism's answer once probed; read on every spawn, without a lock. */
+    private static final AtomicReferenceArray<Optional<String>> PROBLEMS =
+        new AtomicReferenceArray<>(Mechanism.values().length);
 
-    /** Why {@code m} cannot be used here, or null when it can. */
-    public static synchronized String problem(Mechanism m) {
-        if (!PROBLEMS.containsKey(m)) {
-            PROBLEMS.put(m, probe(m));
+    /** Why {@code m} cannot be used here; empty when it can. */
+    public static Optional<String> unavailableReason(Mechanism m) {
+        Optional<String> known = PROBLEMS.get(m.ordinal());
+        if (known == null) {
+            synchronized (Availability.class) { // one probe per mechanism, even when many threads ask first
+                known = PROBLEMS.get(m.ordinal());
+                if (known == null) {
+                    known = Optional.ofNullable(probe(m));
+                    PROBLEMS.set(m.ordinal(), known);
+                }
+            }
         }
-        return PROBLEMS.get(m);
+        return known;
     }
 
     private static String probe(Mechanism m) {
