@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The scale figures (issue 4): 10,000 concurrent children, 1 GiB through stdout, 1,000 virtual
-# threads — vfork4j and the JDK side by side in one JVM. Usage: bench/run-scale.sh [children N |
-# throughput MiB ROUNDS | virtual N | all]. Builds the bench jar (with the core) when needed.
+# The scale figures (issue 4): 10,000 concurrent children, exit detection, 1 GiB through stdout,
+# 1,000 virtual threads — vfork4j and the JDK side by side in one JVM. Usage: bench/run-scale.sh
+# [children N | ends N | throughput MiB ROUNDS | virtual N | all]. Builds the bench jar (with the
+# core) when needed; "ends" and the C floors need cc.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -11,20 +12,35 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root/core/src" "$here/src" -newer "$jar" -n
   "$root/mvnw" -q -B -f "$root/pom.xml" -DskipTests -pl bench -am package >&2 </dev/null
 fi
 run() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx2g -cp "$jar" dev.vfork4j.bench.scale.ScaleMain "$@"; }
+helpers() {
+  mkdir -p "$here/target"
+  cc -O2 -o "$here/target/exit_latency" "$here/src/main/c/exit_latency.c" -lpthread
+  cc -O2 -o "$here/target/exit_at" "$here/src/main/c/exit_at.c"
+}
 c_latency() {
-  # The same exit-detection measurement in plain C: the floor on this machine.
+  # The same exit-detection measurement in plain C: the floor on this machine. $2: "kill" or "end".
   if command -v cc >/dev/null 2>&1; then
-    cc -O2 -o "$here/target/exit_latency" "$here/src/main/c/exit_latency.c" -lpthread
+    helpers
     echo
     echo "C floor (vfork+exec, pidfd on epoll, waitid), same pacing:"
-    "$here/target/exit_latency" "${1:-10000}" 200
-    "$here/target/exit_latency" "${1:-10000}" 1000
+    if [ "${2:-kill}" = end ]; then
+      "$here/target/exit_latency" "${1:-10000}" 200 "$here/target/exit_at"
+      "$here/target/exit_latency" "${1:-10000}" 1000 "$here/target/exit_at"
+    else
+      "$here/target/exit_latency" "${1:-10000}" 200
+      "$here/target/exit_latency" "${1:-10000}" 1000
+    fi
   fi
+}
+ends() {
+  helpers
+  run ends "${1:-10000}" "$here/target/exit_at" "${2:-both}" && c_latency "${1:-10000}" end
 }
 case "${1:-all}" in
   all)  # each figure in a JVM of its own, so one cannot disturb the next (the JDK's 10,000
         # reaper threads linger for a minute after its children are gone)
-    run children 10000 && c_latency 10000 && run throughput 1024 5 && run virtual 1000 ;;
+    run children 10000 && c_latency 10000 && ends 10000 && run throughput 1024 5 && run virtual 1000 ;;
   children) run "$@" && c_latency "${2:-10000}" ;;
+  ends) ends "${2:-10000}" "${3:-both}" ;;
   *) run "$@" ;;
 esac

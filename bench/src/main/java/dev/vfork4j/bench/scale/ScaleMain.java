@@ -27,6 +27,10 @@ import java.util.stream.Stream;
  *       added, exit-detection latency (each child is killed at a known instant, one every
  *       200 µs, then again one every 1 ms, and the latency runs to its onExit() future), fds
  *       and zombies left;</li>
+ *   <li>{@code ends N EXIT_AT}: exit detection alone: N children of the {@code exit_at} helper
+ *       (bench/src/main/c/exit_at.c), each ending itself at a planned instant (one every
+ *       200 µs, then one every 1 ms) and recording when it ended; the latency runs from that
+ *       instant to its onExit() future;</li>
  *   <li>{@code throughput MiB ROUNDS}: MiB through a child's stdout into onStdout, against
  *       the JDK's {@code getInputStream().transferTo(nullOutputStream())};</li>
  *   <li>{@code virtual N}: N virtual threads, each blocked reading a child's stdout and in
@@ -44,6 +48,7 @@ public final class ScaleMain {
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         switch (what) {
             case "children" -> children(arg(args, 1, 10_000), args.length > 2 ? args[2] : "both");
+            case "ends" -> ends(arg(args, 1, 10_000), Path.of(args[2]), args.length > 3 ? args[3] : "both");
             case "throughput" -> throughput(arg(args, 1, 1024), arg(args, 2, 5));
             case "virtual" -> virtual(arg(args, 1, 1000));
             case "all" -> {
@@ -51,7 +56,7 @@ public final class ScaleMain {
                 throughput(1024, 5);
                 virtual(1000);
             }
-            default -> throw new IllegalArgumentException("children|throughput|virtual|all, not " + what);
+            default -> throw new IllegalArgumentException("children|ends|throughput|virtual|all, not " + what);
         }
     }
 
@@ -158,6 +163,82 @@ public final class ScaleMain {
         Thread.sleep(200);
         report(who + ", a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring,
             latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
+    }
+
+    // ---- exit detection alone ----
+
+    static void ends(int n, Path exitAt, String who) throws Exception {
+        System.out.printf(Locale.ROOT, "%n## exit detection: %d children that end themselves at planned instants (%s)%n", n, exitAt);
+        System.out.println("| | detect p50 µs | p90 µs | p99 µs | max µs | fds left | zombies |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        long[] intervals = {200_000, 1_000_000};
+        if (!who.equals("jdk")) {
+            for (long interval : intervals) {
+                endsOne("vfork4j " + Mechanism.best(), n, interval, exitAt,
+                    argv -> Command.of(argv).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD).start());
+            }
+        }
+        if (!who.equals("vfork4j")) {
+            for (long interval : intervals) {
+                endsOne("JDK ProcessBuilder", n, interval, exitAt, argv -> new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            }
+        }
+    }
+
+    interface StartArgv {
+        Process start(List<String> argv) throws IOException;
+    }
+
+    /**
+     * After 200 children of warm-up, starts n exit_at children whose planned ends lie after
+     * the last start (3 ms a start planned, plus 2 s), one every {@code interval} ns, and
+     * reports from each child's own record of its end to its onExit() future.
+     */
+    static void endsOne(String who, int n, long interval, Path exitAt, StartArgv start) throws Exception {
+        Path record = Files.createTempFile("vfork4j-ends", ".bin");
+        try {
+            Files.write(record, new byte[n * 8]);
+            for (int i = 0; i < 200; i++) { // warm-up: the library's lazy state and threads, the JIT
+                start.start(List.of(exitAt.toString(), "0", record.toString(), "0")).onExit().get();
+            }
+            System.gc();
+            long fdsBefore = fds();
+            long first = System.nanoTime() + n * 3_000_000L + 2_000_000_000L;
+            List<Process> children = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                children.add(start.start(List.of(exitAt.toString(), Long.toString(first + i * interval), record.toString(),
+                    Integer.toString(i))));
+            }
+            if (System.nanoTime() > first) {
+                throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
+            }
+            long[] detectedAt = new long[n];
+            List<CompletableFuture<?>> exits = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int id = i;
+                exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
+            }
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(first - System.nanoTime() + n * interval + 60_000_000_000L,
+                TimeUnit.NANOSECONDS);
+            for (Process p : children) {
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException("exit_at failed with " + p.exitValue());
+                }
+            }
+            java.nio.ByteBuffer ended = java.nio.ByteBuffer.wrap(Files.readAllBytes(record)).order(java.nio.ByteOrder.nativeOrder());
+            long[] l = new long[n];
+            for (int i = 0; i < n; i++) {
+                l[i] = detectedAt[i] - ended.getLong(i * 8);
+            }
+            Arrays.sort(l);
+            Thread.sleep(200);
+            System.out.printf(Locale.ROOT, "| %s, an end every %d µs | %.0f | %.0f | %.0f | %.0f | %d | %d |%n", who, interval / 1000,
+                percentile(l, 50), percentile(l, 90), percentile(l, 99), l[n - 1] / 1000.0, fds() - fdsBefore, zombies());
+        } finally {
+            Files.deleteIfExists(record);
+        }
     }
 
     interface Kill {
