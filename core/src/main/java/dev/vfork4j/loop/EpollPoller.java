@@ -11,12 +11,21 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One epoll instance and the handler of each fd registered with it. {@link #add},
  * {@link #modify} and {@link #remove} may be called from any thread (epoll_ctl is safe while
  * another thread is in epoll_wait); {@link #poll} is called by the loop thread only, and runs
- * the handlers there. An event for an fd with no handler is removed and ignored.
+ * the handlers there.
+ *
+ * <p>Each registration's events carry a token (the fd in the low 32 bits, a registration count
+ * above), not the bare fd number. An event epoll_wait collected just before its fd was
+ * removed by another thread can be handled after that number was closed and registered again
+ * for something else; its token then no longer matches, and it is dropped. Found by the long
+ * soak: with the bare number, such a stale event either ran the new registration's handler
+ * or, arriving while no handler was registered, removed the new registration from the epoll
+ * set, and that child's exit was never seen.
  */
 public final class EpollPoller implements AutoCloseable {
 
@@ -27,7 +36,10 @@ public final class EpollPoller implements AutoCloseable {
     }
 
     private final Fd epfd;
-    private final Map<Integer, Handler> handlers = new ConcurrentHashMap<>();
+    private record Registration(long token, Handler handler) {}
+
+    private final Map<Integer, Registration> registrations = new ConcurrentHashMap<>();
+    private final AtomicInteger registrationCount = new AtomicInteger();
     private final Arena arena = Arena.ofShared();
     private final int maxEvents;
     private final MemorySegment events;
@@ -52,17 +64,23 @@ public final class EpollPoller implements AutoCloseable {
 
     /** Registers {@code fd} for {@code events}; the handler runs on the loop thread. */
     public void add(int fd, int events, Handler handler) throws ErrnoException {
-        handlers.put(fd, handler);
+        Registration r = new Registration(((long) registrationCount.incrementAndGet() << 32) | (fd & 0xFFFF_FFFFL), handler);
+        registrations.put(fd, r);
         try {
-            ctl(EPOLL_CTL_ADD, "ADD", fd, events);
+            ctl(EPOLL_CTL_ADD, "ADD", fd, events, r.token());
         } catch (ErrnoException e) {
-            handlers.remove(fd, handler);
+            registrations.remove(fd, r);
             throw e;
         }
     }
 
+    /** Changes what {@code fd}, registered by the caller and still open, is watched for. ENOENT when it is not registered. */
     public void modify(int fd, int events) throws ErrnoException {
-        ctl(EPOLL_CTL_MOD, "MOD", fd, events);
+        Registration r = registrations.get(fd);
+        if (r == null) {
+            throw new ErrnoException("epoll_ctl(MOD, fd=" + fd + ")", ENOENT);
+        }
+        ctl(EPOLL_CTL_MOD, "MOD", fd, events, r.token());
     }
 
     /**
@@ -70,7 +88,7 @@ public final class EpollPoller implements AutoCloseable {
      * only when no duplicate of it is open anywhere.
      */
     public void remove(int fd) {
-        handlers.remove(fd);
+        registrations.remove(fd);
         if (Thread.currentThread() == owner) {
             LibC.epoll_ctl(loopCtlState, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
             return;
@@ -83,12 +101,12 @@ public final class EpollPoller implements AutoCloseable {
     }
 
     public int registered() {
-        return handlers.size();
+        return registrations.size();
     }
 
-    private void ctl(int op, String opName, int fd, int events) throws ErrnoException {
+    private void ctl(int op, String opName, int fd, int events, long token) throws ErrnoException {
         if (Thread.currentThread() == owner) {
-            EpollEvent.set(loopEvent, events, fd);
+            EpollEvent.set(loopEvent, events, token);
             if (LibC.epoll_ctl(loopCtlState, epfd.number(), op, fd, loopEvent) < 0) {
                 throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(loopCtlState));
             }
@@ -97,7 +115,7 @@ public final class EpollPoller implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(a);
             MemorySegment ev = a.allocate(EpollEvent.LAYOUT);
-            EpollEvent.set(ev, events, fd);
+            EpollEvent.set(ev, events, token);
             if (LibC.epoll_ctl(st, epfd.number(), op, fd, ev) < 0) {
                 throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(st));
             }
@@ -124,15 +142,13 @@ public final class EpollPoller implements AutoCloseable {
             throw new ErrnoException("epoll_wait(epfd=" + epfd.number() + ")", errno);
         }
         for (int i = 0; i < n; i++) {
-            int fd = (int) EpollEvent.data(events, i);
-            int ev = EpollEvent.events(events, i);
-            Handler h = handlers.get(fd);
-            if (h == null) {
-                remove(fd);
-                continue;
+            long token = EpollEvent.data(events, i);
+            Registration r = registrations.get((int) token);
+            if (r == null || r.token() != token) {
+                continue; // stale: its registration was removed after epoll_wait collected it
             }
             try {
-                h.onEvents(ev);
+                r.handler().onEvents(EpollEvent.events(events, i));
             } catch (RuntimeException | Error e) {
                 // A handler's bug must not stop the loop every other child depends on.
                 Thread t = Thread.currentThread();

@@ -95,8 +95,23 @@ class SoakTest {
         for (int i = 0; i < VIRTUAL_THREADS; i++) {
             threads.add(Thread.ofVirtual().name("soak-v" + i).start(worker));
         }
+        // A spawn whose exit is never seen would park its thread for good: once every spawn has
+        // been handed out, the rest get two minutes, then the test fails naming what is stuck.
+        long allHandedOut = 0;
         for (Thread t : threads) {
-            t.join();
+            while (!t.join(java.time.Duration.ofSeconds(1))) {
+                if (next.get() < SPAWNS) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                allHandedOut = allHandedOut == 0 ? now : allHandedOut;
+                if (now - allHandedOut > 120_000_000_000L) {
+                    List<String> stuck = threads.stream().filter(Thread::isAlive)
+                        .map(s -> s.getName() + " at " + Arrays.toString(s.getStackTrace())).toList();
+                    throw new AssertionError(stuck.size() + " spawns never completed (2 minutes after the last one"
+                        + " started); threads: " + stuck);
+                }
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pressure.interrupt();
