@@ -60,6 +60,8 @@ class EpollPollerTest {
             assertThat(poller.poll(5_000)).as("the new registration is still in the epoll set").isEqualTo(1);
             assertThat(calls).containsExactly("first", "fresh");
             poller.remove(n);
+            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(dev.vfork4j.linux.ErrnoException.class,
+                () -> poller.modify(n, EPOLLIN)).errno()).as("MOD of a removed fd").isEqualTo(dev.vfork4j.linux.Linux.ENOENT);
         } finally {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment st = CallState.allocate(a);

@@ -162,6 +162,8 @@ class SoakTest {
      * The JVM's committed native memory outside the Java heap, in KB, from native memory tracking
      * (the surefire JVM runs with -XX:NativeMemoryTracking=summary); -1 when NMT is off.
      */
+    private static final java.util.regex.Pattern COMMITTED = java.util.regex.Pattern.compile("committed=(\\d+)KB");
+
     static long nativeCommittedKb() throws Exception {
         String summary = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
             new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
@@ -169,7 +171,7 @@ class SoakTest {
         long total = -1;
         long heap = 0;
         for (String line : summary.lines().toList()) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("committed=(\\d+)KB").matcher(line);
+            java.util.regex.Matcher m = COMMITTED.matcher(line);
             if (!m.find()) {
                 continue;
             }

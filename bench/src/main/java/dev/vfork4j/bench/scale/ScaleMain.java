@@ -153,13 +153,9 @@ public final class ScaleMain {
         int threadsDuring = threads();
         long[] killedAt = new long[n];
         long[] detectedAt = new long[n];
-        List<CompletableFuture<?>> exits = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int id = i;
-            exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
-        }
+        CompletableFuture<Void> allExited = stampExits(children, detectedAt);
         pacedKill(n, killedAt, i -> kill.accept(children.get(i)), interval);
-        CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        allExited.get(300, TimeUnit.SECONDS);
         Thread.sleep(200);
         report(who + ", a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring,
             latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
@@ -215,30 +211,31 @@ public final class ScaleMain {
                 throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
             }
             long[] detectedAt = new long[n];
-            List<CompletableFuture<?>> exits = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                int id = i;
-                exits.add(children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime()));
-            }
-            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(first - System.nanoTime() + n * interval + 60_000_000_000L,
-                TimeUnit.NANOSECONDS);
+            stampExits(children, detectedAt).get(first - System.nanoTime() + n * interval + 60_000_000_000L, TimeUnit.NANOSECONDS);
             for (Process p : children) {
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("exit_at failed with " + p.exitValue());
                 }
             }
-            java.nio.ByteBuffer ended = java.nio.ByteBuffer.wrap(Files.readAllBytes(record)).order(java.nio.ByteOrder.nativeOrder());
-            long[] l = new long[n];
-            for (int i = 0; i < n; i++) {
-                l[i] = detectedAt[i] - ended.getLong(i * 8);
-            }
-            Arrays.sort(l);
+            long[] endedAt = new long[n];
+            java.nio.ByteBuffer.wrap(Files.readAllBytes(record)).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer().get(endedAt);
+            long[] l = latencies(endedAt, detectedAt);
             Thread.sleep(200);
             System.out.printf(Locale.ROOT, "| %s, an end every %d µs | %.0f | %.0f | %.0f | %.0f | %d | %d |%n", who, interval / 1000,
                 percentile(l, 50), percentile(l, 90), percentile(l, 99), l[n - 1] / 1000.0, fds() - fdsBefore, zombies());
         } finally {
             Files.deleteIfExists(record);
         }
+    }
+
+    /** Records in {@code detectedAt[i]} when child i's onExit() completed; the result completes after the last. */
+    static CompletableFuture<Void> stampExits(List<Process> children, long[] detectedAt) {
+        CompletableFuture<?>[] exits = new CompletableFuture<?>[children.size()];
+        for (int i = 0; i < exits.length; i++) {
+            int id = i;
+            exits[i] = children.get(i).onExit().thenRun(() -> detectedAt[id] = System.nanoTime());
+        }
+        return CompletableFuture.allOf(exits);
     }
 
     interface Kill {
@@ -262,10 +259,11 @@ public final class ScaleMain {
         }
     }
 
-    static long[] latencies(long[] killedAt, long[] detectedAt) {
-        long[] l = new long[killedAt.length];
+    /** detectedAt[i] - from[i] for each child, sorted (and dumped to -Dvfork4j.scale.dump when set). */
+    static long[] latencies(long[] from, long[] detectedAt) {
+        long[] l = new long[from.length];
         for (int i = 0; i < l.length; i++) {
-            l[i] = detectedAt[i] - killedAt[i];
+            l[i] = detectedAt[i] - from[i];
         }
         String dump = System.getProperty("vfork4j.scale.dump");
         if (dump != null) {
