@@ -88,7 +88,9 @@ public final class EpollPoller implements AutoCloseable {
      * only when no duplicate of it is open anywhere.
      */
     public void remove(int fd) {
-        registrations.remove(fd);
+        if (registrations.remove(fd) == null) {
+            return; // not registered (add puts it in the map before epoll_ctl): nothing to delete
+        }
         if (Thread.currentThread() == owner) {
             LibC.epoll_ctl(loopCtlState, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
             return;

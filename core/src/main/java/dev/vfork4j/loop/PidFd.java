@@ -24,6 +24,9 @@ public final class PidFd {
     private final Fd fd;
     private final EventLoop loop;
     private final CompletableFuture<WaitStatus> exit = new CompletableFuture<>();
+    private final EpollPoller.Handler onReadable = events -> reap();
+    /** Platform threads in {@link #awaitBriefly}; while there are any, the loop does not watch the pidfd. Guarded by this. */
+    private int briefWaiters;
 
     /** Takes ownership of {@code pidfd} and starts watching it on {@code loop}. */
     public PidFd(long pid, int pidfd, EventLoop loop) throws ErrnoException {
@@ -31,7 +34,7 @@ public final class PidFd {
         this.fd = new Fd(pidfd);
         this.loop = loop;
         try {
-            loop.poller().add(pidfd, EPOLLIN, events -> reap());
+            loop.poller().add(pidfd, EPOLLIN, onReadable);
         } catch (ErrnoException e) {
             fd.close();
             throw e;
@@ -72,8 +75,16 @@ public final class PidFd {
      * For a platform thread about to wait for the exit: waits up to {@code timeoutMs} in
      * poll(2) on the pidfd itself and reaps the child if it has exited. A child that ends
      * quickly is then seen by the waiting thread directly, with one wake-up instead of two
-     * (the loop's, then the waiter's). The loop still watches the pidfd; whoever gets there
-     * first reaps. Never call it on a virtual thread (poll would hold the carrier).
+     * (the loop's, then the waiter's). Never call it on a virtual thread (poll would hold the
+     * carrier).
+     *
+     * <p>While platform threads wait here the pidfd is out of the loop's epoll set, and goes
+     * back in when the last of them returns without the exit. Leaving it in, even with its
+     * events masked by EPOLL_CTL_MOD, would not do: the kernel wakes a pidfd's waiters without
+     * saying which events happened, so the exit still woke the loop thread, on the other CPU,
+     * and spawn + wait of /bin/true took 20-30 us longer (the C loop in vfork_loop.c's
+     * vfork4j way shows the same). Should the pidfd not go back in (epoll_ctl fails), the exit
+     * completes with that failure rather than never.
      */
     public void awaitBriefly(int timeoutMs) {
         int n = fd.acquire();
@@ -81,15 +92,37 @@ public final class PidFd {
             return; // reaped already
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = CallState.allocate(arena);
-            MemorySegment pollfd = arena.allocate(8, 4);
-            pollfd.set(ValueLayout.JAVA_INT, 0, n);
-            pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
-            if (LibC.poll(st, pollfd, 1, timeoutMs) > 0) {
-                reap(st, arena.allocate(Siginfo.LAYOUT));
+            unwatch();
+            try {
+                MemorySegment st = CallState.allocate(arena);
+                MemorySegment pollfd = arena.allocate(8, 4);
+                pollfd.set(ValueLayout.JAVA_INT, 0, n);
+                pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+                if (LibC.poll(st, pollfd, 1, timeoutMs) > 0) {
+                    reap(st, arena.allocate(Siginfo.LAYOUT));
+                }
+            } finally {
+                watchAgain();
             }
         } finally {
             fd.release();
+        }
+    }
+
+    private synchronized void unwatch() {
+        if (briefWaiters++ == 0 && !exit.isDone()) {
+            loop.poller().remove(fd.number());
+        }
+    }
+
+    private synchronized void watchAgain() {
+        if (--briefWaiters > 0 || exit.isDone()) {
+            return;
+        }
+        try {
+            loop.poller().add(fd.number(), EPOLLIN, onReadable); // level-triggered: an exit meanwhile is reported at once
+        } catch (ErrnoException e) {
+            exit.completeExceptionally(new IOException("child " + pid + " can no longer be watched for its exit", e));
         }
     }
 
