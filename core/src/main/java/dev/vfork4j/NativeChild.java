@@ -53,13 +53,7 @@ final class NativeChild extends Child {
         this.mechanism = mechanism;
         this.io = io;
         this.loop = loop;
-        try {
-            this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
-        } catch (ErrnoException e) {
-            Posix.killAndReap((int) s.pid());
-            closeAll(s.stdin(), s.stdout(), s.stderr());
-            throw e;
-        }
+        this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
         this.exit = pidfd.exit().thenApply(NativeChild::status);
         IoOptions o = io.options();
         this.deliveries = new Deliveries(io);
@@ -228,13 +222,16 @@ final class NativeChild extends Child {
 
     static final int QUICK_EXIT_MS = 2;
 
+    /** Whoever asks for the exit gets it seen by the loop from now on (see PidFd: it is not watched from the spawn). */
     @Override
     CompletableFuture<ExitStatus> exit() {
+        pidfd.watch();
         return exit;
     }
 
     @Override
     CompletableFuture<ExitStatus> completion() {
+        pidfd.watch();
         return completion;
     }
 
@@ -341,7 +338,7 @@ final class NativeChild extends Child {
     @Override
     void abandon() {
         signalEnd(Signal.SIGKILL);
-        exit.exceptionally(t -> null).join();
+        exit().exceptionally(t -> null).join();
         readers.forEach(r -> r.cancel(new IOException("abandoned")));
     }
 }

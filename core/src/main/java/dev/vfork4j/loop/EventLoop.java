@@ -50,6 +50,18 @@ public final class EventLoop {
     private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
     private long armedFor = Long.MAX_VALUE;
 
+    /**
+     * How long after its spawn a child's pidfd is watched at the latest, when nobody asked
+     * sooner ({@link PidFd}): the loop sweeps the new pidfds into its epoll set this often
+     * while children are being started, and not at all otherwise.
+     */
+    public static final long SWEEP_NANOS = 1_000_000;
+    private final long sweepNanos;
+    /** Pidfds not yet swept into the epoll set; most are reaped by a waiting thread before. */
+    private final Queue<PidFd> unswept = new ConcurrentLinkedQueue<>();
+    /** A sweep is scheduled (or running and about to reschedule itself). */
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
     /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
     public final class Deadline implements Comparable<Deadline> {
         private final long at;
@@ -77,7 +89,8 @@ public final class EventLoop {
         }
     }
 
-    EventLoop(String name) throws ErrnoException {
+    EventLoop(String name, long sweepNanos) throws ErrnoException {
+        this.sweepNanos = sweepNanos;
         this.poller = new EpollPoller(256);
         int fd = LibC.eventfd(wakeState, 0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (fd < 0) {
@@ -95,8 +108,13 @@ public final class EventLoop {
     }
 
     static EventLoop start(String name) {
+        return start(name, SWEEP_NANOS);
+    }
+
+    /** A loop that sweeps new pidfds into its epoll set every {@code sweepNanos} (tests). */
+    static EventLoop start(String name, long sweepNanos) {
         try {
-            EventLoop loop = new EventLoop(name);
+            EventLoop loop = new EventLoop(name, sweepNanos);
             loop.thread.start();
             return loop;
         } catch (ErrnoException e) {
@@ -139,6 +157,33 @@ public final class EventLoop {
             }
         });
         return d;
+    }
+
+    /**
+     * Has {@code pidfd} watched at the next sweep unless someone {@link PidFd#watch() watches}
+     * it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
+     * sweep); while spawns go on, each sweep schedules the next from the loop thread itself.
+     */
+    void watchSoon(PidFd pidfd) {
+        unswept.add(pidfd);
+        if (sweepScheduled.compareAndSet(false, true)) {
+            schedule(System.nanoTime() + sweepNanos, this::sweep);
+        }
+    }
+
+    private void sweep() {
+        // Cleared before draining: a pidfd added after the drain finds it clear and schedules a sweep.
+        sweepScheduled.set(false);
+        boolean any = false;
+        PidFd p;
+        while ((p = unswept.poll()) != null) {
+            p.watch();
+            any = true;
+        }
+        if (any && sweepScheduled.compareAndSet(false, true)) {
+            deadlines.add(new Deadline(System.nanoTime() + sweepNanos, this::sweep));
+            arm();
+        }
     }
 
     /** Pending deadlines (loop thread): for tests and diagnostics. */

@@ -18,6 +18,14 @@ import java.util.concurrent.CompletableFuture;
  * A child's pidfd, watched by the event loop: when it becomes readable the child has exited,
  * and the loop reaps it with {@code waitid(P_PIDFD, WNOHANG)}, closes the pidfd and completes
  * {@link #exit()}. Signals go through the pidfd too, so they can never reach a recycled pid.
+ *
+ * <p>The loop starts watching when someone needs it to, not at the spawn: on {@link #watch()}
+ * (every wait that parks, every subscription to the exit goes through it), when a platform
+ * thread's {@link #awaitBriefly brief wait} ends without the exit, and at the latest at the
+ * loop's next sweep, {@link EventLoop#SWEEP_NANOS} after the spawn, so a child nobody asks about
+ * is still reaped at once. The common start-then-wait is thereby spared two epoll_ctl calls
+ * (ADD at the spawn, DEL when the waiter takes over), which run while the child, on the same
+ * CPU, is waiting to finish its exec: spawn + wait of /bin/true took ~8 us longer with them.
  */
 public final class PidFd {
     private final long pid;
@@ -27,18 +35,15 @@ public final class PidFd {
     private final EpollPoller.Handler onReadable = events -> reap();
     /** Platform threads in {@link #awaitBriefly}; while there are any, the loop does not watch the pidfd. Guarded by this. */
     private int briefWaiters;
+    /** Whether the pidfd is in the loop's epoll set. Guarded by this. */
+    private boolean watched;
 
-    /** Takes ownership of {@code pidfd} and starts watching it on {@code loop}. */
-    public PidFd(long pid, int pidfd, EventLoop loop) throws ErrnoException {
+    /** Takes ownership of {@code pidfd}; the loop watches it from its next sweep on, or sooner on {@link #watch()}. */
+    public PidFd(long pid, int pidfd, EventLoop loop) {
         this.pid = pid;
         this.fd = new Fd(pidfd);
         this.loop = loop;
-        try {
-            loop.poller().add(pidfd, EPOLLIN, onReadable);
-        } catch (ErrnoException e) {
-            fd.close();
-            throw e;
-        }
+        loop.watchSoon(this);
     }
 
     public long pid() {
@@ -79,12 +84,11 @@ public final class PidFd {
      * carrier).
      *
      * <p>While platform threads wait here the pidfd is out of the loop's epoll set, and goes
-     * back in when the last of them returns without the exit. Leaving it in, even with its
+     * in when the last of them returns without the exit. Leaving it in, even with its
      * events masked by EPOLL_CTL_MOD, would not do: the kernel wakes a pidfd's waiters without
      * saying which events happened, so the exit still woke the loop thread, on the other CPU,
      * and spawn + wait of /bin/true took 20-30 us longer (the C loop in vfork_loop.c's
-     * vfork4j way shows the same). Should the pidfd not go back in (epoll_ctl fails), the exit
-     * completes with that failure rather than never.
+     * vfork4j way shows the same).
      */
     public void awaitBriefly(int timeoutMs) {
         int n = fd.acquire();
@@ -109,20 +113,39 @@ public final class PidFd {
         }
     }
 
+    /**
+     * Makes the loop watch the pidfd now, unless platform threads are polling it themselves
+     * (the last of them hands it to the loop when it leaves) or the child is reaped already.
+     * Any thread; cheap once watched. Should the pidfd not go into the epoll set (epoll_ctl
+     * fails), the exit completes with that failure rather than never.
+     */
+    public synchronized void watch() {
+        if (!watched && briefWaiters == 0 && !exit.isDone() && !fd.isClosed()) {
+            try {
+                loop.poller().add(fd.number(), EPOLLIN, onReadable); // level-triggered: a past exit is reported at once
+                watched = true;
+            } catch (ErrnoException e) {
+                exit.completeExceptionally(new IOException("child " + pid + " cannot be watched for its exit", e));
+            }
+        }
+    }
+
     private synchronized void unwatch() {
-        if (briefWaiters++ == 0 && !exit.isDone()) {
-            loop.poller().remove(fd.number());
+        if (briefWaiters++ == 0) {
+            stopWatching();
         }
     }
 
     private synchronized void watchAgain() {
-        if (--briefWaiters > 0 || exit.isDone()) {
-            return;
+        if (--briefWaiters == 0) {
+            watch();
         }
-        try {
-            loop.poller().add(fd.number(), EPOLLIN, onReadable); // level-triggered: an exit meanwhile is reported at once
-        } catch (ErrnoException e) {
-            exit.completeExceptionally(new IOException("child " + pid + " can no longer be watched for its exit", e));
+    }
+
+    private void stopWatching() {
+        if (watched) {
+            loop.poller().remove(fd.number());
+            watched = false;
         }
     }
 
@@ -153,7 +176,7 @@ public final class PidFd {
     }
 
     private void finish() {
-        loop.poller().remove(fd.number());
+        stopWatching();
         fd.close();
     }
 

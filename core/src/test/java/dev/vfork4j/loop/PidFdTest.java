@@ -1,5 +1,6 @@
 package dev.vfork4j.loop;
 
+import static dev.vfork4j.linux.Linux.CLD_EXITED;
 import static dev.vfork4j.linux.Linux.CLD_KILLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +30,7 @@ class PidFdTest {
         EventLoop loop = EventLoop.start("pidfd-test-1");
         int own = loop.poller().registered(); // the loop's eventfd and timerfd
         PidFd child = start(loop, "/bin/sleep", "30");
+        child.watch();
         assertThat(loop.poller().registered()).isEqualTo(own + 1);
         AtomicReference<Thread> reapedOn = new AtomicReference<>();
         child.exit().whenComplete((status, failure) -> reapedOn.set(Thread.currentThread()));
@@ -51,12 +53,13 @@ class PidFdTest {
 
     @Test
     void aWaiterThatGivesUpPutsThePidfdBackSoTheLoopStillSeesTheExit() throws Exception {
-        EventLoop loop = EventLoop.start("pidfd-test-2");
+        EventLoop loop = EventLoop.start("pidfd-test-2", TimeUnit.SECONDS.toNanos(60));
         int own = loop.poller().registered(); // the loop's eventfd and timerfd
         PidFd child = start(loop, "/bin/sleep", "30");
         AtomicReference<Thread> reapedOn = new AtomicReference<>();
         child.exit().whenComplete((status, failure) -> reapedOn.set(Thread.currentThread()));
 
+        // Never watched before: the last waiter to leave hands the pidfd to the loop itself.
         Thread[] waiters = new Thread[4];
         for (int i = 0; i < waiters.length; i++) {
             waiters[i] = Thread.ofPlatform().start(() -> child.awaitBriefly(20));
@@ -70,6 +73,38 @@ class PidFdTest {
         assertThat(child.signal(Signal.SIGKILL.number())).isTrue();
         assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
         assertThat(reapedOn.get().getName()).isEqualTo("pidfd-test-2");
+        assertThat(loop.poller().registered()).isEqualTo(own);
+    }
+
+    @Test
+    void theLoopWatchesOnlyWhenAskedOrAtItsSweep() throws Exception {
+        EventLoop loop = EventLoop.start("pidfd-test-3", TimeUnit.SECONDS.toNanos(60));
+        int own = loop.poller().registered();
+        PidFd child = start(loop, "/bin/sleep", "30");
+        assertThat(loop.poller().registered()).as("not watched from the spawn").isEqualTo(own);
+        child.watch();
+        child.watch(); // twice is harmless
+        assertThat(loop.poller().registered()).isEqualTo(own + 1);
+        assertThat(child.signal(Signal.SIGKILL.number())).isTrue();
+        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
+        assertThat(loop.poller().registered()).isEqualTo(own);
+        child.watch(); // after the reap: nothing to watch
+        assertThat(loop.poller().registered()).isEqualTo(own);
+    }
+
+    @Test
+    void aChildNobodyAsksAboutIsReapedAfterTheSweep() throws Exception {
+        EventLoop loop = EventLoop.start("pidfd-test-4", TimeUnit.MILLISECONDS.toNanos(20));
+        int own = loop.poller().registered();
+        PidFd[] children = new PidFd[3];
+        for (int i = 0; i < children.length; i++) {
+            children[i] = start(loop, "/bin/true");
+            Thread.sleep(30); // a sweep in between: the next spawn must schedule the sweep again
+        }
+        for (PidFd child : children) {
+            // PidFd.exit() does not ask for watching: only the sweep can have put the pidfd in.
+            assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_EXITED, 0));
+        }
         assertThat(loop.poller().registered()).isEqualTo(own);
     }
 }
