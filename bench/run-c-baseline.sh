@@ -6,7 +6,7 @@
 #                                    defaults: 5000, vfork posix_spawn fork
 #   bench/run-c-baseline.sh --build-only
 #
-# The ways are vfork, vfork_close_range, clone_files, posix_spawn, fork and vfork4j (vfork_loop.c says
+# The ways are vfork, vfork_close_range, clone_files, posix_spawn, fork, vfork4j and vfork4j_masked (vfork_loop.c says
 # what each does); the options after -- go to every run, e.g. -- --fds 10000.
 set -euo pipefail
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

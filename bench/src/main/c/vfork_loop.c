@@ -28,11 +28,15 @@
  * vfork4j is what vfork4j's VFORK mechanism asks of the kernel, in C, to tell the cost of that
  * design from the cost of the JVM: every signal blocked around clone(CLONE_VM | CLONE_VFORK |
  * CLONE_FILES | CLONE_PIDFD); the child unshares its fd table (close_range UNSHARE), empties its
- * signal mask and execs; the parent registers the pidfd with an epoll set that a second thread
- * waits on (as vfork4j's event loop does; one-shot here, since that thread reaps nothing), polls
- * the pidfd for up to 2 ms, reaps through waitid(P_PIDFD), removes the pidfd from the set and
- * closes it. (CLONE_CLEAR_SIGHAND needs clone3, which glibc does not wrap; this child has no
- * handlers to clear.)
+ * signal mask and execs; the parent polls the pidfd for up to 2 ms, reaps through
+ * waitid(P_PIDFD) and closes it, while a second thread sits in epoll_wait as vfork4j's event
+ * loop does. The pidfd is not in that thread's epoll set: vfork4j watches a pidfd only when
+ * asked, or at a sweep 1 ms after the spawn, which finds a child reaped by a waiting thread
+ * already. vfork4j_masked shows why: the pidfd is added to the set at the spawn and its events
+ * masked (EPOLL_CTL_MOD, events 0) while the parent polls, then removed. The kernel wakes a
+ * pidfd's waiters with no event mask, so the exit still wakes the loop thread on the other
+ * CPU, before the parent, and every spawn + wait pays for it. (CLONE_CLEAR_SIGHAND needs
+ * clone3, which glibc does not wrap; this child has no handlers to clear.)
  *
  * A tenth of the iterations (at least 10) run first, untimed, to warm the page cache and the
  * dynamic loader's caches for /bin/true.
@@ -59,9 +63,9 @@ extern char **environ;
 
 static const char PROGRAM[] = "/bin/true";
 
-enum way { WAY_VFORK, WAY_VFORK_CLOSE_RANGE, WAY_CLONE_FILES, WAY_POSIX_SPAWN, WAY_FORK, WAY_VFORK4J };
+enum way { WAY_VFORK, WAY_VFORK_CLOSE_RANGE, WAY_CLONE_FILES, WAY_POSIX_SPAWN, WAY_FORK, WAY_VFORK4J, WAY_VFORK4J_MASKED };
 
-static const char *const WAYS[] = {"vfork", "vfork_close_range", "clone_files", "posix_spawn", "fork", "vfork4j"};
+static const char *const WAYS[] = {"vfork", "vfork_close_range", "clone_files", "posix_spawn", "fork", "vfork4j", "vfork4j_masked"};
 
 /* The stack of a clone_files child, which runs on it only until its execve. */
 static char clone_stack[64 * 1024] __attribute__((aligned(16)));
@@ -75,9 +79,10 @@ static int clone_files_child(void *argv) {
     _exit(127);
 }
 
-/* The vfork4j way: the epoll set a second thread waits on, and the pidfd of the child being waited for. */
+/* The vfork4j ways: the epoll set a second thread waits on, and the pidfd of the child being waited for. */
 static int epoll_fd = -1;
 static int child_pidfd = -1;
+static int pidfd_in_set; /* vfork4j_masked: the pidfd was added to the epoll set */
 
 static void *event_loop(void *unused) {
     (void)unused;
@@ -130,17 +135,21 @@ static pid_t spawn(enum way way, char *const argv[]) {
         pid = clone(clone_files_child, clone_stack + sizeof clone_stack, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD,
                     (void *)argv);
         break;
-    case WAY_VFORK4J: {
+    case WAY_VFORK4J:
+    case WAY_VFORK4J_MASKED: {
         uint64_t all = ~(uint64_t)0, old;
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
         pid = clone(vfork4j_child, clone_stack + sizeof clone_stack,
                     CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD, (void *)argv, &child_pidfd);
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.fd = child_pidfd};
-        if (pid > 0 && epoll_ctl(epoll_fd, EPOLL_CTL_ADD, child_pidfd, &ev) != 0) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = child_pidfd};
+        if (pid > 0 && way == WAY_VFORK4J_MASKED
+            && (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, child_pidfd, &ev) != 0
+                || (ev.events = 0, epoll_ctl(epoll_fd, EPOLL_CTL_MOD, child_pidfd, &ev) != 0))) {
             perror("epoll_ctl");
             exit(1);
         }
+        pidfd_in_set = way == WAY_VFORK4J_MASKED;
         break;
     }
     case WAY_FORK:
@@ -169,7 +178,7 @@ static pid_t spawn(enum way way, char *const argv[]) {
 }
 
 static void reap(pid_t pid) {
-    if (child_pidfd >= 0) { /* the vfork4j way */
+    if (child_pidfd >= 0) { /* the vfork4j ways */
         struct pollfd p = {.fd = child_pidfd, .events = POLLIN};
         poll(&p, 1, 2);
         siginfo_t info;
@@ -179,7 +188,9 @@ static void reap(pid_t pid) {
                 exit(1);
             }
         }
-        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, child_pidfd, NULL);
+        if (pidfd_in_set) {
+            epoll_ctl(epoll_fd, EPOLL_CTL_DEL, child_pidfd, NULL);
+        }
         close(child_pidfd);
         child_pidfd = -1;
         if (info.si_code != CLD_EXITED || info.si_status != 0) {
@@ -263,11 +274,11 @@ int main(int argc, char **argv) {
         }
     }
 
-    if (way == WAY_VFORK4J) {
+    if (way == WAY_VFORK4J || way == WAY_VFORK4J_MASKED) {
         pthread_t loop;
         epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (epoll_fd < 0 || pthread_create(&loop, NULL, event_loop, NULL) != 0) {
-            perror("the vfork4j way's event loop");
+            perror("the vfork4j ways' event loop");
             return 1;
         }
     }
