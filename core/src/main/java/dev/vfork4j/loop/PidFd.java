@@ -87,8 +87,8 @@ public final class PidFd {
      * in when the last of them returns without the exit. Leaving it in, even with its
      * events masked by EPOLL_CTL_MOD, would not do: the kernel wakes a pidfd's waiters without
      * saying which events happened, so the exit still woke the loop thread, on the other CPU,
-     * and spawn + wait of /bin/true took 20-30 us longer (the C loop in vfork_loop.c's
-     * vfork4j way shows the same).
+     * and spawn + wait of /bin/true took 20-30 us longer (vfork_loop.c's vfork4j_masked way
+     * shows the same in C).
      */
     public void awaitBriefly(int timeoutMs) {
         int n = fd.acquire();
