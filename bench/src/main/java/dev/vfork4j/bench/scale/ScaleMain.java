@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  *       (bench/src/main/c/exit_at.c), each ending itself at a planned instant (one every
  *       200 µs, then one every 1 ms) and recording when it ended; the latency runs from that
  *       instant to its onExit() future;</li>
- *   <li>{@code throughput MiB ROUNDS}: MiB through a child's stdout into onStdout, against
+ *   <li>{@code throughput MiB ROUNDS}: MiB through a child's stdout into onStdout (after 5 warm-up rounds), against
  *       the JDK's {@code getInputStream().transferTo(nullOutputStream())};</li>
  *   <li>{@code virtual N}: N virtual threads, each blocked reading a child's stdout and in
  *       waitFor, the children sleeping 1 s: wall time against that second.</li>
@@ -288,14 +288,19 @@ public final class ScaleMain {
 
     // ---- throughput ----
 
+    static final int THROUGHPUT_WARMUP_ROUNDS = 5;
+
     static void throughput(int mib, int rounds) throws Exception {
-        System.out.printf(Locale.ROOT, "%n## %d MiB through a child's stdout (head -c %d MiB /dev/zero), %d rounds each, alternating%n",
-            mib, mib, rounds);
+        System.out.printf(Locale.ROOT, "%n## %d MiB through a child's stdout (head -c %d MiB /dev/zero), %d rounds each, alternating, after %d warm-up rounds each%n",
+            mib, mib, rounds, THROUGHPUT_WARMUP_ROUNDS);
         long bytes = (long) mib << 20;
         List<String> argv = List.of("head", "-c", Long.toString(bytes), "/dev/zero");
         double[] ours = new double[rounds];
         double[] jdk = new double[rounds];
-        for (int r = -1; r < rounds; r++) { // round -1 warms both up
+        // Warm-up rounds for both first: perf shows the JIT's compiler threads taking ~19 % of
+        // the two CPUs during the first seconds of streaming (from head and the reader), and a
+        // single warm-up round left the next ones at 1.3-3 GiB/s instead of ~4.
+        for (int r = -THROUGHPUT_WARMUP_ROUNDS; r < rounds; r++) {
             AtomicLong got = new AtomicLong();
             long t0 = System.nanoTime();
             Command.of(argv).onStdout(b -> got.addAndGet(b.remaining())).run();
