@@ -196,7 +196,7 @@ class FaultTest {
         argv.addAll(Collections.nCopies(30, arg));
         Command c = Command.of(argv).mechanism(m);
         Command.of("true").mechanism(m).output(); // the loop's own fds exist before counting
-        int fdsBefore = Health.fdsSettledTo(Health.openFds(), 0);
+        int fdsBefore = Health.quietFds();
         Set<Long> childrenBefore = children();
         Throwable t = catchThrowable(c::start);
         int fdsAfter = Health.fdsSettledTo(fdsBefore, 1000);
@@ -227,7 +227,7 @@ class FaultTest {
             .stderr(Redirect.DISCARD);
         c.start().destroyForcibly().waitFor();
         System.gc();
-        int fdsBefore = Health.fdsSettledTo(Health.openFds(), 0);
+        int fdsBefore = Health.quietFds();
         // The JDK's Process sees a signalled child as exit code 128 + signal; vfork4j's own keep the signal.
         String expected = (m == Mechanism.JDK ? ExitStatus.exited(128 + 9) : ExitStatus.killed(9, false)).toString();
         Map<String, Integer> statuses = new java.util.TreeMap<>();
@@ -257,7 +257,7 @@ class FaultTest {
     @MethodSource("mechanisms")
     void interruptDuringOutputKillsAndReapsTheChild(Mechanism m) throws Exception {
         Command.of("true").mechanism(m).output();
-        int fdsBefore = Health.fdsSettledTo(Health.openFds(), 0);
+        int fdsBefore = Health.quietFds();
         Set<Long> childrenBefore = children();
         CompletableFuture<Throwable> result = new CompletableFuture<>();
         Thread t = Thread.ofPlatform().start(() -> {
