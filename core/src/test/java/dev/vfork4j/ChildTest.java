@@ -3,10 +3,16 @@ package dev.vfork4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vfork4j.loop.EventLoop;
+import dev.vfork4j.spawn.ChildAttributes;
+import dev.vfork4j.spawn.CloneLauncher;
+import dev.vfork4j.spawn.SpawnRequest;
+import dev.vfork4j.spawn.Spawned;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -293,4 +299,33 @@ class ChildTest {
         c.waitFor();
         assertThat(c.toString()).contains("pid=" + c.pid()).contains(c.mechanism().name()).contains("exit code 0");
     }
+
+    /**
+     * The loop watches a child's pidfd only once someone asks for the exit (or at its sweep, a
+     * minute away on this loop): onExit() and isAlive() must have it watched at once, or a
+     * child that exits meanwhile would go unseen until the sweep.
+     */
+    @Test
+    void askingForTheExitHasTheLoopWatchTheChildAtOnce() throws Exception {
+        EventLoop loop = EventLoop.start("child-test-loop", TimeUnit.SECONDS.toNanos(60));
+        int own = loop.poller().registered();
+        List<String> argv = List.of("sleep", "30");
+        Spawned s = new CloneLauncher(true).spawn(new SpawnRequest(argv,
+            System.getenv(), null, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT,
+            ChildAttributes.NONE, SpawnRequest.NO_FDS));
+        ChildIo io = new ChildIo(ChildIo.Verb.START, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT,
+            Command.of(argv).io(), false, null, "sleep");
+        Child child = new NativeChild(s, Mechanism.VFORK, io, loop);
+        assertThat(loop.poller().registered()).as("not watched from the spawn").isEqualTo(own);
+
+        CompletableFuture<Process> exited = child.onExit();
+        assertThat(loop.poller().registered()).as("watched once onExit() was asked for").isEqualTo(own + 1);
+        assertThat(child.isAlive()).isTrue();
+
+        child.signal(Signal.SIGKILL);
+        assertThat(exited.get(5, TimeUnit.SECONDS)).isSameAs(child);
+        assertThat(child.exitStatus()).isEqualTo(ExitStatus.killed(9, false));
+        assertThat(loop.poller().registered()).isEqualTo(own);
+    }
 }
+

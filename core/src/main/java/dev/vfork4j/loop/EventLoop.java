@@ -111,8 +111,8 @@ public final class EventLoop {
         return start(name, SWEEP_NANOS);
     }
 
-    /** A loop that sweeps new pidfds into its epoll set every {@code sweepNanos} (tests). */
-    static EventLoop start(String name, long sweepNanos) {
+    /** A loop of its own that sweeps new pidfds into its epoll set every {@code sweepNanos}: for tests. */
+    public static EventLoop start(String name, long sweepNanos) {
         try {
             EventLoop loop = new EventLoop(name, sweepNanos);
             loop.thread.start();
@@ -166,6 +166,11 @@ public final class EventLoop {
      */
     void watchSoon(PidFd pidfd) {
         unswept.add(pidfd);
+        scheduleSweep();
+    }
+
+    /** Schedules a sweep unless one is; from the loop thread this wakes nobody (execute only queues). */
+    private void scheduleSweep() {
         if (sweepScheduled.compareAndSet(false, true)) {
             schedule(System.nanoTime() + sweepNanos, this::sweep);
         }
@@ -180,9 +185,8 @@ public final class EventLoop {
             p.watch();
             any = true;
         }
-        if (any && sweepScheduled.compareAndSet(false, true)) {
-            deadlines.add(new Deadline(System.nanoTime() + sweepNanos, this::sweep));
-            arm();
+        if (any) {
+            scheduleSweep(); // spawns are going on: expect more
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.vfork4j.loop;
 
+import static dev.vfork4j.linux.Linux.ENOENT;
 import static dev.vfork4j.linux.Linux.EPOLLIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import java.lang.foreign.Arena;
@@ -60,9 +63,11 @@ class EpollPollerTest {
             assertThat(poller.poll(5_000)).as("the new registration is still in the epoll set").isEqualTo(1);
             assertThat(calls).containsExactly("first", "fresh");
             poller.remove(n);
-            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(dev.vfork4j.linux.ErrnoException.class,
-                () -> poller.modify(n, EPOLLIN)).errno()).as("MOD of a removed fd").isEqualTo(dev.vfork4j.linux.Linux.ENOENT);
+            assertThat(catchThrowableOfType(ErrnoException.class, () -> poller.modify(n, EPOLLIN)).errno())
+                .as("MOD of a removed fd").isEqualTo(ENOENT);
         } finally {
+            // LibC.close, not Posix.close: a failure half-way may leave one of these closed already,
+            // and EBADF must not hide that failure.
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment st = CallState.allocate(a);
                 for (int fd : new int[] {first[0], first[1], n, old[1], freshWriter[0]}) {

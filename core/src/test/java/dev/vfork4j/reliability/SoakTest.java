@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vfork4j.Command;
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.Redirect;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -99,7 +102,7 @@ class SoakTest {
         // been handed out, the rest get two minutes, then the test fails naming what is stuck.
         long allHandedOut = 0;
         for (Thread t : threads) {
-            while (!t.join(java.time.Duration.ofSeconds(1))) {
+            while (!t.join(Duration.ofSeconds(1))) {
                 if (next.get() < SPAWNS) {
                     continue;
                 }
@@ -158,12 +161,13 @@ class SoakTest {
     /** Native memory that may stay after the soak: pooled child stacks (1 MiB), JIT code and metadata. */
     static final long NATIVE_BOUND_KB = 64 * 1024;
 
+    /** A committed size in NMT's summary. */
+    private static final Pattern COMMITTED = Pattern.compile("committed=(\\d+)KB");
+
     /**
      * The JVM's committed native memory outside the Java heap, in KB, from native memory tracking
      * (the surefire JVM runs with -XX:NativeMemoryTracking=summary); -1 when NMT is off.
      */
-    private static final java.util.regex.Pattern COMMITTED = java.util.regex.Pattern.compile("committed=(\\d+)KB");
-
     static long nativeCommittedKb() throws Exception {
         String summary = (String) java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
             new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
@@ -171,7 +175,7 @@ class SoakTest {
         long total = -1;
         long heap = 0;
         for (String line : summary.lines().toList()) {
-            java.util.regex.Matcher m = COMMITTED.matcher(line);
+            Matcher m = COMMITTED.matcher(line);
             if (!m.find()) {
                 continue;
             }
