@@ -27,10 +27,13 @@ import java.util.stream.Stream;
  *       added, exit-detection latency (each child is killed at a known instant, one every
  *       200 µs, then again one every 1 ms, and the latency runs to its onExit() future), fds
  *       and zombies left;</li>
- *   <li>{@code ends N EXIT_AT}: exit detection alone: N children of the {@code exit_at} helper
- *       (bench/src/main/c/exit_at.c), each ending itself at a planned instant (one every
- *       200 µs, then one every 1 ms) and recording when it ended; the latency runs from that
- *       instant to its onExit() future;</li>
+ *   <li>{@code ends N EXIT_AT [vfork4j|jdk|both] [EXIT_LATENCY]}: exit detection alone: N
+ *       children of the {@code exit_at} helper (bench/src/main/c/exit_at.c), each ending
+ *       itself at a planned instant (one every 200 µs, then one every 1 ms) and recording when
+ *       it ended; the latency runs from that instant, and from the kernel's notice of the exit
+ *       ({@link KernelExits}, when perf can record it), to its onExit() future. With
+ *       EXIT_LATENCY (bench/src/main/c/exit_latency.c) the C floor is measured the same way,
+ *       in the same table;</li>
  *   <li>{@code throughput MiB ROUNDS}: MiB through a child's stdout into onStdout (after 5 warm-up rounds), against
  *       the JDK's {@code getInputStream().transferTo(nullOutputStream())};</li>
  *   <li>{@code virtual N}: N virtual threads, each blocked reading a child's stdout and in
@@ -48,7 +51,8 @@ public final class ScaleMain {
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         switch (what) {
             case "children" -> children(arg(args, 1, 10_000), args.length > 2 ? args[2] : "both");
-            case "ends" -> ends(arg(args, 1, 10_000), Path.of(args[2]), args.length > 3 ? args[3] : "both");
+            case "ends" -> ends(arg(args, 1, 10_000), Path.of(args[2]), args.length > 3 ? args[3] : "both",
+                args.length > 4 ? Path.of(args[4]) : null);
             case "throughput" -> throughput(arg(args, 1, 1024), arg(args, 2, 5));
             case "virtual" -> virtual(arg(args, 1, 1000));
             case "all" -> {
@@ -163,22 +167,35 @@ public final class ScaleMain {
 
     // ---- exit detection alone ----
 
-    static void ends(int n, Path exitAt, String who) throws Exception {
+    static void ends(int n, Path exitAt, String who, Path cFloor) throws Exception {
         System.out.printf(Locale.ROOT, "%n## exit detection: %d children that end themselves at planned instants (%s)%n", n, exitAt);
-        System.out.println("| | detect p50 µs | p90 µs | p99 µs | max µs | fds left | zombies |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        KernelExits.Result probe = KernelExits.start();
+        if (probe.get().isPresent()) {
+            probe.get().orElseThrow().discard();
+        } else {
+            System.out.println("(no kernel-notice columns: " + probe.whyNot() + ")");
+        }
+        System.out.println("From the child's last instruction (its own clock reading before _exit) and from the kernel's");
+        System.out.println("notice of the exit (the SIGCHLD it sends in exit_notify, when the pidfd turns readable; perf):");
+        System.out.println("| | from its end: p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs | fds left | zombies |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         long[] intervals = {200_000, 1_000_000};
         if (!who.equals("jdk")) {
             for (long interval : intervals) {
-                endsOne("vfork4j " + Mechanism.best(), n, interval, exitAt,
+                endsOne("vfork4j " + Mechanism.best(), n, interval, exitAt, probe.get().isPresent(),
                     argv -> Command.of(argv).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD).start());
             }
         }
         if (!who.equals("vfork4j")) {
             for (long interval : intervals) {
-                endsOne("JDK ProcessBuilder", n, interval, exitAt, argv -> new ProcessBuilder(argv)
+                endsOne("JDK ProcessBuilder", n, interval, exitAt, probe.get().isPresent(), argv -> new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+            }
+        }
+        if (cFloor != null) {
+            for (long interval : intervals) {
+                endsC(cFloor, n, interval, exitAt, probe.get().isPresent());
             }
         }
     }
@@ -190,9 +207,10 @@ public final class ScaleMain {
     /**
      * After 200 children of warm-up, starts n exit_at children whose planned ends lie after
      * the last start (3 ms a start planned, plus 2 s), one every {@code interval} ns, and
-     * reports from each child's own record of its end to its onExit() future.
+     * reports from each child's own record of its end, and from the kernel's notice of it, to
+     * its onExit() future.
      */
-    static void endsOne(String who, int n, long interval, Path exitAt, StartArgv start) throws Exception {
+    static void endsOne(String who, int n, long interval, Path exitAt, boolean kernelClock, StartArgv start) throws Exception {
         Path record = Files.createTempFile("vfork4j-ends", ".bin");
         try {
             Files.write(record, new byte[n * 8]);
@@ -201,17 +219,21 @@ public final class ScaleMain {
             }
             System.gc();
             long fdsBefore = fds();
+            KernelExits recording = kernelClock ? KernelExits.start().get().orElseThrow() : null;
             long first = System.nanoTime() + n * 3_000_000L + 2_000_000_000L;
             List<Process> children = new ArrayList<>(n);
+            long[] pids = new long[n];
             for (int i = 0; i < n; i++) {
                 children.add(start.start(List.of(exitAt.toString(), Long.toString(first + i * interval), record.toString(),
                     Integer.toString(i))));
+                pids[i] = children.get(i).pid();
             }
             if (System.nanoTime() > first) {
                 throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
             }
             long[] detectedAt = new long[n];
             stampExits(children, detectedAt).get(first - System.nanoTime() + n * interval + 60_000_000_000L, TimeUnit.NANOSECONDS);
+            KernelExits.Exits exits = recording == null ? null : recording.stop();
             for (Process p : children) {
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("exit_at failed with " + p.exitValue());
@@ -219,13 +241,72 @@ public final class ScaleMain {
             }
             long[] endedAt = new long[n];
             java.nio.ByteBuffer.wrap(Files.readAllBytes(record)).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer().get(endedAt);
-            long[] l = latencies(endedAt, detectedAt);
             Thread.sleep(200);
-            System.out.printf(Locale.ROOT, "| %s, an end every %d µs | %.0f | %.0f | %.0f | %.0f | %d | %d |%n", who, interval / 1000,
-                percentile(l, 50), percentile(l, 90), percentile(l, 99), l[n - 1] / 1000.0, fds() - fdsBefore, zombies());
+            reportEnds(who + ", an end every " + interval / 1000 + " µs", pids, endedAt, detectedAt, exits,
+                String.format(Locale.ROOT, "%d | %d", fds() - fdsBefore, zombies()));
         } finally {
             Files.deleteIfExists(record);
         }
+    }
+
+    /**
+     * The same measurement in plain C, the floor on this machine: bench/src/main/c/exit_latency.c
+     * (vfork + exec, pidfds on one epoll, waitid), which writes each child's pid, end and
+     * detection instant to the file named by EXIT_LATENCY_RECORD.
+     */
+    static void endsC(Path exitLatency, int n, long interval, Path exitAt, boolean kernelClock) throws Exception {
+        Path rows = Files.createTempFile("vfork4j-ends-c", ".txt");
+        try {
+            KernelExits recording = kernelClock ? KernelExits.start().get().orElseThrow() : null;
+            ProcessBuilder pb = new ProcessBuilder(exitLatency.toString(), Integer.toString(n), Long.toString(interval / 1000),
+                exitAt.toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("EXIT_LATENCY_RECORD", rows.toString());
+            int rc = pb.start().waitFor();
+            KernelExits.Exits exits = recording == null ? null : recording.stop();
+            if (rc != 0) {
+                throw new IllegalStateException(exitLatency + " exited with " + rc);
+            }
+            List<String> lines = Files.readAllLines(rows);
+            long[] pids = new long[n];
+            long[] endedAt = new long[n];
+            long[] detectedAt = new long[n];
+            for (int i = 0; i < n; i++) {
+                String[] f = lines.get(i).split(" ");
+                pids[i] = Long.parseLong(f[0]);
+                endedAt[i] = Long.parseLong(f[1]);
+                detectedAt[i] = Long.parseLong(f[2]);
+            }
+            reportEnds("C floor, an end every " + interval / 1000 + " µs", pids, endedAt, detectedAt, exits, " | ");
+        } finally {
+            Files.deleteIfExists(rows);
+        }
+    }
+
+    /** One row of the "ends" table; {@code exits} null when there is no kernel clock. */
+    static void reportEnds(String row, long[] pids, long[] endedAt, long[] detectedAt, KernelExits.Exits exits, String tail) {
+        int n = pids.length;
+        long[] l = latencies(endedAt, detectedAt);
+        String fromNotice = "n/a | n/a | n/a | n/a";
+        if (exits != null) {
+            long[] noticedAt = new long[n];
+            int missing = 0;
+            for (int i = 0; i < n; i++) {
+                noticedAt[i] = exits.of(pids[i], endedAt[i]);
+                if (noticedAt[i] < 0) {
+                    missing++;
+                }
+            }
+            if (missing > 0) {
+                fromNotice = String.format(Locale.ROOT, "%d of %d exits not recorded by perf | | |", missing, n);
+            } else {
+                long[] k = latencies(noticedAt, detectedAt);
+                fromNotice = String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 90),
+                    percentile(k, 99), k[n - 1] / 1000.0);
+            }
+        }
+        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s | %s |%n", row, percentile(l, 50), percentile(l, 90),
+            percentile(l, 99), l[n - 1] / 1000.0, fromNotice, tail);
     }
 
     /** Records in {@code detectedAt[i]} when child i's onExit() completed; the result completes after the last. */
@@ -259,7 +340,15 @@ public final class ScaleMain {
         }
     }
 
-    /** detectedAt[i] - from[i] for each child, sorted (and dumped to -Dvfork4j.scale.dump when set). */
+    /** How many latency series have been dumped so far. */
+    static final AtomicLong DUMPS = new AtomicLong();
+
+    /**
+     * detectedAt[i] - from[i] for each child, sorted. With -Dvfork4j.scale.dump=PREFIX, each series
+     * is also written to PREFIX.1, PREFIX.2, … in the order computed, a line per child in child
+     * order: "i latency-µs from-ns" (from on System.nanoTime's clock, to line up with
+     * -Xlog:gc:…:timenanos, say).
+     */
     static long[] latencies(long[] from, long[] detectedAt) {
         long[] l = new long[from.length];
         for (int i = 0; i < l.length; i++) {
@@ -269,10 +358,10 @@ public final class ScaleMain {
         if (dump != null) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < l.length; i++) {
-                sb.append(i).append(' ').append(l[i] / 1000).append('\n');
+                sb.append(i).append(' ').append(l[i] / 1000).append(' ').append(from[i]).append('\n');
             }
             try {
-                Files.writeString(Path.of(dump), sb);
+                Files.writeString(Path.of(dump + "." + DUMPS.incrementAndGet()), sb);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -1,0 +1,124 @@
+package dev.vfork4j.bench.scale;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When the kernel reported each exit, as perf records it: the SIGCHLD that every exiting child
+ * sends its parent (tracepoint {@code signal:signal_generate}, sig 17), on CLOCK_MONOTONIC —
+ * System.nanoTime's clock. The kernel sends that signal from {@code exit_notify}, in the same
+ * step that makes the child a zombie and wakes its pidfd: the first instant at which any waiter
+ * can know of the exit. From a child's last instruction to it runs the kernel's tearing down
+ * of the child (its memory above all); from it to the parent's noticing runs the waiter's own
+ * latency, the part a process library can do anything about.
+ *
+ * <p>Needs {@code perf} on the PATH and leave to trace the whole system (root, or
+ * {@code kernel.perf_event_paranoid} ≤ -1 with access to tracefs); {@link #start} says why not
+ * otherwise.
+ */
+final class KernelExits {
+    private final Process perf;
+    private final Path data;
+
+    private KernelExits(Process perf, Path data) {
+        this.perf = perf;
+        this.data = data;
+    }
+
+    /** Starts recording, or gives the reason it cannot be done here. */
+    static Result start() throws IOException, InterruptedException {
+        Path data = Files.createTempFile("vfork4j-exits", ".perf");
+        Path log = Files.createTempFile("vfork4j-exits", ".log");
+        Process perf;
+        try {
+            perf = new ProcessBuilder("perf", "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
+                "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M", "-o", data.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
+        } catch (IOException noPerf) {
+            Files.deleteIfExists(data);
+            Files.deleteIfExists(log);
+            return new Result(null, "perf cannot be started: " + noPerf.getMessage());
+        }
+        // perf opens its events within a few ms; a second leaves room on a loaded machine. A
+        // perf that cannot trace exits at once with its reason on stderr.
+        if (perf.waitFor(1, TimeUnit.SECONDS)) {
+            String why = Files.readString(log).strip();
+            Files.deleteIfExists(data);
+            Files.deleteIfExists(log);
+            return new Result(null, "perf record exited with " + perf.exitValue() + (why.isEmpty() ? "" : ": " + why.lines().findFirst().orElseThrow()));
+        }
+        Files.deleteIfExists(log);
+        return new Result(new KernelExits(perf, data), null);
+    }
+
+    /** A recording, or why there is none. */
+    record Result(KernelExits recording, String whyNot) {
+        Optional<KernelExits> get() {
+            return Optional.ofNullable(recording);
+        }
+    }
+
+    /** Stops recording and reads it: for each pid that exited, the instants (ns) at which it did, in order. */
+    Exits stop() throws IOException, InterruptedException {
+        try {
+            perf.destroy(); // SIGTERM: perf record finishes its file and exits
+            if (!perf.waitFor(30, TimeUnit.SECONDS)) {
+                perf.destroyForcibly();
+                throw new IOException("perf record did not stop within 30 s of SIGTERM");
+            }
+            Process script = new ProcessBuilder("perf", "script", "-i", data.toString(), "--ns", "-F", "pid,time")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Map<Long, List<Long>> at = new HashMap<>();
+            for (String line : new String(script.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length == 2 && f[1].endsWith(":")) {
+                    at.computeIfAbsent(Long.parseLong(f[0]), p -> new ArrayList<>()).add(nanos(f[1].substring(0, f[1].length() - 1)));
+                }
+            }
+            if (script.waitFor() != 0) {
+                throw new IOException("perf script exited with " + script.exitValue());
+            }
+            return new Exits(at);
+        } finally {
+            Files.deleteIfExists(data);
+        }
+    }
+
+    /** Stops recording and throws the recording away. */
+    void discard() throws IOException, InterruptedException {
+        perf.destroy();
+        perf.waitFor(30, TimeUnit.SECONDS);
+        perf.destroyForcibly();
+        Files.deleteIfExists(data);
+    }
+
+    /** "27441.282226479" (seconds, 9 decimals) in ns, without going through a double. */
+    static long nanos(String seconds) {
+        int dot = seconds.indexOf('.');
+        String fraction = (seconds.substring(dot + 1) + "000000000").substring(0, 9);
+        return Long.parseLong(seconds.substring(0, dot)) * 1_000_000_000L + Long.parseLong(fraction);
+    }
+
+    /** The recorded exits, by pid. */
+    record Exits(Map<Long, List<Long>> at) {
+        /** When pid's exit at or after {@code notBefore} was reported, or -1 if none was recorded. */
+        long of(long pid, long notBefore) {
+            for (long t : at.getOrDefault(pid, List.of())) {
+                if (t >= notBefore) {
+                    return t;
+                }
+            }
+            return -1;
+        }
+    }
+}
