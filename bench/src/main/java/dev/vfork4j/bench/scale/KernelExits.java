@@ -78,17 +78,11 @@ final class KernelExits {
             Process script = new ProcessBuilder("perf", "script", "-i", data.toString(), "--ns", "-F", "pid,time")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Map<Long, List<Long>> at = new HashMap<>();
-            for (String line : new String(script.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-                String[] f = line.strip().split("\\s+");
-                if (f.length == 2 && f[1].endsWith(":")) {
-                    at.computeIfAbsent(Long.parseLong(f[0]), p -> new ArrayList<>()).add(nanos(f[1].substring(0, f[1].length() - 1)));
-                }
-            }
+            Exits exits = parse(new String(script.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             if (script.waitFor() != 0) {
                 throw new IOException("perf script exited with " + script.exitValue());
             }
-            return new Exits(at);
+            return exits;
         } finally {
             Files.deleteIfExists(data);
         }
@@ -100,6 +94,18 @@ final class KernelExits {
         perf.waitFor(30, TimeUnit.SECONDS);
         perf.destroyForcibly();
         Files.deleteIfExists(data);
+    }
+
+    /** Reads {@code perf script -F pid,time --ns}: a line "PID SECONDS.NANOS:" per exit; other lines are skipped. */
+    static Exits parse(String script) {
+        Map<Long, List<Long>> at = new HashMap<>();
+        for (String line : script.split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length == 2 && f[1].endsWith(":") && f[1].indexOf('.') > 0) {
+                at.computeIfAbsent(Long.parseLong(f[0]), p -> new ArrayList<>()).add(nanos(f[1].substring(0, f[1].length() - 1)));
+            }
+        }
+        return new Exits(at);
     }
 
     /** "27441.282226479" (seconds, 9 decimals) in ns, without going through a double. */
