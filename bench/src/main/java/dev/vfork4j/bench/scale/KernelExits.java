@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * {@code kernel.perf_event_paranoid} ≤ -1 with access to tracefs); {@link #start} says why not
  * otherwise.
  */
-final class KernelExits {
+final class KernelExits implements AutoCloseable {
     private final Process perf;
     private final Path data;
+    private boolean stopped;
 
     private KernelExits(Process perf, Path data) {
         this.perf = perf;
@@ -35,11 +36,16 @@ final class KernelExits {
 
     /** Starts recording, or gives the reason it cannot be done here. */
     static Result start() throws IOException, InterruptedException {
+        return start("perf");
+    }
+
+    /** {@link #start()} with the perf program named (tests name one that is missing). */
+    static Result start(String perfProgram) throws IOException, InterruptedException {
         Path data = Files.createTempFile("vfork4j-exits", ".perf");
         Path log = Files.createTempFile("vfork4j-exits", ".log");
         Process perf;
         try {
-            perf = new ProcessBuilder("perf", "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
+            perf = new ProcessBuilder(perfProgram, "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
                 "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M", "-o", data.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
@@ -65,10 +71,29 @@ final class KernelExits {
         Optional<KernelExits> get() {
             return Optional.ofNullable(recording);
         }
+
+        /** The recording; an IOException with the reason when there is none. */
+        KernelExits orThrow() throws IOException {
+            if (recording == null) {
+                throw new IOException(whyNot);
+            }
+            return recording;
+        }
+    }
+
+    /** Whether perf is still recording (for tests). */
+    boolean recording() {
+        return perf.isAlive();
+    }
+
+    /** The file perf records into (for tests); gone once stopped or closed. */
+    Path data() {
+        return data;
     }
 
     /** Stops recording and reads it: for each pid that exited, the instants (ns) at which it did, in order. */
     Exits stop() throws IOException, InterruptedException {
+        stopped = true;
         try {
             perf.destroy(); // SIGTERM: perf record finishes its file and exits
             if (!perf.waitFor(30, TimeUnit.SECONDS)) {
@@ -88,11 +113,20 @@ final class KernelExits {
         }
     }
 
-    /** Stops recording and throws the recording away. */
-    void discard() throws IOException, InterruptedException {
+    /**
+     * Stops recording and throws the recording away, unless {@link #stop()} has read it: a
+     * measurement that fails half-way must not leave perf tracing the system after the JVM.
+     */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         perf.destroy();
-        perf.waitFor(30, TimeUnit.SECONDS);
-        perf.destroyForcibly();
+        if (!perf.waitFor(30, TimeUnit.SECONDS)) {
+            perf.destroyForcibly().waitFor();
+        }
         Files.deleteIfExists(data);
     }
 

@@ -171,7 +171,7 @@ public final class ScaleMain {
         System.out.printf(Locale.ROOT, "%n## exit detection: %d children that end themselves at planned instants (%s)%n", n, exitAt);
         KernelExits.Result probe = KernelExits.start();
         if (probe.get().isPresent()) {
-            probe.get().orElseThrow().discard();
+            probe.get().orElseThrow().close();
         } else {
             System.out.println("(no kernel-notice columns: " + probe.whyNot() + ")");
         }
@@ -219,21 +219,25 @@ public final class ScaleMain {
             }
             System.gc();
             long fdsBefore = fds();
-            KernelExits recording = kernelClock ? KernelExits.start().get().orElseThrow() : null;
-            long first = System.nanoTime() + n * 3_000_000L + 2_000_000_000L;
             List<Process> children = new ArrayList<>(n);
             long[] pids = new long[n];
-            for (int i = 0; i < n; i++) {
-                children.add(start.start(List.of(exitAt.toString(), Long.toString(first + i * interval), record.toString(),
-                    Integer.toString(i))));
-                pids[i] = children.get(i).pid();
-            }
-            if (System.nanoTime() > first) {
-                throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
-            }
             long[] detectedAt = new long[n];
-            stampExits(children, detectedAt).get(first - System.nanoTime() + n * interval + 60_000_000_000L, TimeUnit.NANOSECONDS);
-            KernelExits.Exits exits = recording == null ? null : recording.stop();
+            KernelExits.Exits exits = null;
+            try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+                long first = System.nanoTime() + n * 3_000_000L + 2_000_000_000L;
+                for (int i = 0; i < n; i++) {
+                    children.add(start.start(List.of(exitAt.toString(), Long.toString(first + i * interval), record.toString(),
+                        Integer.toString(i))));
+                    pids[i] = children.get(i).pid();
+                }
+                if (System.nanoTime() > first) {
+                    throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
+                }
+                stampExits(children, detectedAt).get(first - System.nanoTime() + n * interval + 60_000_000_000L, TimeUnit.NANOSECONDS);
+                if (recording != null) {
+                    exits = recording.stop();
+                }
+            }
             for (Process p : children) {
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("exit_at failed with " + p.exitValue());
@@ -257,15 +261,19 @@ public final class ScaleMain {
     static void endsC(Path exitLatency, int n, long interval, Path exitAt, boolean kernelClock) throws Exception {
         Path rows = Files.createTempFile("vfork4j-ends-c", ".txt");
         try {
-            KernelExits recording = kernelClock ? KernelExits.start().get().orElseThrow() : null;
             ProcessBuilder pb = new ProcessBuilder(exitLatency.toString(), Integer.toString(n), Long.toString(interval / 1000),
                 exitAt.toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
             pb.environment().put("EXIT_LATENCY_RECORD", rows.toString());
-            int rc = pb.start().waitFor();
-            KernelExits.Exits exits = recording == null ? null : recording.stop();
-            if (rc != 0) {
-                throw new IllegalStateException(exitLatency + " exited with " + rc);
+            KernelExits.Exits exits = null;
+            try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+                int rc = pb.start().waitFor();
+                if (rc != 0) {
+                    throw new IllegalStateException(exitLatency + " exited with " + rc);
+                }
+                if (recording != null) {
+                    exits = recording.stop();
+                }
             }
             List<String> lines = Files.readAllLines(rows);
             long[] pids = new long[n];

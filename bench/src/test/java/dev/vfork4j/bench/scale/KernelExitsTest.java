@@ -1,11 +1,18 @@
 package dev.vfork4j.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vfork4j.Command;
 import dev.vfork4j.Redirect;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class KernelExitsTest {
@@ -44,5 +51,36 @@ class KernelExitsTest {
         KernelExits.Exits exits = r.get().orElseThrow().stop();
         long noticed = exits.of(child.pid(), before);
         assertThat(noticed).isBetween(before, after);
+    }
+
+    @Test
+    void aRecordingClosedWithoutBeingReadStopsPerfAndRemovesItsFile() throws Exception {
+        KernelExits.Result r = KernelExits.start();
+        assumeTrue(r.get().isPresent(), () -> "perf cannot trace here: " + r.whyNot());
+        KernelExits recording = r.get().orElseThrow();
+        assertThat(recording.recording()).isTrue();
+        assertThat(recording.data()).exists();
+        recording.close();
+        assertThat(recording.recording()).isFalse();
+        assertThat(recording.data()).doesNotExist();
+        recording.close(); // twice is harmless
+    }
+
+    @Test
+    void withoutPerfTheReasonIsGivenAndNoFileIsLeft() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = exitsFiles(tmp);
+        KernelExits.Result r = KernelExits.start("/nonexistent/perf");
+        assertThat(r.get()).isEmpty();
+        assertThat(r.whyNot()).startsWith("perf cannot be started: ").contains("/nonexistent/perf");
+        IOException e = assertThrows(IOException.class, r::orThrow);
+        assertThat(e).hasMessage(r.whyNot());
+        assertThat(exitsFiles(tmp)).isEqualTo(before);
+    }
+
+    private static Set<Path> exitsFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("vfork4j-exits")).collect(Collectors.toSet());
+        }
     }
 }
