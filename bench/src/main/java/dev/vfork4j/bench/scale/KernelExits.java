@@ -1,7 +1,10 @@
 package dev.vfork4j.bench.scale;
 
+import dev.vfork4j.Child;
+import dev.vfork4j.Command;
+import dev.vfork4j.Output;
+import dev.vfork4j.Redirect;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +28,13 @@ import java.util.concurrent.TimeUnit;
  * otherwise.
  */
 final class KernelExits implements AutoCloseable {
-    private final Process perf;
+    private final String perfProgram;
+    private final Child perf;
     private final Path data;
     private boolean stopped;
 
-    private KernelExits(Process perf, Path data) {
+    private KernelExits(String perfProgram, Child perf, Path data) {
+        this.perfProgram = perfProgram;
         this.perf = perf;
         this.data = data;
     }
@@ -43,12 +48,13 @@ final class KernelExits implements AutoCloseable {
     static Result start(String perfProgram) throws IOException, InterruptedException {
         Path data = Files.createTempFile("vfork4j-exits", ".perf");
         Path log = Files.createTempFile("vfork4j-exits", ".log");
-        Process perf;
+        Child perf;
         try {
-            perf = new ProcessBuilder(perfProgram, "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
+            // started by vfork4j, not ProcessBuilder, whose reaper thread would be counted in
+            // the thread figures measured around it
+            perf = Command.of(perfProgram, "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
                 "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M", "-o", data.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
+                .stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.to(log)).start();
         } catch (IOException noPerf) {
             Files.deleteIfExists(data);
             Files.deleteIfExists(log);
@@ -63,7 +69,7 @@ final class KernelExits implements AutoCloseable {
             return new Result(null, "perf record exited with " + perf.exitValue() + (why.isEmpty() ? "" : ": " + why.lines().findFirst().orElseThrow()));
         }
         Files.deleteIfExists(log);
-        return new Result(new KernelExits(perf, data), null);
+        return new Result(new KernelExits(perfProgram, perf, data), null);
     }
 
     /** A recording, or why there is none. */
@@ -100,14 +106,12 @@ final class KernelExits implements AutoCloseable {
                 perf.destroyForcibly();
                 throw new IOException("perf record did not stop within 30 s of SIGTERM");
             }
-            Process script = new ProcessBuilder("perf", "script", "-i", data.toString(), "--ns", "-F", "pid,time")
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Exits exits = parse(new String(script.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
-            if (script.waitFor() != 0) {
-                throw new IOException("perf script exited with " + script.exitValue());
+            Output script = Command.of(perfProgram, "script", "-i", data.toString(), "--ns", "-F", "pid,time")
+                .stdin(Redirect.DISCARD).stderr(Redirect.DISCARD).output();
+            if (!script.status().success()) {
+                throw new IOException("perf script: " + script.status());
             }
-            return exits;
+            return parse(script.stdoutText());
         } finally {
             Files.deleteIfExists(data);
         }

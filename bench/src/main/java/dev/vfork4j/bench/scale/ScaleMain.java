@@ -23,10 +23,11 @@ import java.util.stream.Stream;
  * The scale figures of issue 4, measured side by side with the JDK in one JVM run each:
  *
  * <ul>
- *   <li>{@code children N}: N concurrent {@code sleep} children (stdio discarded): threads
- *       added, exit-detection latency (each child is killed at a known instant, one every
- *       200 µs, then again one every 1 ms, and the latency runs to its onExit() future), fds
- *       and zombies left;</li>
+ *   <li>{@code children N [vfork4j|jdk|both]}: N concurrent {@code sleep} children (stdio
+ *       discarded): threads added, exit-detection latency (each child is killed at a known
+ *       instant, one every 200 µs, then again one every 1 ms, and the latency runs from the
+ *       kill, and from the kernel's notice of the exit when perf can record it, to its
+ *       onExit() future), fds and zombies left;</li>
  *   <li>{@code ends N EXIT_AT [vfork4j|jdk|both] [EXIT_LATENCY]}: exit detection alone: N
  *       children of the {@code exit_at} helper (bench/src/main/c/exit_at.c), each ending
  *       itself at a planned instant (one every 200 µs, then one every 1 ms) and recording when
@@ -106,32 +107,50 @@ public final class ScaleMain {
     static void children(int n, String who) throws Exception {
         System.out.printf(Locale.ROOT, "%n## %d concurrent children (sleep 600, stdio discarded)%n", n);
         System.out.printf(Locale.ROOT, "threads of this JVM before any child: %d%n", COLD_THREADS);
-        System.out.println("| | threads before | threads with all children alive | added | detect p50 µs | p99 µs | max µs | fds left | zombies |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        boolean kernelClock = kernelClock();
+        System.out.println("Exit detection from the kill, and from the kernel's notice of the exit (the SIGCHLD it sends in");
+        System.out.println("exit_notify, when the pidfd turns readable; perf):");
+        System.out.println("| | threads before | threads with all children alive | added | from the kill: p50 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p99 µs | max µs | fds left | zombies |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // vfork4j first: the JDK's reaper threads outlive its children by a minute and would
         // be counted, and compete, in whatever runs after it.
         long[] intervals = {200_000, 1_000_000};
         if (!who.equals("jdk")) {
             for (long interval : intervals) {
-                vfork4jChildren(n, interval);
+                vfork4jChildren(n, interval, kernelClock);
             }
         }
         if (!who.equals("vfork4j")) {
             for (long interval : intervals) {
-                jdkChildren(n, interval);
+                jdkChildren(n, interval, kernelClock);
             }
         }
     }
 
-    static void vfork4jChildren(int n, long interval) throws Exception {
-        Command sleep = Command.of("sleep", "600").stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD);
-        supervise("vfork4j " + Mechanism.best(), n, interval, sleep::start, p -> ((Child) p).signal(Signal.SIGKILL));
+    /**
+     * Whether perf can time exits here ({@link KernelExits}); says why not otherwise. Trying
+     * starts perf through vfork4j, so vfork4j's loop thread exists from here on: "threads
+     * before" of a JDK-only run counts it, "added" does not.
+     */
+    static boolean kernelClock() throws Exception {
+        KernelExits.Result probe = KernelExits.start();
+        if (probe.get().isPresent()) {
+            probe.get().orElseThrow().close();
+            return true;
+        }
+        System.out.println("(no kernel-notice columns: " + probe.whyNot() + ")");
+        return false;
     }
 
-    static void jdkChildren(int n, long interval) throws Exception {
+    static void vfork4jChildren(int n, long interval, boolean kernelClock) throws Exception {
+        Command sleep = Command.of("sleep", "600").stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD);
+        supervise("vfork4j " + Mechanism.best(), n, interval, kernelClock, sleep::start, p -> ((Child) p).signal(Signal.SIGKILL));
+    }
+
+    static void jdkChildren(int n, long interval, boolean kernelClock) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sleep", "600").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        supervise("JDK ProcessBuilder", n, interval, pb::start, Process::destroyForcibly);
+        supervise("JDK ProcessBuilder", n, interval, kernelClock, pb::start, Process::destroyForcibly);
     }
 
     interface Start {
@@ -143,38 +162,43 @@ public final class ScaleMain {
      * counting), kills one every {@code interval} ns and reports threads, exit-detection
      * latency to onExit(), fds and zombies left.
      */
-    static void supervise(String who, int n, long interval, Start start, java.util.function.Consumer<Process> kill)
-        throws Exception {
+    static void supervise(String who, int n, long interval, boolean kernelClock, Start start,
+        java.util.function.Consumer<Process> kill) throws Exception {
         Process warm = start.start();
         warm.destroyForcibly().waitFor();
         System.gc();
         int threadsBefore = threads();
         long fdsBefore = fds();
         List<Process> children = new ArrayList<>(n);
+        long[] pids = new long[n];
         for (int i = 0; i < n; i++) {
             children.add(start.start());
+            pids[i] = children.get(i).pid();
         }
         int threadsDuring = threads();
         long[] killedAt = new long[n];
         long[] detectedAt = new long[n];
-        CompletableFuture<Void> allExited = stampExits(children, detectedAt);
-        pacedKill(n, killedAt, i -> kill.accept(children.get(i)), interval);
-        allExited.get(300, TimeUnit.SECONDS);
+        KernelExits.Exits exits = null;
+        try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+            CompletableFuture<Void> allExited = stampExits(children, detectedAt);
+            pacedKill(n, killedAt, i -> kill.accept(children.get(i)), interval);
+            allExited.get(300, TimeUnit.SECONDS);
+            if (recording != null) {
+                exits = recording.stop();
+            }
+        }
         Thread.sleep(200);
-        report(who + ", a kill every " + interval / 1000 + " µs", threadsBefore, threadsDuring,
-            latencies(killedAt, detectedAt), fds() - fdsBefore, zombies());
+        long[] l = latencies(killedAt, detectedAt);
+        System.out.printf(Locale.ROOT, "| %s, a kill every %d µs | %d | %d | %d | %.0f | %.0f | %.0f | %s | %d | %d |%n", who,
+            interval / 1000, threadsBefore, threadsDuring, threadsDuring - threadsBefore, percentile(l, 50), percentile(l, 99),
+            l[n - 1] / 1000.0, fromNotice(exits, pids, killedAt, detectedAt, false), fds() - fdsBefore, zombies());
     }
 
     // ---- exit detection alone ----
 
     static void ends(int n, Path exitAt, String who, Path cFloor) throws Exception {
         System.out.printf(Locale.ROOT, "%n## exit detection: %d children that end themselves at planned instants (%s)%n", n, exitAt);
-        KernelExits.Result probe = KernelExits.start();
-        if (probe.get().isPresent()) {
-            probe.get().orElseThrow().close();
-        } else {
-            System.out.println("(no kernel-notice columns: " + probe.whyNot() + ")");
-        }
+        boolean kernelClock = kernelClock();
         System.out.println("From the child's last instruction (its own clock reading before _exit) and from the kernel's");
         System.out.println("notice of the exit (the SIGCHLD it sends in exit_notify, when the pidfd turns readable; perf):");
         System.out.println("| | from its end: p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs | fds left | zombies |");
@@ -182,20 +206,20 @@ public final class ScaleMain {
         long[] intervals = {200_000, 1_000_000};
         if (!who.equals("jdk")) {
             for (long interval : intervals) {
-                endsOne("vfork4j " + Mechanism.best(), n, interval, exitAt, probe.get().isPresent(),
+                endsOne("vfork4j " + Mechanism.best(), n, interval, exitAt, kernelClock,
                     argv -> Command.of(argv).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD).start());
             }
         }
         if (!who.equals("vfork4j")) {
             for (long interval : intervals) {
-                endsOne("JDK ProcessBuilder", n, interval, exitAt, probe.get().isPresent(), argv -> new ProcessBuilder(argv)
+                endsOne("JDK ProcessBuilder", n, interval, exitAt, kernelClock, argv -> new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
             }
         }
         if (cFloor != null) {
             for (long interval : intervals) {
-                endsC(cFloor, n, interval, exitAt, probe.get().isPresent());
+                endsC(cFloor, n, interval, exitAt, kernelClock);
             }
         }
     }
@@ -295,26 +319,36 @@ public final class ScaleMain {
     static void reportEnds(String row, long[] pids, long[] endedAt, long[] detectedAt, KernelExits.Exits exits, String tail) {
         int n = pids.length;
         long[] l = latencies(endedAt, detectedAt);
-        String fromNotice = "n/a | n/a | n/a | n/a";
-        if (exits != null) {
-            long[] noticedAt = new long[n];
-            int missing = 0;
-            for (int i = 0; i < n; i++) {
-                noticedAt[i] = exits.of(pids[i], endedAt[i]);
-                if (noticedAt[i] < 0) {
-                    missing++;
-                }
-            }
-            if (missing > 0) {
-                fromNotice = String.format(Locale.ROOT, "%d of %d exits not recorded by perf | | |", missing, n);
-            } else {
-                long[] k = latencies(noticedAt, detectedAt);
-                fromNotice = String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 90),
-                    percentile(k, 99), k[n - 1] / 1000.0);
+        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s | %s |%n", row, percentile(l, 50), percentile(l, 90),
+            percentile(l, 99), l[n - 1] / 1000.0, fromNotice(exits, pids, endedAt, detectedAt, true), tail);
+    }
+
+    /**
+     * Table cells for the latency from the kernel's notice of each exit to its detection: p50,
+     * (p90,) p99, max; "n/a" without a kernel clock. The notice looked up for child i is the
+     * first exit of its pid at or after {@code notBefore[i]} (a pid may be recycled).
+     */
+    static String fromNotice(KernelExits.Exits exits, long[] pids, long[] notBefore, long[] detectedAt, boolean p90) {
+        int cells = p90 ? 4 : 3;
+        if (exits == null) {
+            return String.join(" | ", java.util.Collections.nCopies(cells, "n/a"));
+        }
+        int n = pids.length;
+        long[] noticedAt = new long[n];
+        int missing = 0;
+        for (int i = 0; i < n; i++) {
+            noticedAt[i] = exits.of(pids[i], notBefore[i]);
+            if (noticedAt[i] < 0) {
+                missing++;
             }
         }
-        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s | %s |%n", row, percentile(l, 50), percentile(l, 90),
-            percentile(l, 99), l[n - 1] / 1000.0, fromNotice, tail);
+        if (missing > 0) {
+            return missing + " of " + n + " exits not recorded by perf" + " | ".repeat(cells - 1);
+        }
+        long[] k = latencies(noticedAt, detectedAt);
+        return p90
+            ? String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 90), percentile(k, 99), k[n - 1] / 1000.0)
+            : String.format(Locale.ROOT, "%.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 99), k[n - 1] / 1000.0);
     }
 
     /** Records in {@code detectedAt[i]} when child i's onExit() completed; the result completes after the last. */
@@ -376,11 +410,6 @@ public final class ScaleMain {
         }
         Arrays.sort(l);
         return l;
-    }
-
-    static void report(String who, int before, int during, long[] lat, long fdsLeft, long zombies) {
-        System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.0f | %.0f | %d | %d |%n", who, before, during,
-            during - before, percentile(lat, 50), percentile(lat, 99), lat[lat.length - 1] / 1000.0, fdsLeft, zombies);
     }
 
     // ---- throughput ----
