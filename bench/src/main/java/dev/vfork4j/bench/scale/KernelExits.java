@@ -5,6 +5,8 @@ import dev.vfork4j.Command;
 import dev.vfork4j.Output;
 import dev.vfork4j.Redirect;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * When the kernel reported each exit, as perf records it: the SIGCHLD that every exiting child
@@ -23,19 +29,21 @@ import java.util.concurrent.TimeUnit;
  * of the child (its memory above all); from it to the parent's noticing runs the waiter's own
  * latency, the part a process library can do anything about.
  *
- * <p>Needs {@code perf} on the PATH and leave to trace the whole system (root, or
- * {@code kernel.perf_event_paranoid} ≤ -1 with access to tracefs); {@link #start} says why not
- * otherwise.
+ * <p>Needs {@code perf} (6.1 here: {@code --control}, {@code --synth=no}) and {@code mkfifo} on
+ * the PATH, and leave to trace the whole system (root, or {@code kernel.perf_event_paranoid} ≤
+ * -1 with access to tracefs); {@link #start} says why not otherwise.
  */
 final class KernelExits implements AutoCloseable {
     private final String perfProgram;
     private final Child perf;
+    private final Path dir;
     private final Path data;
     private boolean stopped;
 
-    private KernelExits(String perfProgram, Child perf, Path data) {
+    private KernelExits(String perfProgram, Child perf, Path dir, Path data) {
         this.perfProgram = perfProgram;
         this.perf = perf;
+        this.dir = dir;
         this.data = data;
     }
 
@@ -44,32 +52,100 @@ final class KernelExits implements AutoCloseable {
         return start("perf");
     }
 
-    /** {@link #start()} with the perf program named (tests name one that is missing). */
+    /**
+     * {@link #start()} with the perf program named (tests name one that is missing). perf
+     * starts with its events disabled and without reading /proc for the tasks already running
+     * (which took seconds beside the JDK's 10,000 reaper threads, while exits went unrecorded);
+     * on return it has acknowledged enabling them, so every exit from then on is recorded.
+     */
     static Result start(String perfProgram) throws IOException, InterruptedException {
-        Path data = Files.createTempFile("vfork4j-exits", ".perf");
-        Path log = Files.createTempFile("vfork4j-exits", ".log");
-        Child perf;
+        Path dir = Files.createTempDirectory("vfork4j-exits");
+        Path data = dir.resolve("perf.data");
+        Path log = dir.resolve("perf.log");
+        Path ctl = dir.resolve("ctl");
+        Path ack = dir.resolve("ack");
+        Child perf = null;
+        String whyNot;
         try {
-            // started by vfork4j, not ProcessBuilder, whose reaper thread would be counted in
-            // the thread figures measured around it
-            perf = Command.of(perfProgram, "record", "-q", "-e", "signal:signal_generate", "--filter", "sig == 17",
-                "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M", "-o", data.toString())
-                .stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.to(log)).start();
-        } catch (IOException noPerf) {
-            Files.deleteIfExists(data);
-            Files.deleteIfExists(log);
-            return new Result(null, "perf cannot be started: " + noPerf.getMessage());
+            Output fifos = Command.of("mkfifo", ctl.toString(), ack.toString()).stdin(Redirect.DISCARD).output();
+            if (!fifos.status().success()) {
+                whyNot = "mkfifo " + fifos.status() + ": " + fifos.stderrText().strip();
+            } else {
+                try {
+                    // started by vfork4j, not ProcessBuilder, whose reaper thread would be counted
+                    // in the thread figures measured around it
+                    perf = Command.of(perfProgram, "record", "-q", "--synth=no", "-D", "-1", "--control", "fifo:" + ctl + "," + ack,
+                        "-e", "signal:signal_generate", "--filter", "sig == 17", "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M",
+                        "-o", data.toString()).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.to(log)).start();
+                    whyNot = enable(perf, ctl, ack);
+                } catch (IOException noPerf) {
+                    whyNot = "perf cannot be started: " + noPerf.getMessage();
+                }
+            }
+            if (whyNot == null) {
+                return new Result(new KernelExits(perfProgram, perf, dir, data), null);
+            }
+            if (perf != null) {
+                perf.destroyForcibly().waitFor();
+                String said = Files.readString(log).strip();
+                whyNot += said.isEmpty() ? "" : ": " + said.lines().findFirst().orElseThrow();
+            }
+            deleteAll(dir);
+            return new Result(null, whyNot);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (perf != null) {
+                perf.destroyForcibly();
+            }
+            deleteAll(dir);
+            throw e;
         }
-        // perf opens its events within a few ms; a second leaves room on a loaded machine. A
-        // perf that cannot trace exits at once with its reason on stderr.
-        if (perf.waitFor(1, TimeUnit.SECONDS)) {
-            String why = Files.readString(log).strip();
-            Files.deleteIfExists(data);
-            Files.deleteIfExists(log);
-            return new Result(null, "perf record exited with " + perf.exitValue() + (why.isEmpty() ? "" : ": " + why.lines().findFirst().orElseThrow()));
+    }
+
+    /**
+     * Has perf enable its events and waits for its "ack": null once done, else why not (perf
+     * exited, or no answer within 30 s). Both fifos are opened read-write, so no open blocks
+     * on perf's side; a reader that perf leaves waiting is released by writing the ack here.
+     */
+    private static String enable(Child perf, Path ctl, Path ack) throws IOException, InterruptedException {
+        try (RandomAccessFile control = new RandomAccessFile(ctl.toFile(), "rw");
+             RandomAccessFile answer = new RandomAccessFile(ack.toFile(), "rw")) {
+            control.write("enable\n".getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<Void> acked = new CompletableFuture<>();
+            Thread.ofVirtual().name("perf-ack").start(() -> {
+                try {
+                    answer.readFully(new byte[4]);
+                    acked.complete(null);
+                } catch (IOException e) {
+                    acked.completeExceptionally(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!acked.isDone() && perf.isAlive() && System.nanoTime() - deadline < 0) {
+                try {
+                    acked.get(10, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYet) {
+                    // look again
+                }
+            }
+            if (acked.isDone() && !acked.isCompletedExceptionally() && perf.isAlive()) {
+                return null;
+            }
+            if (!acked.isDone()) {
+                answer.write("ack\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            acked.handle((v, t) -> null).join();
+            return perf.isAlive() ? "perf record did not acknowledge 'enable' within 30 s"
+                : "perf record exited with " + perf.exitValue();
         }
-        Files.deleteIfExists(log);
-        return new Result(new KernelExits(perfProgram, perf, data), null);
+    }
+
+    private static void deleteAll(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     /** A recording, or why there is none. */
@@ -92,7 +168,7 @@ final class KernelExits implements AutoCloseable {
         return perf.isAlive();
     }
 
-    /** The file perf records into (for tests); gone once stopped or closed. */
+    /** The file perf records into (for tests); gone, with its directory, once stopped or closed. */
     Path data() {
         return data;
     }
@@ -113,7 +189,7 @@ final class KernelExits implements AutoCloseable {
             }
             return parse(script.stdoutText());
         } finally {
-            Files.deleteIfExists(data);
+            deleteAll(dir);
         }
     }
 
@@ -131,7 +207,7 @@ final class KernelExits implements AutoCloseable {
         if (!perf.waitFor(30, TimeUnit.SECONDS)) {
             perf.destroyForcibly().waitFor();
         }
-        Files.deleteIfExists(data);
+        deleteAll(dir);
     }
 
     /** Reads {@code perf script -F pid,time --ns}: a line "PID SECONDS.NANOS:" per exit; other lines are skipped. */
