@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The scale figures (issue 4): 10,000 concurrent children, exit detection, 1 GiB through stdout,
 # 1,000 virtual threads — vfork4j and the JDK side by side in one JVM. Usage: bench/run-scale.sh
-# [children N | ends N | throughput MiB ROUNDS | virtual N | all]. Builds the bench jar (with the
-# core) when needed; "ends" and the C floors need cc, and "ends" uses perf (when present and
-# allowed to trace the system) to time each exit by the kernel's notice of it as well.
+# [children N [vfork4j|jdk|both] | ends N [vfork4j|jdk|both] | throughput MiB ROUNDS | virtual N |
+# all]. Builds the bench jar (with the core) when needed; "ends" and the C floors need cc, and
+# "children" and "ends" use perf (when present and allowed to trace the system) to time each
+# exit by the kernel's notice of it as well.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -18,14 +19,13 @@ helpers() {
   cc -O2 -o "$here/target/exit_latency" "$here/src/main/c/exit_latency.c" -lpthread
   cc -O2 -o "$here/target/exit_at" "$here/src/main/c/exit_at.c"
 }
-c_latency() {
-  # The same kill-to-detection measurement in plain C: the floor on this machine.
+children() {
+  # with cc, the C floor runs inside ScaleMain too, timed the same way
   if command -v cc >/dev/null 2>&1; then
     helpers
-    echo
-    echo "C floor (vfork+exec, pidfd on epoll, waitid), same pacing:"
-    "$here/target/exit_latency" "${1:-10000}" 200
-    "$here/target/exit_latency" "${1:-10000}" 1000
+    run children "${1:-10000}" "${2:-both}" "$here/target/exit_latency"
+  else
+    run children "${1:-10000}" "${2:-both}"
   fi
 }
 ends() {
@@ -36,8 +36,8 @@ ends() {
 case "${1:-all}" in
   all)  # each figure in a JVM of its own, so one cannot disturb the next (the JDK's 10,000
         # reaper threads linger for a minute after its children are gone)
-    run children 10000 && c_latency 10000 && ends 10000 && run throughput 1024 5 && run virtual 1000 ;;
-  children) run "$@" && c_latency "${2:-10000}" ;;
+    children 10000 && ends 10000 && run throughput 1024 5 && run virtual 1000 ;;
+  children) children "${2:-10000}" "${3:-both}" ;;
   ends) ends "${2:-10000}" "${3:-both}" ;;
   *) run "$@" ;;
 esac

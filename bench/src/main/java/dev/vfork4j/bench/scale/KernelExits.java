@@ -111,7 +111,9 @@ final class KernelExits implements AutoCloseable {
              RandomAccessFile answer = new RandomAccessFile(ack.toFile(), "rw")) {
             control.write("enable\n".getBytes(StandardCharsets.US_ASCII));
             CompletableFuture<Void> acked = new CompletableFuture<>();
-            Thread.ofVirtual().name("perf-ack").start(() -> {
+            // a platform thread, gone before this returns: a virtual one would start the
+            // virtual-thread scheduler's carriers, which the thread figures would count
+            Thread reader = Thread.ofPlatform().name("perf-ack").daemon(true).start(() -> {
                 try {
                     answer.readFully(new byte[4]);
                     acked.complete(null);
@@ -128,12 +130,13 @@ final class KernelExits implements AutoCloseable {
                 }
             }
             if (acked.isDone() && !acked.isCompletedExceptionally() && perf.isAlive()) {
+                reader.join();
                 return null;
             }
             if (!acked.isDone()) {
                 answer.write("ack\n".getBytes(StandardCharsets.US_ASCII));
             }
-            acked.handle((v, t) -> null).join();
+            reader.join();
             return perf.isAlive() ? "perf record did not acknowledge 'enable' within 30 s"
                 : "perf record exited with " + perf.exitValue();
         }

@@ -23,11 +23,12 @@ import java.util.stream.Stream;
  * The scale figures of issue 4, measured side by side with the JDK in one JVM run each:
  *
  * <ul>
- *   <li>{@code children N [vfork4j|jdk|both]}: N concurrent {@code sleep} children (stdio
- *       discarded): threads added, exit-detection latency (each child is killed at a known
- *       instant, one every 200 µs, then again one every 1 ms, and the latency runs from the
- *       kill, and from the kernel's notice of the exit when perf can record it, to its
- *       onExit() future), fds and zombies left;</li>
+ *   <li>{@code children N [vfork4j|jdk|both] [EXIT_LATENCY]}: N concurrent {@code sleep}
+ *       children (stdio discarded): threads added, exit-detection latency (each child is
+ *       killed at a known instant, one every 200 µs, then again one every 1 ms, and the
+ *       latency runs from the kill, and from the kernel's notice of the exit when perf can
+ *       record it, to its onExit() future), fds and zombies left; with EXIT_LATENCY
+ *       (bench/src/main/c/exit_latency.c) the C floor is measured the same way;</li>
  *   <li>{@code ends N EXIT_AT [vfork4j|jdk|both] [EXIT_LATENCY]}: exit detection alone: N
  *       children of the {@code exit_at} helper (bench/src/main/c/exit_at.c), each ending
  *       itself at a planned instant (one every 200 µs, then one every 1 ms) and recording when
@@ -51,13 +52,14 @@ public final class ScaleMain {
         System.out.printf(Locale.ROOT, "# vfork4j scale, mechanism %s, %d cpus, java %s%n", m,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         switch (what) {
-            case "children" -> children(arg(args, 1, 10_000), args.length > 2 ? args[2] : "both");
+            case "children" -> children(arg(args, 1, 10_000), args.length > 2 ? args[2] : "both",
+                args.length > 3 ? Path.of(args[3]) : null);
             case "ends" -> ends(arg(args, 1, 10_000), Path.of(args[2]), args.length > 3 ? args[3] : "both",
                 args.length > 4 ? Path.of(args[4]) : null);
             case "throughput" -> throughput(arg(args, 1, 1024), arg(args, 2, 5));
             case "virtual" -> virtual(arg(args, 1, 1000));
             case "all" -> {
-                children(10_000, "both");
+                children(10_000, "both", null);
                 throughput(1024, 5);
                 virtual(1000);
             }
@@ -104,7 +106,7 @@ public final class ScaleMain {
 
     // ---- 10,000 children ----
 
-    static void children(int n, String who) throws Exception {
+    static void children(int n, String who, Path cFloor) throws Exception {
         System.out.printf(Locale.ROOT, "%n## %d concurrent children (sleep 600, stdio discarded)%n", n);
         System.out.printf(Locale.ROOT, "threads of this JVM before any child: %d%n", COLD_THREADS);
         boolean kernelClock = kernelClock();
@@ -123,6 +125,15 @@ public final class ScaleMain {
         if (!who.equals("vfork4j")) {
             for (long interval : intervals) {
                 jdkChildren(n, interval, kernelClock);
+            }
+        }
+        if (cFloor != null) {
+            System.out.println();
+            System.out.println("The C floor (vfork + exec, pidfds on one epoll, waitid), same children, same pacing:");
+            System.out.println("| | from the kill: p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (long interval : intervals) {
+                cFloor("C floor, a kill every " + interval / 1000 + " µs", cFloor, n, interval, null, kernelClock);
             }
         }
     }
@@ -158,14 +169,19 @@ public final class ScaleMain {
     }
 
     /**
-     * Starts n children (after one warm-up child, so the library's own threads exist before
-     * counting), kills one every {@code interval} ns and reports threads, exit-detection
-     * latency to onExit(), fds and zombies left.
+     * Starts n children (after 200 warm-up children, so the library's own threads exist before
+     * counting and the exit path is compiled), kills one every {@code interval} ns and reports
+     * threads, exit-detection latency to onExit(), fds and zombies left.
      */
     static void supervise(String who, int n, long interval, boolean kernelClock, Start start,
         java.util.function.Consumer<Process> kill) throws Exception {
-        Process warm = start.start();
-        warm.destroyForcibly().waitFor();
+        // warm-up, one child at a time (so the JDK reuses one reaper thread): the library's lazy
+        // state and threads, and the JIT for the kill-and-exit path, as "ends" does
+        for (int i = 0; i < 200; i++) {
+            Process warm = start.start();
+            kill.accept(warm);
+            warm.onExit().get();
+        }
         System.gc();
         int threadsBefore = threads();
         long fdsBefore = fds();
@@ -219,7 +235,7 @@ public final class ScaleMain {
         }
         if (cFloor != null) {
             for (long interval : intervals) {
-                endsC(cFloor, n, interval, exitAt, kernelClock);
+                cFloor("C floor, an end every " + interval / 1000 + " µs", cFloor, n, interval, exitAt, kernelClock);
             }
         }
     }
@@ -279,14 +295,19 @@ public final class ScaleMain {
 
     /**
      * The same measurement in plain C, the floor on this machine: bench/src/main/c/exit_latency.c
-     * (vfork + exec, pidfds on one epoll, waitid), which writes each child's pid, end and
-     * detection instant to the file named by EXIT_LATENCY_RECORD.
+     * (vfork + exec, pidfds on one epoll, waitid), which writes each child's pid, kill or end,
+     * and detection instant to the file named by EXIT_LATENCY_RECORD. {@code exitAt} null: its
+     * children are {@code sleep 600}, killed one every {@code interval}; else they are exit_at
+     * children that end themselves.
      */
-    static void endsC(Path exitLatency, int n, long interval, Path exitAt, boolean kernelClock) throws Exception {
+    static void cFloor(String row, Path exitLatency, int n, long interval, Path exitAt, boolean kernelClock) throws Exception {
         Path rows = Files.createTempFile("vfork4j-ends-c", ".txt");
         try {
-            ProcessBuilder pb = new ProcessBuilder(exitLatency.toString(), Integer.toString(n), Long.toString(interval / 1000),
-                exitAt.toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            List<String> argv = new ArrayList<>(List.of(exitLatency.toString(), Integer.toString(n), Long.toString(interval / 1000)));
+            if (exitAt != null) {
+                argv.add(exitAt.toString());
+            }
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
             pb.environment().put("EXIT_LATENCY_RECORD", rows.toString());
             KernelExits.Exits exits = null;
@@ -309,18 +330,22 @@ public final class ScaleMain {
                 endedAt[i] = Long.parseLong(f[1]);
                 detectedAt[i] = Long.parseLong(f[2]);
             }
-            reportEnds("C floor, an end every " + interval / 1000 + " µs", pids, endedAt, detectedAt, exits, " | ");
+            reportEnds(row, pids, endedAt, detectedAt, exits, exitAt == null ? null : " | ");
         } finally {
             Files.deleteIfExists(rows);
         }
     }
 
-    /** One row of the "ends" table; {@code exits} null when there is no kernel clock. */
+    /**
+     * One row of a table of p50, p90, p99 and max from each child's end (or kill), then the
+     * same from the kernel's notice, then {@code tail}'s cells, if any; {@code exits} null
+     * when there is no kernel clock.
+     */
     static void reportEnds(String row, long[] pids, long[] endedAt, long[] detectedAt, KernelExits.Exits exits, String tail) {
         int n = pids.length;
         long[] l = latencies(endedAt, detectedAt);
-        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s | %s |%n", row, percentile(l, 50), percentile(l, 90),
-            percentile(l, 99), l[n - 1] / 1000.0, fromNotice(exits, pids, endedAt, detectedAt, true), tail);
+        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s |%s%n", row, percentile(l, 50), percentile(l, 90),
+            percentile(l, 99), l[n - 1] / 1000.0, fromNotice(exits, pids, endedAt, detectedAt, true), tail == null ? "" : " " + tail + " |");
     }
 
     /**
