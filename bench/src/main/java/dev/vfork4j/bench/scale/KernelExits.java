@@ -65,7 +65,7 @@ final class KernelExits implements AutoCloseable {
         Path ctl = dir.resolve("ctl");
         Path ack = dir.resolve("ack");
         Child perf = null;
-        String whyNot;
+        String whyNot = null;
         try {
             Output fifos = Command.of("mkfifo", ctl.toString(), ack.toString()).stdin(Redirect.DISCARD).output();
             if (!fifos.status().success()) {
@@ -77,9 +77,11 @@ final class KernelExits implements AutoCloseable {
                     perf = Command.of(perfProgram, "record", "-q", "--synth=no", "-D", "-1", "--control", "fifo:" + ctl + "," + ack,
                         "-e", "signal:signal_generate", "--filter", "sig == 17", "-k", "CLOCK_MONOTONIC", "-a", "-m", "4M",
                         "-o", data.toString()).stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.to(log)).start();
-                    whyNot = enable(perf, ctl, ack);
                 } catch (IOException noPerf) {
                     whyNot = "perf cannot be started: " + noPerf.getMessage();
+                }
+                if (perf != null) {
+                    whyNot = enable(perf, ctl, ack);
                 }
             }
             if (whyNot == null) {
