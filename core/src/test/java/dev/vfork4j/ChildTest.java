@@ -328,4 +328,3 @@ class ChildTest {
         assertThat(loop.poller().registered()).isEqualTo(own);
     }
 }
-

@@ -49,16 +49,16 @@ final class KernelExits implements AutoCloseable {
 
     /** Starts recording, or gives the reason it cannot be done here. */
     static Result start() throws IOException, InterruptedException {
-        return start("perf");
+        return start("perf", "mkfifo");
     }
 
     /**
-     * {@link #start()} with the perf program named (tests name one that is missing). perf
+     * {@link #start()} with the perf and mkfifo programs named (tests name missing ones). perf
      * starts with its events disabled and without reading /proc for the tasks already running
      * (which took seconds beside the JDK's 10,000 reaper threads, while exits went unrecorded);
      * on return it has acknowledged enabling them, so every exit from then on is recorded.
      */
-    static Result start(String perfProgram) throws IOException, InterruptedException {
+    static Result start(String perfProgram, String mkfifoProgram) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("vfork4j-exits");
         Path data = dir.resolve("perf.data");
         Path log = dir.resolve("perf.log");
@@ -67,10 +67,8 @@ final class KernelExits implements AutoCloseable {
         Child perf = null;
         String whyNot = null;
         try {
-            Output fifos = Command.of("mkfifo", ctl.toString(), ack.toString()).stdin(Redirect.DISCARD).output();
-            if (!fifos.status().success()) {
-                whyNot = "mkfifo " + fifos.status() + ": " + fifos.stderrText().strip();
-            } else {
+            whyNot = makeFifos(mkfifoProgram, ctl, ack);
+            if (whyNot == null) {
                 try {
                     // started by vfork4j, not ProcessBuilder, whose reaper thread would be counted
                     // in the thread figures measured around it
@@ -101,6 +99,17 @@ final class KernelExits implements AutoCloseable {
             deleteAll(dir);
             throw e;
         }
+    }
+
+    /** Makes the two fifos perf is controlled through: null once made, else why not. */
+    private static String makeFifos(String mkfifoProgram, Path ctl, Path ack) throws IOException, InterruptedException {
+        Output made;
+        try {
+            made = Command.of(mkfifoProgram, ctl.toString(), ack.toString()).stdin(Redirect.DISCARD).output();
+        } catch (IOException noMkfifo) {
+            return "mkfifo cannot be started: " + noMkfifo.getMessage();
+        }
+        return made.status().success() ? null : "mkfifo " + made.status() + ": " + made.stderrText().strip();
     }
 
     /**

@@ -110,10 +110,10 @@ public final class ScaleMain {
         System.out.printf(Locale.ROOT, "%n## %d concurrent children (sleep 600, stdio discarded)%n", n);
         System.out.printf(Locale.ROOT, "threads of this JVM before any child: %d%n", COLD_THREADS);
         boolean kernelClock = kernelClock();
-        System.out.println("Exit detection from the kill, and from the kernel's notice of the exit (the SIGCHLD it sends in");
-        System.out.println("exit_notify, when the pidfd turns readable; perf):");
-        System.out.println("| | threads before | threads with all children alive | added | from the kill: p50 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p99 µs | max µs | fds left | zombies |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("Exit detection from the kill, " + FROM_NOTICE);
+        System.out.println("| | threads before | threads with all children alive | added | from the kill: " + LATENCY_COLUMNS
+            + " | fds left | zombies |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // vfork4j first: the JDK's reaper threads outlive its children by a minute and would
         // be counted, and compete, in whatever runs after it.
         long[] intervals = {200_000, 1_000_000};
@@ -130,7 +130,7 @@ public final class ScaleMain {
         if (cFloor != null) {
             System.out.println();
             System.out.println("The C floor (vfork + exec, pidfds on one epoll, waitid), same children, same pacing:");
-            System.out.println("| | from the kill: p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs |");
+            System.out.println("| | from the kill: " + LATENCY_COLUMNS + " |");
             System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (long interval : intervals) {
                 cFloor("C floor, a kill every " + interval / 1000 + " µs", cFloor, n, interval, null, kernelClock);
@@ -194,20 +194,15 @@ public final class ScaleMain {
         int threadsDuring = threads();
         long[] killedAt = new long[n];
         long[] detectedAt = new long[n];
-        KernelExits.Exits exits = null;
-        try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+        KernelExits.Exits exits = whileRecording(kernelClock, () -> {
             CompletableFuture<Void> allExited = stampExits(children, detectedAt);
             pacedKill(n, killedAt, i -> kill.accept(children.get(i)), interval);
             allExited.get(300, TimeUnit.SECONDS);
-            if (recording != null) {
-                exits = recording.stop();
-            }
-        }
+        });
         Thread.sleep(200);
-        long[] l = latencies(killedAt, detectedAt);
-        System.out.printf(Locale.ROOT, "| %s, a kill every %d µs | %d | %d | %d | %.0f | %.0f | %.0f | %s | %d | %d |%n", who,
-            interval / 1000, threadsBefore, threadsDuring, threadsDuring - threadsBefore, percentile(l, 50), percentile(l, 99),
-            l[n - 1] / 1000.0, fromNotice(exits, pids, killedAt, detectedAt, false), fds() - fdsBefore, zombies());
+        System.out.printf(Locale.ROOT, "| %s, a kill every %d µs | %d | %d | %d | %s | %d | %d |%n", who, interval / 1000,
+            threadsBefore, threadsDuring, threadsDuring - threadsBefore, latencyCells(pids, killedAt, detectedAt, exits),
+            fds() - fdsBefore, zombies());
     }
 
     // ---- exit detection alone ----
@@ -215,9 +210,8 @@ public final class ScaleMain {
     static void ends(int n, Path exitAt, String who, Path cFloor) throws Exception {
         System.out.printf(Locale.ROOT, "%n## exit detection: %d children that end themselves at planned instants (%s)%n", n, exitAt);
         boolean kernelClock = kernelClock();
-        System.out.println("From the child's last instruction (its own clock reading before _exit) and from the kernel's");
-        System.out.println("notice of the exit (the SIGCHLD it sends in exit_notify, when the pidfd turns readable; perf):");
-        System.out.println("| | from its end: p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs | fds left | zombies |");
+        System.out.println("Exit detection from the child's last instruction (its own clock reading before _exit), " + FROM_NOTICE);
+        System.out.println("| | from its end: " + LATENCY_COLUMNS + " | fds left | zombies |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         long[] intervals = {200_000, 1_000_000};
         if (!who.equals("jdk")) {
@@ -262,8 +256,7 @@ public final class ScaleMain {
             List<Process> children = new ArrayList<>(n);
             long[] pids = new long[n];
             long[] detectedAt = new long[n];
-            KernelExits.Exits exits = null;
-            try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+            KernelExits.Exits exits = whileRecording(kernelClock, () -> {
                 long first = System.nanoTime() + n * 3_000_000L + 2_000_000_000L;
                 for (int i = 0; i < n; i++) {
                     children.add(start.start(List.of(exitAt.toString(), Long.toString(first + i * interval), record.toString(),
@@ -274,10 +267,7 @@ public final class ScaleMain {
                     throw new IllegalStateException("starting " + n + " children took longer than planned; the first had already ended");
                 }
                 stampExits(children, detectedAt).get(first - System.nanoTime() + n * interval + 60_000_000_000L, TimeUnit.NANOSECONDS);
-                if (recording != null) {
-                    exits = recording.stop();
-                }
-            }
+            });
             for (Process p : children) {
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("exit_at failed with " + p.exitValue());
@@ -286,8 +276,8 @@ public final class ScaleMain {
             long[] endedAt = new long[n];
             java.nio.ByteBuffer.wrap(Files.readAllBytes(record)).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer().get(endedAt);
             Thread.sleep(200);
-            reportEnds(who + ", an end every " + interval / 1000 + " µs", pids, endedAt, detectedAt, exits,
-                String.format(Locale.ROOT, "%d | %d", fds() - fdsBefore, zombies()));
+            System.out.printf(Locale.ROOT, "| %s, an end every %d µs | %s | %d | %d |%n", who, interval / 1000,
+                latencyCells(pids, endedAt, detectedAt, exits), fds() - fdsBefore, zombies());
         } finally {
             Files.deleteIfExists(record);
         }
@@ -310,16 +300,12 @@ public final class ScaleMain {
             ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
             pb.environment().put("EXIT_LATENCY_RECORD", rows.toString());
-            KernelExits.Exits exits = null;
-            try (KernelExits recording = kernelClock ? KernelExits.start().orThrow() : null) {
+            KernelExits.Exits exits = whileRecording(kernelClock, () -> {
                 int rc = pb.start().waitFor();
                 if (rc != 0) {
                     throw new IllegalStateException(exitLatency + " exited with " + rc);
                 }
-                if (recording != null) {
-                    exits = recording.stop();
-                }
-            }
+            });
             List<String> lines = Files.readAllLines(rows);
             long[] pids = new long[n];
             long[] endedAt = new long[n];
@@ -330,50 +316,64 @@ public final class ScaleMain {
                 endedAt[i] = Long.parseLong(f[1]);
                 detectedAt[i] = Long.parseLong(f[2]);
             }
-            reportEnds(row, pids, endedAt, detectedAt, exits, exitAt == null ? null : " | ");
+            System.out.printf(Locale.ROOT, "| %s | %s |%s%n", row, latencyCells(pids, endedAt, detectedAt, exits),
+                exitAt == null ? "" : " | |"); // the "ends" table's fds and zombies: not this JVM's
         } finally {
             Files.deleteIfExists(rows);
         }
     }
 
-    /**
-     * One row of a table of p50, p90, p99 and max from each child's end (or kill), then the
-     * same from the kernel's notice, then {@code tail}'s cells, if any; {@code exits} null
-     * when there is no kernel clock.
-     */
-    static void reportEnds(String row, long[] pids, long[] endedAt, long[] detectedAt, KernelExits.Exits exits, String tail) {
-        int n = pids.length;
-        long[] l = latencies(endedAt, detectedAt);
-        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %s |%s%n", row, percentile(l, 50), percentile(l, 90),
-            percentile(l, 99), l[n - 1] / 1000.0, fromNotice(exits, pids, endedAt, detectedAt, true), tail == null ? "" : " " + tail + " |");
+    /** What the "from the kernel's notice" columns mean, for the tables' headings. */
+    static final String FROM_NOTICE =
+        "and from the kernel's notice of the exit (the SIGCHLD it sends in exit_notify, when the pidfd turns readable; perf):";
+
+    /** The headings of {@link #latencyCells}'s cells. */
+    static final String LATENCY_COLUMNS = "p50 µs | p90 µs | p99 µs | max µs | from the kernel's notice: p50 µs | p90 µs | p99 µs | max µs";
+
+    interface Measured {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code measured} while perf records exits if {@code kernelClock}: the exits recorded, else null. */
+    static KernelExits.Exits whileRecording(boolean kernelClock, Measured measured) throws Exception {
+        if (!kernelClock) {
+            measured.run();
+            return null;
+        }
+        try (KernelExits recording = KernelExits.start().orThrow()) {
+            measured.run();
+            return recording.stop();
+        }
     }
 
     /**
-     * Table cells for the latency from the kernel's notice of each exit to its detection: p50,
-     * (p90,) p99, max; "n/a" without a kernel clock. The notice looked up for child i is the
-     * first exit of its pid at or after {@code notBefore[i]} (a pid may be recycled).
+     * Table cells p50, p90, p99 and max of the latency from {@code from[i]} (a kill, a child's
+     * own end) to {@code detectedAt[i]}, then the same from the kernel's notice of each exit
+     * ("n/a" when {@code exits} is null: no kernel clock). The notice looked up for child i is
+     * the first exit of its pid at or after {@code from[i]} (a pid may be recycled).
      */
-    static String fromNotice(KernelExits.Exits exits, long[] pids, long[] notBefore, long[] detectedAt, boolean p90) {
-        int cells = p90 ? 4 : 3;
+    static String latencyCells(long[] pids, long[] from, long[] detectedAt, KernelExits.Exits exits) {
+        String cells = percentiles(latencies(from, detectedAt));
         if (exits == null) {
-            return String.join(" | ", java.util.Collections.nCopies(cells, "n/a"));
+            return cells + " | n/a | n/a | n/a | n/a";
         }
         int n = pids.length;
         long[] noticedAt = new long[n];
         int missing = 0;
         for (int i = 0; i < n; i++) {
-            noticedAt[i] = exits.of(pids[i], notBefore[i]);
+            noticedAt[i] = exits.of(pids[i], from[i]);
             if (noticedAt[i] < 0) {
                 missing++;
             }
         }
-        if (missing > 0) {
-            return missing + " of " + n + " exits not recorded by perf" + " | ".repeat(cells - 1);
-        }
-        long[] k = latencies(noticedAt, detectedAt);
-        return p90
-            ? String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 90), percentile(k, 99), k[n - 1] / 1000.0)
-            : String.format(Locale.ROOT, "%.0f | %.0f | %.0f", percentile(k, 50), percentile(k, 99), k[n - 1] / 1000.0);
+        return cells + " | " + (missing > 0 ? missing + " of " + n + " exits not recorded by perf | | |"
+            : percentiles(latencies(noticedAt, detectedAt)));
+    }
+
+    /** "p50 | p90 | p99 | max" in µs of sorted ns latencies. */
+    static String percentiles(long[] sorted) {
+        return String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", percentile(sorted, 50), percentile(sorted, 90),
+            percentile(sorted, 99), sorted[sorted.length - 1] / 1000.0);
     }
 
     /** Records in {@code detectedAt[i]} when child i's onExit() completed; the result completes after the last. */

@@ -70,11 +70,21 @@ class KernelExitsTest {
     void withoutPerfTheReasonIsGivenAndNoFileIsLeft() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = exitsFiles(tmp);
-        KernelExits.Result r = KernelExits.start("/nonexistent/perf");
+        KernelExits.Result r = KernelExits.start("/nonexistent/perf", "mkfifo");
         assertThat(r.get()).isEmpty();
         assertThat(r.whyNot()).startsWith("perf cannot be started: ").contains("/nonexistent/perf");
         IOException e = assertThrows(IOException.class, r::orThrow);
         assertThat(e).hasMessage(r.whyNot());
+        assertThat(exitsFiles(tmp)).isEqualTo(before);
+    }
+
+    @Test
+    void withoutMkfifoTheReasonIsGivenAndNoFileIsLeft() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = exitsFiles(tmp);
+        KernelExits.Result r = KernelExits.start("perf", "/nonexistent/mkfifo");
+        assertThat(r.get()).isEmpty();
+        assertThat(r.whyNot()).startsWith("mkfifo cannot be started: ").contains("/nonexistent/mkfifo");
         assertThat(exitsFiles(tmp)).isEqualTo(before);
     }
 
