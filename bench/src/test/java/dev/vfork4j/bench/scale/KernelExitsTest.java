@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class KernelExitsTest {
     @Test
@@ -66,25 +68,17 @@ class KernelExitsTest {
         recording.close(); // twice is harmless
     }
 
-    @Test
-    void withoutPerfTheReasonIsGivenAndNoFileIsLeft() throws Exception {
+    /** A missing perf or mkfifo: the reason is given (the tables print it), and no file is left. */
+    @ParameterizedTest
+    @CsvSource({"/nonexistent/perf, mkfifo, perf", "perf, /nonexistent/mkfifo, mkfifo"})
+    void aMissingProgramGivesTheReasonAndLeavesNoFile(String perf, String mkfifo, String missing) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<Path> before = exitsFiles(tmp);
-        KernelExits.Result r = KernelExits.start("/nonexistent/perf", "mkfifo");
+        KernelExits.Result r = KernelExits.start(perf, mkfifo);
         assertThat(r.get()).isEmpty();
-        assertThat(r.whyNot()).startsWith("perf cannot be started: ").contains("/nonexistent/perf");
+        assertThat(r.whyNot()).startsWith(missing + " cannot be started: ").contains("/nonexistent/" + missing);
         IOException e = assertThrows(IOException.class, r::orThrow);
         assertThat(e).hasMessage(r.whyNot());
-        assertThat(exitsFiles(tmp)).isEqualTo(before);
-    }
-
-    @Test
-    void withoutMkfifoTheReasonIsGivenAndNoFileIsLeft() throws Exception {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Set<Path> before = exitsFiles(tmp);
-        KernelExits.Result r = KernelExits.start("perf", "/nonexistent/mkfifo");
-        assertThat(r.get()).isEmpty();
-        assertThat(r.whyNot()).startsWith("mkfifo cannot be started: ").contains("/nonexistent/mkfifo");
         assertThat(exitsFiles(tmp)).isEqualTo(before);
     }
 
