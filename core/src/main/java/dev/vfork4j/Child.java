@@ -153,10 +153,25 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
     /** Stops the child at once and releases what it holds (SIGKILL, then waits for the reap). */
     abstract void abandon();
 
+    /**
+     * {@return the JDK's {@code Process[pid=42, exitValue="not exited"]} or
+     * {@code Process[pid=42, exitValue=0]}, with the mechanism, and how a signal ended the child,
+     * after those: {@code Process[pid=42, exitValue=143, mechanism=VFORK, status=killed by SIGTERM]}}
+     */
     @Override
     public String toString() {
         CompletableFuture<ExitStatus> f = exit();
-        return getClass().getSimpleName() + "[pid=" + pid() + ", mechanism=" + mechanism() + ", "
-            + (f.isDone() && !f.isCompletedExceptionally() ? f.resultNow() : "running") + "]";
+        ExitStatus status = f.isDone() && !f.isCompletedExceptionally() ? f.resultNow() : null;
+        StringBuilder sb = new StringBuilder("Process[pid=").append(pid()).append(", exitValue=");
+        if (status == null) {
+            sb.append("\"not exited\"");
+        } else {
+            sb.append(status.exitValue());
+        }
+        sb.append(", mechanism=").append(mechanism());
+        if (status != null && status.signalled()) {
+            sb.append(", status=").append(status); // exitValue 128+n cannot tell a signal from an exit code
+        }
+        return sb.append(']').toString();
     }
 }

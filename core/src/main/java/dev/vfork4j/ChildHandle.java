@@ -101,9 +101,15 @@ final class ChildHandle implements ProcessHandle {
         return String.valueOf(pid());
     }
 
-    /** The info of a process that is gone: every field empty. */
+    /** The info of a process that is gone: every field empty, printed as the JDK prints such an info. */
     private enum EmptyInfo implements Info {
         INSTANCE;
+
+        /** {@return "[]", as the JDK's info of a process that has exited and been reaped} */
+        @Override
+        public String toString() {
+            return "[]";
+        }
 
         @Override
         public Optional<String> command() {

@@ -115,6 +115,18 @@ public final class Command {
      * The command, directory, environment and redirects of {@code pb}, redirectErrorStream
      * included. The builder's redirects are all explicit here, so its default of PIPE stays
      * PIPE even for {@link #run()}.
+     *
+     * <p>The result is a Command like any other, checked as {@link #of(List)} and
+     * {@link #environment(Map)} check, which is stricter than {@link ProcessBuilder#start()}.
+     * To start a builder exactly as {@code pb.start()} would, accepting and refusing the same
+     * input with the same exceptions, use {@link Vfork4j#start(ProcessBuilder)}.
+     *
+     * @param pb the builder to copy; later changes to it do not affect the Command
+     * @return a Command with pb's attributes
+     * @throws NullPointerException     when pb or an element of its command is null
+     * @throws IllegalArgumentException when the command is empty, the program name is empty, an
+     *                                  argument, a redirect file or the directory contains a NUL
+     *                                  byte, or a variable name is empty (the JDK accepts these)
      */
     public static Command from(ProcessBuilder pb) {
         Objects.requireNonNull(pb, "pb");
@@ -126,6 +138,19 @@ public final class Command {
             .stdin(redirect(pb.redirectInput()))
             .stdout(redirect(pb.redirectOutput()))
             .stderr(pb.redirectErrorStream() ? Redirect.STDOUT : redirect(pb.redirectError()));
+    }
+
+    /**
+     * {@code pb} with {@code argv} (its command, already checked as ProcessBuilder.start()
+     * checks it: no null element, not empty, no NUL byte), and nothing else checked: an empty
+     * program name or variable name passes through to the child as the JDK passes it.
+     */
+    static Command fromProcessBuilderUnchecked(List<String> argv, ProcessBuilder pb) {
+        Map<String, String> env = Collections.unmodifiableMap(new LinkedHashMap<>(pb.environment()));
+        File dir = pb.directory();
+        Command c = new Command(List.copyOf(argv), null, null, null, null, null, null, ChildAttributes.NONE, IoOptions.NONE);
+        return c.with(env, dir == null ? null : dir.toPath(), redirect(pb.redirectInput()), redirect(pb.redirectOutput()),
+            pb.redirectErrorStream() ? Redirect.STDOUT : redirect(pb.redirectError()), null);
     }
 
     private static Redirect redirect(ProcessBuilder.Redirect r) {

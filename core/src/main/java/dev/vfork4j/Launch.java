@@ -6,8 +6,11 @@ import dev.vfork4j.spawn.Failures;
 import dev.vfork4j.spawn.Launcher;
 import dev.vfork4j.spawn.PosixSpawnLauncher;
 import dev.vfork4j.spawn.SpawnRequest;
+import dev.vfork4j.linux.Errno;
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,6 +46,12 @@ final class Launch {
     /** As above, with this JVM's fds given to some standard streams (a pipeline's pipes; -1: none). */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources)
         throws IOException {
+        return start(c, stdin, stdout, stderr, verb, fdSources, StartLog.COMMAND);
+    }
+
+    /** As above, recording the start in {@code log}. */
+    static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources,
+                       StartLog log) throws IOException {
         Mechanism m = c.mechanism();
         m.unavailableReason().ifPresent(why -> {
             throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + why);
@@ -60,15 +69,20 @@ final class Launch {
         }
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
         ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
-        return switch (m) {
+        Child child = switch (m) {
             case VFORK -> new NativeChild(VFORK.spawn(request), m, io, EventLoop.shared());
             case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, io, EventLoop.shared());
             case FORK -> new NativeChild(FORK.spawn(request), m, io, EventLoop.shared());
             case JDK -> new JdkChild(startJdk(request), io);
         };
+        log.started(child.pid(), c.directoryOrNull(), c.argv(), m);
+        return child;
     }
 
+    /** The errno in a JDK 25 message ("Exec failed, error: 2 (...)") or an older one ("error=2, ..."). */
     private static final Pattern JDK_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
+    /** A FileNotFoundException's "path (description)". */
+    private static final Pattern JDK_FILE_ERROR = Pattern.compile("(.*) \\((.*)\\)");
 
     private static Process startJdk(SpawnRequest r) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(r.argv());
@@ -84,23 +98,74 @@ final class Launch {
         } else {
             pb.redirectError(jdk(r.stderr(), false));
         }
-        Process p;
         try {
-            p = pb.start();
+            return pb.start();
         } catch (IOException e) {
-            // Give the JDK's failure the same type and shape as the native launchers' failures.
-            Matcher matcher = JDK_ERROR.matcher(String.valueOf(e.getMessage()));
-            if (matcher.find()) {
-                SpawnException se = Failures.spawnException(r.program(), r.directory(),
-                    r.directory() != null && !r.directory().toFile().isDirectory()
-                        ? SpawnException.Step.CHDIR : SpawnException.Step.EXEC,
-                    Integer.parseInt(matcher.group(1)), null);
-                se.initCause(e);
-                throw se;
+            // Give the JDK's failure the same type and message as the native launchers' failures.
+            SpawnException se = jdkFailure(r, e);
+            if (se == null) {
+                throw e;
             }
-            throw e;
+            se.initCause(e);
+            throw se;
         }
-        return p;
+    }
+
+    /** The SpawnException a native launcher would have thrown for the JDK's {@code e}, or null when it has no errno. */
+    private static SpawnException jdkFailure(SpawnRequest r, IOException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof FileNotFoundException fnf) {
+            // A redirect file: the JDK opens stdin's, stdout's and stderr's in that order and says "path (description)".
+            Matcher m = JDK_FILE_ERROR.matcher(String.valueOf(fnf.getMessage()));
+            int errno = m.matches() ? Errno.fromDescription(m.group(2)) : -1;
+            if (errno < 0) {
+                return null;
+            }
+            Redirect[] redirects = {r.stdin(), r.stdout(), r.stderr()};
+            for (int i = 0; i < 3; i++) {
+                Path file = redirectFile(redirects[i]);
+                if (file != null && file.toString().equals(m.group(1))) {
+                    return Failures.spawnException(r.program(), r.directory(), SpawnException.Step.REDIRECT, errno,
+                        STREAMS[i] + " " + redirectWords(redirects[i]) + " " + file, file);
+                }
+            }
+            return null;
+        }
+        String reason = cause != null ? String.valueOf(cause.getMessage()) : String.valueOf(e.getMessage());
+        Matcher matcher = JDK_ERROR.matcher(reason);
+        if (!matcher.find()) {
+            return null;
+        }
+        SpawnException.Step step;
+        if (reason.startsWith("fork failed") || reason.startsWith("posix_spawn failed") || reason.startsWith("vfork failed")) {
+            step = SpawnException.Step.CLONE;
+        } else if (reason.startsWith("Bad file descriptor")) {
+            step = SpawnException.Step.REDIRECT; // JDK 25's words for a pipe it could not create
+        } else {
+            // JDK 25 says "Exec failed" for a failed chdir too: tell them apart by the directory.
+            step = r.directory() != null && !r.directory().toFile().isDirectory()
+                ? SpawnException.Step.CHDIR : SpawnException.Step.EXEC;
+        }
+        return Failures.spawnException(r.program(), r.directory(), step, Integer.parseInt(matcher.group(1)), null);
+    }
+
+    private static final String[] STREAMS = {"stdin", "stdout", "stderr"};
+
+    private static Path redirectFile(Redirect r) {
+        return switch (r) {
+            case Redirect.From f -> f.file();
+            case Redirect.To t -> t.file();
+            case Redirect.AppendTo a -> a.file();
+            case Redirect.Standard s -> s == Redirect.DISCARD ? Path.of("/dev/null") : null;
+        };
+    }
+
+    private static String redirectWords(Redirect r) {
+        return switch (r) {
+            case Redirect.From f -> "from";
+            case Redirect.AppendTo a -> "appended to";
+            default -> "to";
+        };
     }
 
     private static ProcessBuilder.Redirect jdk(Redirect r, boolean input) {

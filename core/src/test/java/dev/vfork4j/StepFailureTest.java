@@ -57,7 +57,7 @@ class StepFailureTest {
     @MethodSource("cloneMechanisms")
     void execFailures(Mechanism m, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         assertThat(failure(Command.of("vfork4j-nope").mechanism(m))).hasMessage(
-            "Cannot run program \"vfork4j-nope\": error=2, No such file or directory");
+            "Cannot run program \"vfork4j-nope\": Exec failed, error: 2 (No such file or directory) ");
         assertThat(failure(Command.of(dir.toString()).mechanism(m)).errnoName()).isEqualTo("EACCES");
         Path text = Files.writeString(dir.resolve("text"), "not a program");
         text.toFile().setExecutable(true);

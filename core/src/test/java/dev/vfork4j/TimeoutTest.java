@@ -34,7 +34,7 @@ class TimeoutTest {
         assertThat(e.output().stderrText()).isEqualTo("err\n");
         assertThat(e.output().status().exitValue()).isEqualTo(128 + 15);
         assertThat(e.timeout()).isEqualTo(Duration.ofMillis(300));
-        assertThat(e).hasMessageContaining("timed out after PT0.3S");
+        assertThat(e).hasMessageContaining("timed out after 300 ms");
     }
 
     @ParameterizedTest

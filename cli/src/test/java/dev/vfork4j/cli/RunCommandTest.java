@@ -51,9 +51,9 @@ class RunCommandTest {
         Invocation r = Invocation.execute("run", "-m", mechanism, "--", "/nonexistent/vfork4j-no-such-program");
         assertThat(r.code()).isEqualTo(127);
         // One line. The wording after the program name is the library's, which matches the
-        // JDK's "error=2, No such file or directory" unless it could not parse the JDK's message.
+        // JDK's "Exec failed, error: 2 (No such file or directory) " unless it could not parse the JDK's message.
         assertThat(r.err()).matches("vfork4j: Cannot run program \"/nonexistent/vfork4j-no-such-program\": "
-            + "[^\n]*No such file or directory\\)?\n");
+            + "[^\n]*No such file or directory\\)? ?\n");
     }
 
     @Test

@@ -16,8 +16,8 @@ final class ExecCandidates {
     }
 
     static List<String> of(String program, String path) {
-        if (program.contains("/")) {
-            return List.of(program);
+        if (program.isEmpty() || program.contains("/")) {
+            return List.of(program); // "" fails with ENOENT, as execvp("") does (not EACCES from "/usr/bin/")
         }
         List<String> candidates = new ArrayList<>();
         for (String dir : (path == null ? "/bin:/usr/bin" : path).split(":", -1)) {

@@ -109,9 +109,9 @@ class BadInputTest {
             NullPointerException.class, "value of A"));
         // the working directory and redirect files: found missing at start(), before any clone
         rows.add(new Bad("missing relative directory", ALL, (c, m) -> c.directory(Path.of(MISSING)).start(),
-            SpawnException.class, "(in directory \"" + MISSING + "\"): error=2, No such file or directory"));
+            SpawnException.class, "(in directory \"" + MISSING + "\"): Exec failed, error: 2 (No such file or directory) [step CHDIR]"));
         rows.add(new Bad("missing absolute directory", ALL, (c, m) -> c.directory(TMP.resolve(MISSING)).start(),
-            SpawnException.class, "error=2, No such file or directory"));
+            SpawnException.class, "Exec failed, error: 2 (No such file or directory) [step CHDIR]"));
         rows.add(new Bad("missing stdin file", ALL,
             (c, m) -> c.stdin(Redirect.from(TMP.resolve(MISSING).resolve("in"))).start(),
             java.io.IOException.class, TMP.resolve(MISSING).resolve("in").toString()));
@@ -139,7 +139,7 @@ class BadInputTest {
         rows.add(new Bad("keepFd: the same child fd twice", ALL, (c, m) -> c.keepFd(0, 7).keepFd(1, 7),
             IllegalArgumentException.class, "fd 7 in the child is already given fd 0 of the parent"));
         rows.add(new Bad("keepFd: a parent fd that is not open", NATIVE, (c, m) -> c.keepFd(999_999, 5).run(),
-            SpawnException.class, "error=9, Bad file descriptor"));
+            SpawnException.class, "error: 9 (Bad file descriptor)"));
         rows.add(new Bad("keepFd on the JDK mechanism", m -> m == Mechanism.JDK, (c, m) -> c.keepFd(0, 5).start(),
             UnsupportedOperationException.class, "mechanism JDK cannot set keepFd"));
         // limits, umask, ids, groups, timeouts

@@ -94,7 +94,7 @@ class FaultTest {
                 f.get("held") + " children held before the limit; `" + f.get("message") + "`; children left: " + f.get("children"));
             assertThat(f.get("failure")).as(f.get("stdout")).isEqualTo(SpawnException.class.getName());
             assertThat(f.get("errno")).isEqualTo("EMFILE");
-            assertThat(f.get("message")).contains("error=24, Too many open files");
+            assertThat(f.get("message")).contains("error: 24 (Too many open files)");
             assertThat(expectedSteps).contains(f.get("step"));
             assertThat(f.get("after")).isEqualTo("again");
             assertThat(f.get("children")).isEqualTo("0");
