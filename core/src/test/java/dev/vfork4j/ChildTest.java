@@ -297,7 +297,7 @@ class ChildTest {
     void toStringNamesPidMechanismAndState() throws Exception {
         Child c = Command.of("true").start();
         c.waitFor();
-        assertThat(c.toString()).contains("pid=" + c.pid()).contains(c.mechanism().name()).contains("exit code 0");
+        assertThat(c).hasToString("Process[pid=" + c.pid() + ", exitValue=0, mechanism=" + c.mechanism() + "]");
     }
 
     /**
