@@ -119,7 +119,9 @@ public final class Command {
      * <p>The result is a Command like any other, checked as {@link #of(List)} and
      * {@link #environment(Map)} check, which is stricter than {@link ProcessBuilder#start()}.
      * To start a builder exactly as {@code pb.start()} would, accepting and refusing the same
-     * input with the same exceptions, use {@link Vfork4j#start(ProcessBuilder)}.
+     * input with the same exceptions, use {@link Vfork4j#start(ProcessBuilder)}. With
+     * {@code redirectErrorStream(true)} the Command merges stderr into stdout and keeps no trace
+     * of a {@code redirectError} file, which pb.start() (and Vfork4j.start) would still create.
      *
      * @param pb the builder to copy; later changes to it do not affect the Command
      * @return a Command with pb's attributes
