@@ -75,7 +75,14 @@ final class Launch {
             case FORK -> new NativeChild(FORK.spawn(request), m, io, EventLoop.shared());
             case JDK -> new JdkChild(startJdk(request), io);
         };
-        log.started(child.pid(), c.directoryOrNull(), c.argv(), m);
+        try {
+            log.started(child.pid(), c.directoryOrNull(), c.argv(), m);
+        } catch (RuntimeException | Error e) {
+            // A LoggerFinder that throws fails the start (as it fails pb.start()); unlike the JDK,
+            // which leaves that child running, no child of a failed start is left behind.
+            child.abandon();
+            throw e;
+        }
         return child;
     }
 

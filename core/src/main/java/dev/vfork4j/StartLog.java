@@ -15,6 +15,11 @@ import java.util.List;
  * record is at TRACE and {@code cmd} lists every argument, {@code "a" "b" "c"}. Nothing is
  * formatted when the logger is off. With java.util.logging (the default backend) DEBUG is
  * FINE and TRACE is FINER.
+ *
+ * <p>The logger is looked up after the first successful spawn, as the JDK does: the first
+ * {@link System#getLogger} of a JVM loads the LoggerFinder, which scans (and keeps open) every
+ * jar of the class path, and doing that before the spawn would spend those fds while the fd table
+ * may be full (a spawn failing with EMFILE never gets here).
  */
 enum StartLog {
     /** Vfork4j.start(pb): the JDK's own logger name and words, so nothing tells the two apart. */

@@ -1,6 +1,7 @@
 package dev.vfork4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.File;
 import java.io.IOException;
@@ -214,8 +215,27 @@ class ProcessBuilderConformanceTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("mechanisms")
+    void aLogThatThrowsFailsTheStartAndLeavesNoChild(Mechanism m) throws Exception {
+        // pb.start() would throw too, leaving its child running; vfork4j reaps it first.
+        try (CapturedLog log = new CapturedLog("dev.vfork4j.Command") {
+            @Override
+            public void publish(LogRecord record) {
+                throw new IllegalStateException("this handler is broken");
+            }
+        }) {
+            log.loggerLevel(Level.FINE);
+            List<Long> before = ProcessHandle.current().children().map(ProcessHandle::pid).toList();
+            assertThat(catchThrowable(() -> Command.of("sleep", "30").mechanism(m).start()))
+                .isInstanceOf(IllegalStateException.class).hasMessage("this handler is broken");
+            assertThat(ProcessHandle.current().children().filter(p -> !before.contains(p.pid()))
+                .filter(p -> p.info().command().orElse("").endsWith("sleep"))).isEmpty();
+        }
+    }
+
     /** The records of one java.util.logging logger (System.Logger's default backend), restored on close. */
-    private static final class CapturedLog extends Handler implements AutoCloseable {
+    private static class CapturedLog extends Handler implements AutoCloseable {
         private final Logger logger;
         private final Level oldLevel;
         private final boolean oldUseParentHandlers;
