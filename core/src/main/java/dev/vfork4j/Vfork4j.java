@@ -37,12 +37,14 @@ public final class Vfork4j {
      * The returned process is a {@link Child}; its {@code toString()} begins as the JDK's does,
      * {@code Process[pid=42, exitValue="not exited"}, then names the mechanism.
      *
-     * <p>Two differences remain: a builder whose {@link ProcessBuilder#environment()} was never
+     * <p>Three differences remain: a builder whose {@link ProcessBuilder#environment()} was never
      * called gives its child this JVM's environment as {@link System#getenv()} sees it (the
-     * JDK passes on the process's environ, which is the same unless native code changed it),
-     * and when a redirectError file is to be created and stdin's or stdout's file cannot be
-     * opened, vfork4j has created the redirectError file already (the JDK opens them in order and
-     * stops at the first failure).
+     * JDK passes on the process's environ, which is the same unless native code changed it, and
+     * may be in another order); when a redirectError file is to be created and stdin's or
+     * stdout's file cannot be opened, vfork4j has created the redirectError file already (the
+     * JDK opens them in order and stops at the first failure); and when logging the start throws
+     * (a broken LoggerFinder or handler), the child is killed and reaped before the exception
+     * propagates, where the JDK leaves it running.
      *
      * @param pb the builder; it is read, not changed (except that its environment map is
      *           initialised, as {@link ProcessBuilder#environment()} does on first use)
