@@ -225,7 +225,8 @@ public final class Command {
      * to the child's stdin, then closes it so the child sees end of file. The bytes are written
      * as fast as the child reads them, from another thread than the caller's (the event loop,
      * or a virtual thread for the JDK mechanism), without blocking any thread; a child that
-     * stops reading early, or exits, is not an error. Replaces any stdin redirect;
+     * stops reading early is not an error. The feeding stops when the child exits, as the JDK
+     * closes a Process's stdin then. Replaces any stdin redirect;
      * {@link Child#getOutputStream()} is then a closed stream.
      *
      * <p>The buffer is not copied, so its memory must stay readable until the child has read

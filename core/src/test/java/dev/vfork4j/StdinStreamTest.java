@@ -29,6 +29,10 @@ class StdinStreamTest {
         return Mechanisms.available();
     }
 
+    static Stream<Mechanism> nativeMechanisms() {
+        return Mechanisms.nativeOnes();
+    }
+
     /** "partial\n", then read throws {@code failure}. */
     static InputStream failingAfterSomeBytes(Exception failure) {
         return new SequenceInputStream(new ByteArrayInputStream("partial\n".getBytes(StandardCharsets.US_ASCII)),
@@ -103,8 +107,12 @@ class StdinStreamTest {
             Command.of("true").mechanism(m).output(); // the loop and its fds exist before counting
             int before = FdLeakTest.openFds();
             for (int i = 0; i < 200; i++) {
-                Output out = Command.of("true").mechanism(m).stdin(stuck).output();
-                assertThat(out.status().success()).isTrue();
+                Command c = Command.of("true").mechanism(m).stdin(stuck);
+                if (i % 2 == 0) {
+                    assertThat(c.output().status().success()).isTrue();
+                } else {
+                    c.start(); // nobody waits: the loop reaps it, and its exit must end the feed all the same
+                }
             }
             int after = FdLeakTest.openFds();
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -117,5 +125,15 @@ class StdinStreamTest {
         } finally {
             testOver.countDown();
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void aPipelineWhoseFirstStageStreamThrowsFailsWithItsException(Mechanism m) {
+        IOException diskGone = new IOException("disk gone");
+        assertThatThrownBy(() -> Pipeline.of(Command.of("cat").mechanism(m).stdin(failingAfterSomeBytes(diskGone)),
+            Command.of("wc", "-c").mechanism(m)).output())
+            .isInstanceOf(IOException.class).hasMessageContaining("feeding stdin of cat failed")
+            .cause().isSameAs(diskGone);
     }
 }
