@@ -44,11 +44,17 @@ class KillTreeTest {
 
     private static void assertAllGone(Child c, List<Long> pids) throws Exception {
         c.waitFor();
+        awaitGone(pids.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Waits (up to 5 s) until none of {@code pids} runs (a zombie counts as gone) and asserts so. */
+    static void awaitGone(long... pids) throws InterruptedException {
+        List<Long> list = java.util.Arrays.stream(pids).boxed().toList();
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (pids.stream().anyMatch(ParentDeathSignalTest::running) && System.nanoTime() < deadline) {
+        while (list.stream().anyMatch(ParentDeathSignalTest::running) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(pids).noneMatch(ParentDeathSignalTest::running);
+        assertThat(list).noneMatch(ParentDeathSignalTest::running);
     }
 
     private void check(Mechanism m, UnaryOperator<Command> attributes) throws Exception {
