@@ -2,10 +2,9 @@ package dev.vfork4j;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 
 /** Keeps what a stream delivers, up to a limit; the rest is dropped and noted. */
-final class Capture implements Consumer<ByteBuffer> {
+final class Capture implements ChunkHandler {
     private final long max;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private boolean truncated;

@@ -4,10 +4,10 @@ import dev.vfork4j.spawn.ChildAttributes;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -222,20 +222,59 @@ public final class Command {
 
     /**
      * Feeds {@code data}'s remaining bytes (position to limit, as they are when the child starts)
-     * to the child's stdin, then closes it so the child sees end of file. The loop writes as
-     * fast as the child reads, without blocking any thread; a child that stops reading early is
-     * not an error. Replaces any stdin redirect.
+     * to the child's stdin, then closes it so the child sees end of file. The bytes are written
+     * as fast as the child reads them, from another thread than the caller's (the event loop,
+     * or a virtual thread for the JDK mechanism), without blocking any thread; a child that
+     * stops reading early is not an error. The feeding stops when the child exits, as the JDK
+     * closes a Process's stdin then. Replaces any stdin redirect;
+     * {@link Child#getOutputStream()} is then a closed stream.
+     *
+     * <p>The buffer is not copied, so its memory must stay readable until the child has read
+     * it: a direct buffer over a {@link java.lang.foreign.MemorySegment} of a confined
+     * {@link java.lang.foreign.Arena} (only its owner thread may read it) or of a closed one is
+     * refused here. Should a shared Arena be closed before the child has had every byte, the
+     * child's stdin is closed and {@link #run()}/{@link #output()} throw an IOException whose
+     * cause says so.
+     *
+     * @param data the bytes to feed; the caller's position and limit are not changed
+     * @return a Command that feeds {@code data} to stdin
+     * @throws IllegalArgumentException when {@code data}'s memory belongs to a closed Arena,
+     *                                  or to a confined one
      */
     public Command stdin(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
+        checkReadableFromAnyThread(data);
         return new Command(argv, environment, directory, Redirect.PIPE, stdout, stderr, mechanism, attributes,
             io.withInput(data.asReadOnlyBuffer(), null));
     }
 
+    private static void checkReadableFromAnyThread(ByteBuffer data) {
+        MemorySegment memory = MemorySegment.ofBuffer(data); // heap buffers: the global scope, always readable
+        if (!memory.scope().isAlive()) {
+            throw new IllegalArgumentException("stdin's buffer cannot be read: the Arena that owns its memory is closed");
+        }
+        // A confined segment is readable by its owner thread only; any other thread stands for the one that feeds stdin.
+        if (!memory.isAccessibleBy(Thread.ofVirtual().unstarted(() -> { }))) {
+            throw new IllegalArgumentException("stdin's buffer belongs to a confined Arena, which only its owner thread may"
+                + " read, and stdin is written from another thread: allocate it from a shared or automatic Arena, or copy"
+                + " it into a heap buffer");
+        }
+    }
+
     /**
      * Copies {@code in} to the child's stdin on a virtual thread (reading an InputStream may
-     * block, so the loop never does it), then closes both. A stream can be read only once: start
-     * such a Command once. Replaces any stdin redirect.
+     * block, so the event loop never does it), then closes both. A stream can be read only
+     * once: start such a Command once. Replaces any stdin redirect;
+     * {@link Child#getOutputStream()} is then a closed stream.
+     *
+     * <p>When reading {@code in} throws, the child's stdin is closed (it sees end of file) and
+     * {@link #run()}/{@link #output()} throw an IOException with that exception as the cause.
+     * A child that stops reading early is not an error. When the child exits, the copy ends:
+     * its thread is interrupted and the pipe closed, so a stream whose read never returns holds
+     * up neither run()/output() nor a file descriptor (only that thread, until read returns).
+     *
+     * @param in the bytes to feed
+     * @return a Command that feeds {@code in} to stdin
      */
     public Command stdin(InputStream in) {
         Objects.requireNonNull(in, "in");
@@ -244,25 +283,44 @@ public final class Command {
     }
 
     /**
-     * Hands the child's stdout to {@code consumer} as it arrives, in order, one call at a time
+     * Hands the child's stdout to {@code handler} as it arrives, in order, one call at a time
      * on a virtual thread. The buffer is read-only and valid only during the call. While the
-     * consumer runs, the pipe is not read: a slow consumer slows the child (back-pressure)
+     * handler runs, the pipe is not read: a slow handler slows the child (back-pressure)
      * instead of growing the heap. {@link #run()}, {@link #output()} and
-     * {@link Child#waitFor()} return only after every byte has been handed over. A consumer
-     * that throws gets no more calls (the rest is read and dropped) and run()/output() throw
-     * an IOException with it as the cause. Replaces any stdout redirect.
+     * {@link Child#waitFor()} return only after every byte has been handed over. The handler
+     * may throw IOException, so a channel's write is a handler as it is:
+     *
+     * <pre>{@code
+     * try (FileChannel log = FileChannel.open(path, CREATE, WRITE, APPEND)) {
+     *     Command.of("tail", "-n", "5", "/etc/passwd").onStdout(log::write).run();
+     * }
+     * }</pre>
+     *
+     * An OutputStream {@code os} becomes one through {@code Channels.newChannel(os)::write}.
+     * A handler that throws (an IOException or anything else) gets no more calls, the rest is
+     * read and dropped (the child is not stalled), and run()/output() throw an IOException
+     * with the handler's exception as the cause. Replaces any stdout redirect;
+     * {@link Child#getInputStream()} is then an empty stream.
+     *
+     * @param handler receives each chunk of stdout
+     * @return a Command whose stdout goes to {@code handler}
      */
-    public Command onStdout(Consumer<ByteBuffer> consumer) {
-        Objects.requireNonNull(consumer, "consumer");
+    public Command onStdout(ChunkHandler handler) {
+        Objects.requireNonNull(handler, "handler");
         return new Command(argv, environment, directory, stdin, Redirect.PIPE, stderr, mechanism, attributes,
-            io.withOnStdout(consumer));
+            io.withOnStdout(handler));
     }
 
-    /** As {@link #onStdout}, for stderr. */
-    public Command onStderr(Consumer<ByteBuffer> consumer) {
-        Objects.requireNonNull(consumer, "consumer");
+    /**
+     * As {@link #onStdout}, for stderr; {@link Child#getErrorStream()} is then an empty stream.
+     *
+     * @param handler receives each chunk of stderr
+     * @return a Command whose stderr goes to {@code handler}
+     */
+    public Command onStderr(ChunkHandler handler) {
+        Objects.requireNonNull(handler, "handler");
         return new Command(argv, environment, directory, stdin, stdout, Redirect.PIPE, mechanism, attributes,
-            io.withOnStderr(consumer));
+            io.withOnStderr(handler));
     }
 
     /**
@@ -524,13 +582,14 @@ public final class Command {
      * Runs the child to its end and returns how it ended. Streams not redirected are
      * inherited from this JVM. A stream explicitly set to PIPE is not left to fill up: stdin
      * is closed at once (the child reads end of file) and stdout and stderr are read and
-     * discarded. Returns after the consumers of {@link #onStdout}/{@link #onStderr} have had
+     * discarded. Returns after the handlers of {@link #onStdout}/{@link #onStderr} have had
      * every byte.
      *
      * @throws SpawnException           when the child could not be started
      * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (the
      *                                  child was ended; the exception holds its status)
-     * @throws IOException              when a consumer threw (the exception is the cause)
+     * @throws IOException              when an onStdout/onStderr handler threw, or reading the
+     *                                  stdin InputStream or buffer failed (the exception is the cause)
      * @throws InterruptedException     when this thread is interrupted while waiting; the child
      *                                  is then killed (SIGKILL) and reaped first
      */
@@ -550,7 +609,8 @@ public final class Command {
      * @throws SpawnException           when the child could not be started
      * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (it
      *                                  holds what was captured and the final status)
-     * @throws IOException              when a consumer threw (the exception is the cause)
+     * @throws IOException              when an onStdout/onStderr handler threw, or reading the
+     *                                  stdin InputStream or buffer failed (the exception is the cause)
      * @throws InterruptedException when this thread is interrupted while waiting; the child is
      *                              then killed (SIGKILL) and reaped first
      */

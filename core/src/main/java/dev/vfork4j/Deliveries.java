@@ -6,14 +6,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a verb waits for beyond a child's exit: the consumers' and captures' ends of stream,
- * and the Output they make. Shared by both kinds of child.
+ * What a verb waits for beyond a child's exit: the feeding of stdin, the handlers' and
+ * captures' ends of stream, and the Output they make. Shared by both kinds of child.
  */
 final class Deliveries {
     /** What output() keeps of stdout and stderr; null where nothing is captured. */
     final Capture stdout, stderr;
-    private final List<CompletableFuture<Void>> awaited = new ArrayList<>();
+    private final List<Awaited> awaited = new ArrayList<>();
     private final String program;
+
+    /** One transfer the verbs wait for, and what to call it when it fails. */
+    private record Awaited(CompletableFuture<Void> done, String what) {}
 
     Deliveries(ChildIo io) {
         boolean output = io.verb() == ChildIo.Verb.OUTPUT;
@@ -23,27 +26,35 @@ final class Deliveries {
         this.program = io.program();
     }
 
-    /** A stream's end that run(), output() and waitFor() must wait for. */
-    void await(CompletableFuture<Void> done) {
-        awaited.add(done);
+    /**
+     * A transfer that run(), output() and waitFor() must wait for: it must complete by the
+     * child's exit or its stream's end, never later.
+     *
+     * @param what how the failure names it: "the onStdout handler", "feeding stdin"…
+     */
+    void await(CompletableFuture<Void> done, String what) {
+        awaited.add(new Awaited(done, what));
     }
 
-    /** {@code exit}, completed only once every awaited stream has ended too. */
+    /** {@code exit}, completed only once every awaited transfer has ended too. */
     CompletableFuture<ExitStatus> completion(CompletableFuture<ExitStatus> exit) {
         CompletableFuture<?>[] all = new CompletableFuture<?>[awaited.size() + 1];
         all[0] = exit;
         for (int i = 0; i < awaited.size(); i++) {
-            all[i + 1] = awaited.get(i).exceptionally(t -> null); // a failed consumer is reported by output()
+            all[i + 1] = awaited.get(i).done().exceptionally(t -> null); // a failure is reported by output()
         }
         return CompletableFuture.allOf(all).thenCompose(v -> exit);
     }
 
-    /** After completion: the captured output, or the failure of a consumer (not after a timeout, which cut them short). */
+    /**
+     * After completion: the captured output, or the first failed transfer as an IOException
+     * whose cause is what it threw (not after a timeout, which cut them short).
+     */
     Output output(ExitStatus status, boolean timedOut) throws IOException {
-        for (CompletableFuture<Void> f : awaited) {
-            if (f.isCompletedExceptionally() && !timedOut) {
-                Throwable cause = f.exceptionNow();
-                throw new IOException("a consumer of " + program + "'s output failed: " + cause, cause);
+        for (Awaited a : awaited) {
+            if (a.done().isCompletedExceptionally() && !timedOut) {
+                Throwable cause = a.done().exceptionNow();
+                throw new IOException(a.what() + " of " + program + " failed: " + cause, cause);
             }
         }
         boolean truncated = (stdout != null && stdout.truncated()) || (stderr != null && stderr.truncated());

@@ -3,7 +3,6 @@ package dev.vfork4j;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /**
  * A Command's I/O beyond redirects: what is fed to stdin, who consumes stdout and stderr as
@@ -11,13 +10,15 @@ import java.util.function.Consumer;
  *
  * @param inputBuffer   stdin's content, fed from the loop (null: none)
  * @param inputStream   stdin's content, copied by a virtual thread (null: none)
+ * @param onStdout      the handler of stdout as it arrives (null: none)
+ * @param onStderr      the handler of stderr as it arrives (null: none)
  * @param maxOutput     what output() keeps of each stream, in bytes
  * @param timeout       null: none; any positive Duration (one beyond {@link #BEYOND_REACH} is never reached)
  * @param grace         between the timeout's SIGTERM and its SIGKILL (zero: SIGKILL at once; beyond
  *                      {@link #BEYOND_REACH}: no SIGKILL)
  */
-record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, Consumer<ByteBuffer> onStdout,
-                 Consumer<ByteBuffer> onStderr, long maxOutput, Duration timeout, Duration grace) {
+record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler onStdout,
+                 ChunkHandler onStderr, long maxOutput, Duration timeout, Duration grace) {
 
     /** The grace between SIGTERM and SIGKILL when a timeout expires, unless one is given. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
@@ -41,11 +42,11 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, Consumer<ByteB
         return new IoOptions(b, s, onStdout, onStderr, maxOutput, timeout, grace);
     }
 
-    IoOptions withOnStdout(Consumer<ByteBuffer> c) {
+    IoOptions withOnStdout(ChunkHandler c) {
         return new IoOptions(inputBuffer, inputStream, c, onStderr, maxOutput, timeout, grace);
     }
 
-    IoOptions withOnStderr(Consumer<ByteBuffer> c) {
+    IoOptions withOnStderr(ChunkHandler c) {
         return new IoOptions(inputBuffer, inputStream, onStdout, c, maxOutput, timeout, grace);
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * A child started by {@link ProcessBuilder}: the JDK creates, reaps and streams it; this class
@@ -32,6 +31,9 @@ final class JdkChild extends Child {
     private final CompletableFuture<ExitStatus> exit;
     private final CompletableFuture<ExitStatus> completion;
     private final Deliveries deliveries;
+    /** The Process streams, or the null streams where vfork4j feeds or reads the pipe itself (or closed it). */
+    private final OutputStream stdin;
+    private final InputStream stdout, stderr;
     /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
     /** ... and its number, when it was a signal that could only kill the child (see {@link ExitCheck}); else 0. */
@@ -42,36 +44,55 @@ final class JdkChild extends Child {
         this.io = io;
         this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
         IoOptions o = io.options();
-        feedStdin(o);
         this.deliveries = new Deliveries(io);
-        read(process.getInputStream(), o.onStdout() != null ? o.onStdout() : deliveries.stdout, "stdout");
-        read(process.getErrorStream(), o.onStderr() != null ? o.onStderr() : deliveries.stderr, "stderr");
+        this.stdin = feedStdin(o);
+        this.stdout = read(process.getInputStream(), o.onStdout(), deliveries.stdout, "stdout");
+        this.stderr = read(process.getErrorStream(), o.onStderr(), deliveries.stderr, "stderr");
         this.completion = deliveries.completion(exit);
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
     }
 
-    private void feedStdin(IoOptions o) throws IOException {
+    /**
+     * Feeds a buffer or an InputStream to the child on a virtual thread, as the native
+     * mechanisms do (a failure to read it fails the command; the copy ends when the child
+     * exits), or closes stdin for run()/output(). Returns what getOutputStream() gives.
+     */
+    private OutputStream feedStdin(IoOptions o) throws IOException {
         if (o.inputBuffer() != null || o.inputStream() != null) {
-            OutputStream pipe = process.getOutputStream();
             InputStream in = o.inputStream() != null ? o.inputStream() : new ByteBufferInput(o.inputBuffer().duplicate());
-            Thread.ofVirtual().name("vfork4j-jdk-stdin").start(() -> {
-                try (in; pipe) {
-                    in.transferTo(pipe);
-                } catch (IOException e) {
-                    // the child stopped reading: not an error
-                }
-            });
-        } else if (io.verb() != ChildIo.Verb.START) {
-            process.getOutputStream().close();
+            StdinFeed feed = StdinFeed.start(in, process.getOutputStream(), "vfork4j-jdk-stdin-" + process.pid());
+            deliveries.await(feed.done(), "feeding stdin");
+            exit.whenComplete((status, failure) -> feed.processExited()); // the JDK closes its pipe itself
+            return NullStreams.OUTPUT;
         }
+        if (io.verb() != ChildIo.Verb.START) {
+            process.getOutputStream().close();
+            return NullStreams.OUTPUT;
+        }
+        return process.getOutputStream();
     }
 
-    /** Reads a stream to its end on a virtual thread into {@code sink} (null: the verb decides). */
-    private void read(InputStream in, Consumer<ByteBuffer> sink, String name) {
+    /**
+     * Reads a stream to its end on a virtual thread into {@code handler}, else {@code capture}
+     * (output), else nowhere (run); start() without a handler leaves the Process stream to the
+     * caller. Returns what the Process stream getter gives.
+     */
+    private InputStream read(InputStream in, ChunkHandler handler, Capture capture, String name) {
+        if (name.equals("stderr") && io.stderr() == Redirect.STDOUT) {
+            // The JDK's stderr here is a pipe at its end that throws once closed; Process documents
+            // the null stream, which the native mechanisms give.
+            try {
+                in.close();
+            } catch (IOException e) {
+                // nothing was ever written to it
+            }
+            return NullStreams.INPUT;
+        }
+        ChunkHandler sink = handler != null ? handler : capture;
         if (sink == null && io.verb() == ChildIo.Verb.START) {
-            return; // the Process stream is the caller's
+            return in; // the Process stream is the caller's
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofVirtual().name("vfork4j-jdk-" + name).start(() -> {
@@ -83,8 +104,8 @@ final class JdkChild extends Child {
                     if (sink != null && failure == null) {
                         try {
                             sink.accept(ByteBuffer.wrap(buf, 0, n).asReadOnlyBuffer());
-                        } catch (RuntimeException | Error e) {
-                            failure = e;
+                        } catch (Throwable e) {
+                            failure = e; // no more calls; the rest is read and dropped, so the child is not stalled
                         }
                     }
                 }
@@ -98,8 +119,10 @@ final class JdkChild extends Child {
             }
         });
         if (sink != null) {
-            deliveries.await(done);
+            deliveries.await(done, handler != null ? "the on" + (name.equals("stdout") ? "Stdout" : "Stderr") + " handler"
+                : "reading " + name);
         }
+        return NullStreams.INPUT;
     }
 
     /**
@@ -184,17 +207,17 @@ final class JdkChild extends Child {
 
     @Override
     public OutputStream getOutputStream() {
-        return process.getOutputStream();
+        return stdin;
     }
 
     @Override
     public InputStream getInputStream() {
-        return process.getInputStream();
+        return stdout;
     }
 
     @Override
     public InputStream getErrorStream() {
-        return process.getErrorStream();
+        return stderr;
     }
 
     @Override

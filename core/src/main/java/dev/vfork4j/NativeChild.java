@@ -15,17 +15,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /** A child created by one of vfork4j's own launchers, tracked through its pidfd on the event loop. */
 final class NativeChild extends Child {
-    /** Where consumers of onStdout/onStderr run: a virtual thread per delivery. */
+    /** Where the handlers of onStdout/onStderr run: a virtual thread per delivery. */
     static final Executor CONSUMERS = Executors.newThreadPerTaskExecutor(
         Thread.ofVirtual().name("vfork4j-consumer-", 0).factory());
 
@@ -76,8 +74,8 @@ final class NativeChild extends Child {
             throw e;
         }
         try {
-            this.stdout = output(s.stdout(), o.onStdout(), deliveries.stdout, s.stderr());
-            this.stderr = output(s.stderr(), o.onStderr(), deliveries.stderr, -1);
+            this.stdout = output(s.stdout(), "stdout", o.onStdout(), deliveries.stdout, s.stderr());
+            this.stderr = output(s.stderr(), "stderr", o.onStderr(), deliveries.stderr, -1);
         } catch (IOException | RuntimeException e) {
             pidfd.signal(Signal.SIGKILL.number()); // output() closed what it did not hand over
             throw e;
@@ -89,58 +87,64 @@ final class NativeChild extends Child {
         }
     }
 
+    /**
+     * stdin as the verb and the Command want it: fed from a buffer by the loop, copied from an
+     * InputStream, closed at once (run, output), or the Process stream (start). Whatever this
+     * JVM feeds itself stops when the child exits, and getOutputStream() is then the null
+     * stream, as it is when stdin is not a pipe at all.
+     */
     private OutputStream stdin(int fd, IoOptions o) throws IOException {
         if (fd < 0) {
-            return OutputStream.nullOutputStream();
+            return NullStreams.OUTPUT;
         }
         if (o.inputBuffer() != null) {
-            PipeWriter.start(fd, loop, o.inputBuffer().duplicate());
-            return OutputStream.nullOutputStream();
+            PipeWriter writer = PipeWriter.start(fd, loop, o.inputBuffer().duplicate());
+            deliveries.await(writer.done(), "feeding stdin");
+            exit.whenComplete((status, failure) -> writer.cancel());
+            return NullStreams.OUTPUT;
         }
         if (o.inputStream() != null) {
             PipeOutputStream pipe = new PipeOutputStream(fd, loop);
-            Thread.ofVirtual().name("vfork4j-stdin-" + pid).start(() -> feed(o.inputStream(), pipe));
-            return OutputStream.nullOutputStream();
+            StdinFeed feed = StdinFeed.start(o.inputStream(), pipe, "vfork4j-stdin-" + pid);
+            deliveries.await(feed.done(), "feeding stdin");
+            exit.whenComplete((status, failure) -> {
+                feed.processExited();
+                pipe.processExited();
+            });
+            return NullStreams.OUTPUT;
         }
         if (io.verb() != ChildIo.Verb.START) {
             Posix.close(fd); // run()/output(): nobody writes, so the child reads end of file
-            return OutputStream.nullOutputStream();
+            return NullStreams.OUTPUT;
         }
         return new PipeOutputStream(fd, loop);
     }
 
-    private static void feed(InputStream in, PipeOutputStream pipe) {
-        try (in; pipe) {
-            in.transferTo(pipe);
-        } catch (IOException e) {
-            // The child stopped reading (broken pipe) or exited: what it did not read is not an error.
-        }
-    }
-
     /**
-     * One of stdout/stderr: a consumer's reader, a capture, a drain (run), or the Process
+     * One of stdout/stderr: a handler's reader, a capture, a drain (run), or the Process
      * stream (start). {@code otherFd} is closed too if setting this one up fails.
      */
-    private InputStream output(int fd, Consumer<ByteBuffer> consumer, Capture capture, int otherFd) throws IOException {
+    private InputStream output(int fd, String name, ChunkHandler handler, Capture capture, int otherFd)
+        throws IOException {
         if (fd < 0) {
-            return InputStream.nullInputStream();
+            return NullStreams.INPUT;
         }
         try {
-            if (consumer != null) {
-                PipeReader r = PipeReader.start(fd, loop, consumer, CONSUMERS);
+            if (handler != null) {
+                PipeReader r = PipeReader.start(fd, loop, handler, CONSUMERS);
                 readers.add(r);
-                deliveries.await(r.done());
-                return InputStream.nullInputStream();
+                deliveries.await(r.done(), name.equals("stdout") ? "the onStdout handler" : "the onStderr handler");
+                return NullStreams.INPUT;
             }
             if (capture != null) {
                 PipeReader r = PipeReader.start(fd, loop, capture, null);
                 readers.add(r);
-                deliveries.await(r.done());
-                return InputStream.nullInputStream();
+                deliveries.await(r.done(), "reading " + name);
+                return NullStreams.INPUT;
             }
             if (io.verb() == ChildIo.Verb.RUN) {
                 readers.add(PipeReader.start(fd, loop, chunk -> { }, null)); // read and dropped: never stalls the child
-                return InputStream.nullInputStream();
+                return NullStreams.INPUT;
             }
             return new PipeInputStream(fd, loop);
         } catch (IOException | RuntimeException e) {

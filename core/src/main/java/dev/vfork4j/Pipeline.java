@@ -70,6 +70,13 @@ public final class Pipeline {
      * otherwise; the last stage's stdout is captured, and every stage's stderr too, into one
      * stream, interleaved as written. The status is that of the rightmost stage that did not
      * succeed, else success (as bash's pipefail).
+     *
+     * @return the pipeline's status, the last stage's stdout and every stage's stderr
+     * @throws IOException          when a stage could not be started, or when feeding the first
+     *                              stage's stdin or a handler of any stage failed (the exception
+     *                              is the cause)
+     * @throws InterruptedException when this thread is interrupted while waiting; every stage
+     *                              is then killed (SIGKILL) and reaped first
      */
     public Output output() throws IOException, InterruptedException {
         int[] errPipe = Posix.pipe();
@@ -102,6 +109,9 @@ public final class Pipeline {
             throw e;
         } catch (ExecutionException e) {
             throw new AssertionError(e);
+        }
+        for (Child stage : children.subList(0, children.size() - 1)) {
+            stage.captured(stage.exitStatus()); // throws when feeding its stdin or its onStderr handler failed
         }
         Output lastOut = last.captured(last.exitStatus());
         return new Output(status != null ? status : ExitStatus.exited(0), lastOut.stdout(), errors.bytes(),

@@ -32,7 +32,7 @@ class AsyncIoTest {
     }
 
     /** Collects a consumer's bytes and notes which threads delivered them. */
-    static final class Sink implements java.util.function.Consumer<ByteBuffer> {
+    static final class Sink implements ChunkHandler {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<Thread> threads = new CopyOnWriteArrayList<>();
         final AtomicInteger concurrent = new AtomicInteger();
@@ -206,5 +206,17 @@ class AsyncIoTest {
         Output out = Command.of("sh", "-c", "echo bye; exec >&-; sleep 0.2; echo late >&2").mechanism(m).output();
         assertThat(out.stdoutText()).isEqualTo("bye\n");
         assertThat(out.stderrText()).isEqualTo("late\n");
+    }
+
+    @ParameterizedTest
+    @MethodSource("mechanisms")
+    void closingTheOutputWriterClosesStdinSoSortCanAnswer(Mechanism m) throws Exception {
+        // The README's sort example: sort answers only at end of input, so stdin must be closed.
+        Child child = Command.of("sort").mechanism(m).start();
+        try (java.io.BufferedWriter in = child.outputWriter()) {
+            in.write("b\na\n");
+        }
+        assertThat(child.inputReader().lines().toList()).containsExactly("a", "b");
+        assertThat(child.waitFor()).isZero();
     }
 }

@@ -20,6 +20,8 @@ import java.util.Objects;
 public final class PipeOutputStream extends OutputStream {
     private final PipeEnd end;
     private boolean closed; // guarded by end.lock
+    /** The child has exited; a write in progress then closes the stream when it returns. */
+    private volatile boolean exited;
 
     /** Takes ownership of {@code fd}, which must be O_NONBLOCK. */
     public PipeOutputStream(int fd, EventLoop loop) {
@@ -70,6 +72,7 @@ public final class PipeOutputStream extends OutputStream {
             }
         } finally {
             end.lock.unlock();
+            closeIfExited(); // processExited may have found the lock taken by this write
         }
     }
 
@@ -84,9 +87,21 @@ public final class PipeOutputStream extends OutputStream {
         }
     }
 
-    /** Called on the loop thread when the child has exited: closes the pipe unless a write is in progress. */
+    /**
+     * Called when the child has exited (any thread): closes the pipe, or, when a write is in
+     * progress, leaves it to that write, which closes it as it returns. Never blocks.
+     */
     public void processExited() {
-        if (end.lock.tryLock()) {
+        exited = true;
+        closeIfExited();
+    }
+
+    /**
+     * Every holder of the lock checks {@link #exited} after unlocking, and processExited sets
+     * it before trying the lock, so whichever comes last closes the pipe.
+     */
+    private void closeIfExited() {
+        if (exited && end.lock.tryLock()) {
             try {
                 closed = true;
                 end.release();

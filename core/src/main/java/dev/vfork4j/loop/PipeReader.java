@@ -2,6 +2,7 @@ package dev.vfork4j.loop;
 
 import static dev.vfork4j.linux.Linux.*;
 
+import dev.vfork4j.ChunkHandler;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
@@ -16,7 +17,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * Reads a pipe to its end, driven by the loop, and hands each chunk to a consumer: how
@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * registered one-shot (see {@link #INTEREST}); a handler reads at most
  * {@link #READS_PER_TURN} buffers before yielding the loop to other fds. {@link #done()} completes after end of stream and the last delivery; a
  * consumer that throws stops the deliveries (the rest is read and dropped, so the child is not
- * stalled) and {@code done()} fails with what it threw.
+ * stalled) and {@code done()} fails with what it threw (an IOException included).
  */
 public final class PipeReader {
     static final int READS_PER_TURN = 16;
@@ -62,7 +62,7 @@ public final class PipeReader {
 
     private final Fd fd;
     private final EventLoop loop;
-    private final Consumer<ByteBuffer> consumer;
+    private final ChunkHandler consumer;
     private final Executor deliverOn;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     // Loop-thread state:
@@ -79,7 +79,7 @@ public final class PipeReader {
     private final AtomicLong edges = new AtomicLong();
     private volatile Thread waiter;
 
-    private PipeReader(int fd, EventLoop loop, Consumer<ByteBuffer> consumer, Executor deliverOn) {
+    private PipeReader(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn) {
         this.fd = new Fd(fd);
         this.loop = loop;
         this.consumer = consumer;
@@ -91,7 +91,7 @@ public final class PipeReader {
      *
      * @param deliverOn where the consumer runs; null to run it inline on the loop thread
      */
-    public static PipeReader start(int fd, EventLoop loop, Consumer<ByteBuffer> consumer, Executor deliverOn)
+    public static PipeReader start(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn)
         throws ErrnoException {
         PipeReader r = new PipeReader(fd, loop, consumer, deliverOn);
         try {
@@ -155,7 +155,7 @@ public final class PipeReader {
                 if (consumerFailure == null) {
                     try {
                         consumer.accept(view);
-                    } catch (RuntimeException | Error e) {
+                    } catch (Throwable e) {
                         consumerFailure = e;
                     }
                 }
@@ -199,7 +199,7 @@ public final class PipeReader {
                 if (view.hasRemaining()) {
                     consumer.accept(view);
                 }
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
                 handBack(e);
                 return;
             }

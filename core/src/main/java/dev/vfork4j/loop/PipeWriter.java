@@ -15,7 +15,12 @@ import java.util.concurrent.CompletableFuture;
  * Writes a buffer into a child's stdin from the loop, as fast as the child reads it, then
  * closes the pipe so the child sees end of file. Nothing blocks: each EPOLLOUT edge writes
  * what fits. A child that closes its stdin early (EPIPE) simply ends the writing; that is not
- * an error (think of {@code head}).
+ * an error (think of {@code head}), and neither is {@link #cancel()} when the child exits.
+ *
+ * <p>The buffer may be the view of a shared Arena's segment, which its owner can close at any
+ * time: a copy out of it then throws, and {@link #done()} fails with that exception before the
+ * pipe is closed (so the failure is recorded before the child sees end of file). The loop is
+ * never left with a half-done write nobody finishes.
  */
 public final class PipeWriter {
     private final Fd fd;
@@ -44,12 +49,15 @@ public final class PipeWriter {
         return w;
     }
 
-    /** Completes when everything was written (or the child closed its end) and the pipe is closed. */
+    /**
+     * Completes when everything was written (or the child closed its end, or {@link #cancel()})
+     * and the pipe is closed; fails when the buffer could not be read or write(2) failed otherwise.
+     */
     public CompletableFuture<Void> done() {
         return done;
     }
 
-    /** Stops writing and closes the pipe. Any thread. */
+    /** Stops writing and closes the pipe (the child has exited: the rest is not wanted). Any thread. */
     public void cancel() {
         loop.execute(this::finish);
     }
@@ -59,7 +67,14 @@ public final class PipeWriter {
         MemorySegment st = loop.scratchState;
         while (!finished && offset < data.byteSize()) {
             long chunk = Math.min(buf.byteSize(), data.byteSize() - offset);
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, buf, ValueLayout.JAVA_BYTE, 0, chunk);
+            try {
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, buf, ValueLayout.JAVA_BYTE, 0, chunk);
+            } catch (RuntimeException e) {
+                // IllegalStateException: the Arena behind the buffer was closed meanwhile.
+                done.completeExceptionally(e);
+                finish();
+                return;
+            }
             long n = LibC.write(st, fd.number(), buf, chunk);
             if (n >= 0) {
                 offset += n;
