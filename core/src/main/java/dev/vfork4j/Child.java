@@ -40,13 +40,66 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
     abstract Output captured(ExitStatus status) throws IOException;
 
     /**
-     * Sends {@code signal} to the child and its descendants: to its process group when the
-     * Command made one ({@code newSession()} or {@code processGroup(0)}); to every process of
-     * its cgroup when it was placed in one ({@code cgroup.kill} for SIGKILL); otherwise to the
-     * child and the descendants found by walking /proc now, which misses a descendant that
-     * left the tree (a daemon re-parented to init) or is born meanwhile.
+     * Sends {@code signal} to the child and its descendants, and never to a process that is
+     * not one of them, even after the child's pid was given to another process.
+     *
+     * <ul>
+     *   <li>When the Command made the child a group leader ({@code newSession()} or
+     *       {@code processGroup(0)}): to its process group, also after the child has exited,
+     *       as long as members it left behind remain in the group. A group is signalled only
+     *       while it is provably the child's: on Linux 6.9 and newer through a pidfd of the
+     *       child ({@code PIDFD_SIGNAL_PROCESS_GROUP}), which names the group itself rather
+     *       than its number, so no race is left. On older kernels by number
+     *       ({@code kill(-pid)}), and only while the child is unreaped, which keeps the
+     *       number from passing to another group; once the child has been reaped nothing is
+     *       sent, so the members it left behind are out of reach there. The one race left on
+     *       those kernels: native code in this JVM that reaps the child behind vfork4j's back
+     *       ({@code waitpid(-1)}, or SIGCHLD set to SIG_IGN) between the check and the kill.</li>
+     *   <li>Otherwise: to the child and the descendants found by walking /proc now, each
+     *       through a pidfd and only if it is still the process the walk found. This misses
+     *       a descendant that left the tree (a daemon re-parented to init) or is born
+     *       meanwhile; once the child has exited it sends nothing, as its descendants can no
+     *       longer be found.</li>
+     * </ul>
+     *
+     * A child started in a cgroup ({@code Command.cgroup(path)}) is treated the same way: the
+     * cgroup was not made for it, and other processes may share it. {@link #signalCgroup}
+     * signals the whole cgroup. Nothing happens, and nothing is thrown, when everything is gone.
+     *
+     * @param signal the signal to send
+     * @throws UnsupportedOperationException under the JDK mechanism without native access, for
+     *                                       a signal other than SIGTERM and SIGKILL (before
+     *                                       anything is signalled)
      */
     public abstract void killTree(Signal signal);
+
+    /**
+     * Sends {@code signal} to every process in the cgroup the child was started in
+     * ({@code Command.cgroup(path)}) and in the cgroups below it, whether or not they descend
+     * from the child, and whether or not the child still runs: SIGKILL through
+     * {@code cgroup.kill} (Linux 5.14 and newer), which the kernel applies to every member at
+     * once; any other signal to each process listed in {@code cgroup.procs}, through a pidfd
+     * and only if it is still a member then. Once the cgroup has been removed nothing is sent,
+     * even if another cgroup has been made under the same name since.
+     *
+     * @param signal the signal to send
+     * @throws IllegalStateException when the child was not started with {@code cgroup(path)},
+     *                               or when that cgroup is the root cgroup, this JVM's own cgroup
+     *                               or one above it (this JVM would be signalled too)
+     * @throws java.io.UncheckedIOException when the cgroup's processes cannot be read
+     */
+    public void signalCgroup(Signal signal) {
+        java.util.Objects.requireNonNull(signal, "signal");
+        StartCgroup cgroup = startCgroup();
+        if (cgroup == null) {
+            throw new IllegalStateException("child " + pid() + " was not started with Command.cgroup(path): "
+                + "there is no cgroup of its own to signal (killTree signals its descendants)");
+        }
+        cgroup.signal(signal);
+    }
+
+    /** The cgroup the child was started in, or null. */
+    abstract StartCgroup startCgroup();
 
     /**
      * The child's stdout as lines (UTF-8), read lazily as they arrive. Closing the stream
@@ -63,7 +116,18 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         });
     }
 
-    /** How the child ended. */
+    /**
+     * How the child ended: the exit code it chose, or the signal that killed it.
+     *
+     * <p>Under the {@link Mechanism#JDK JDK mechanism} a signal death is reported as an exit
+     * code: the JDK reaps the child itself and reports 128 + the signal's number, which cannot
+     * be told apart from a child that chose that exit code ({@code sh -c 'exit 143'}). A JDK
+     * child killed by SIGTERM thus reads "exit code 143" here, where the other mechanisms say
+     * "killed by SIGTERM"; {@link #exitValue()} is 143 under every mechanism.
+     *
+     * @return the status
+     * @throws IllegalThreadStateException when the child has not exited yet
+     */
     public ExitStatus exitStatus() {
         CompletableFuture<ExitStatus> f = exit();
         if (!f.isDone()) {

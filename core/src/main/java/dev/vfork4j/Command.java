@@ -365,15 +365,38 @@ public final class Command {
     /**
      * Ends the child when it runs longer than {@code timeout}: SIGTERM, then SIGKILL after a
      * grace of {@link #DEFAULT_GRACE} (5 s) if it is still running. Sent to the whole process
-     * group when this Command made one ({@link #newSession()} or {@code processGroup(0)}), else
-     * to the child. {@link #output()} and {@link #run()} then throw
-     * {@link ProcessTimeoutException} with what was captured and the final status.
+     * group when this Command made one ({@link #newSession()} or {@code processGroup(0)}) and
+     * it is provably still the child's (see {@link Child#killTree}), else to the child.
+     * {@link #output()} and {@link #run()} then throw {@link ProcessTimeoutException} with what
+     * was captured and the final status.
+     *
+     * <p>Any positive Duration is accepted: one longer than a century (such as
+     * {@code Duration.ofMillis(Long.MAX_VALUE)}, the usual "no timeout") is never reached.
+     *
+     * <p>A child that exits on its own at the deadline is not a timeout: at the deadline the
+     * child is first checked for having begun to exit (then it is left alone), and a child
+     * whose status shows it exited with a code although the signal could only have killed it
+     * (it neither caught, ignored nor blocked the signal) ended before the signal landed. One
+     * case is left: a child that handles SIGTERM and begins to exit on its own in the moment
+     * between that check and the SIGTERM is reported as timed out.
+     *
+     * @param timeout how long the child may run; positive
+     * @return a Command with this timeout
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
      */
     public Command timeout(Duration timeout) {
         return timeout(timeout, IoOptions.DEFAULT_GRACE);
     }
 
-    /** As {@link #timeout(Duration)}, with {@code grace} between SIGTERM and SIGKILL (zero: SIGKILL at once). */
+    /**
+     * As {@link #timeout(Duration)}, with {@code grace} between SIGTERM and SIGKILL (zero:
+     * SIGKILL at once; longer than a century: SIGTERM only, never SIGKILL).
+     *
+     * @param timeout how long the child may run; positive
+     * @param grace   how long it may take to end after SIGTERM; zero or positive
+     * @return a Command with this timeout and grace
+     * @throws IllegalArgumentException when {@code timeout} is not positive or {@code grace} is negative
+     */
     public Command timeout(Duration timeout, Duration grace) {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(grace, "grace");
@@ -474,7 +497,16 @@ public final class Command {
         return with(attributes.withNoNewPrivileges());
     }
 
-    /** The child starts inside the cgroup v2 directory {@code cgroupDirectory} (CLONE_INTO_CGROUP). */
+    /**
+     * The child starts inside the cgroup v2 directory {@code cgroupDirectory}
+     * (CLONE_INTO_CGROUP). The cgroup is the caller's and may hold other processes:
+     * {@link Child#killTree} treats the child as any other (its group or its descendants),
+     * and only {@link Child#signalCgroup} signals every process in the cgroup.
+     *
+     * @param cgroupDirectory a directory of the cgroup v2 hierarchy, such as
+     *                        {@code /sys/fs/cgroup/my.slice/job}
+     * @return a Command that starts its child there
+     */
     public Command cgroup(Path cgroupDirectory) {
         Objects.requireNonNull(cgroupDirectory, "cgroupDirectory");
         checkPath(cgroupDirectory, "the cgroup directory");

@@ -13,13 +13,28 @@ import java.time.Duration;
  * @param onStdout      the handler of stdout as it arrives (null: none)
  * @param onStderr      the handler of stderr as it arrives (null: none)
  * @param maxOutput     what output() keeps of each stream, in bytes
- * @param timeout       null: none
+ * @param timeout       null: none; any positive Duration (one beyond {@link #BEYOND_REACH} is never reached)
+ * @param grace         between the timeout's SIGTERM and its SIGKILL (zero: SIGKILL at once; beyond
+ *                      {@link #BEYOND_REACH}: no SIGKILL)
  */
 record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler onStdout,
                  ChunkHandler onStderr, long maxOutput, Duration timeout, Duration grace) {
 
     /** The grace between SIGTERM and SIGKILL when a timeout expires, unless one is given. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * Timeouts and graces longer than this (a century) are never reached: no deadline is set
+     * for them. Deadlines are {@link System#nanoTime()} values, and a {@code long} of
+     * nanoseconds reaches 292 years only, so {@code Duration.ofMillis(Long.MAX_VALUE)}, the
+     * usual "no timeout", would otherwise overflow, or wrap into a deadline in the past.
+     */
+    static final Duration BEYOND_REACH = Duration.ofDays(36_525);
+
+    /** {@code d} in nanoseconds, or -1 when it is beyond reach (never). */
+    static long nanosOrNever(Duration d) {
+        return d.compareTo(BEYOND_REACH) > 0 ? -1 : d.toNanos();
+    }
 
     static final IoOptions NONE = new IoOptions(null, null, null, null, Long.MAX_VALUE, null, DEFAULT_GRACE);
 

@@ -1,23 +1,29 @@
 package dev.vfork4j;
 
-import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.NativeAccess;
-import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A child started by {@link ProcessBuilder}: the JDK creates, reaps and streams it; this class
  * adds vfork4j's API on top, with virtual threads where the native mechanisms use the loop
- * (the JDK mechanism must work without native access). The JDK reports a signal death as exit
- * value 128 + n, which cannot be told apart from an exit with that code, so
- * {@link #exitStatus()} reports it as an exit code.
+ * (the JDK mechanism must work without native access).
+ *
+ * <p>Exit status: the JDK reaps the child on its own thread, as soon as it exits, and reports
+ * a signal death as exit value 128 + n, which cannot be told apart from a child that exited
+ * with that code. {@link #exitStatus()} therefore reports every JDK child as exited with a
+ * code: killed by SIGTERM reads "exit code 143". (A pidfd cannot help: waitid(WNOWAIT) would
+ * have to run between the exit and the JDK's reap, which happens at once.)
+ *
+ * <p>Signals: SIGTERM and SIGKILL go through the JDK's process handles and need nothing more;
+ * other signals, and with native access every signal to the descendants in {@link #killTree},
+ * go through pidfds.
  */
 final class JdkChild extends Child {
     private final Process process;
@@ -28,7 +34,10 @@ final class JdkChild extends Child {
     /** The Process streams, or the null streams where vfork4j feeds or reads the pipe itself (or closed it). */
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
+    /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
+    /** ... and its number, when it was a signal that could only kill the child (see {@link ExitCheck}); else 0. */
+    private volatile int fatalDeadlineSignal;
 
     JdkChild(Process process, ChildIo io) throws IOException {
         this.process = process;
@@ -116,22 +125,54 @@ final class JdkChild extends Child {
         return NullStreams.INPUT;
     }
 
+    /**
+     * SIGTERM at the deadline (SIGKILL with no grace), SIGKILL after the grace, each cancelled
+     * when the child exits first (so no task holds the child until a long deadline). A timeout
+     * or grace beyond {@link IoOptions#BEYOND_REACH} is never reached and sets no deadline.
+     */
     private void scheduleTimeout(IoOptions o) {
-        CompletableFuture.delayedExecutor(o.timeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
-            if (process.isAlive()) {
-                timedOut = true;
-                if (o.grace().isZero()) {
-                    process.destroyForcibly();
-                } else {
-                    process.destroy();
-                    CompletableFuture.delayedExecutor(o.grace().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
-                        if (process.isAlive()) {
-                            process.destroyForcibly();
-                        }
-                    });
-                }
+        after(IoOptions.nanosOrNever(o.timeout()), () -> endAtDeadline(o));
+    }
+
+    /** Runs {@code action} on a pool thread after {@code nanos} (-1: never), unless the child exits first. */
+    private void after(long nanos, Runnable action) {
+        if (nanos < 0) {
+            return;
+        }
+        CompletableFuture<Void> deadline = new CompletableFuture<>();
+        // orTimeout cancels its timer when the future completes first: here, when the child exits.
+        exit.whenComplete((status, failure) -> deadline.complete(null));
+        deadline.orTimeout(nanos, TimeUnit.NANOSECONDS).exceptionallyAsync(t -> {
+            if (t instanceof TimeoutException) {
+                action.run();
             }
+            return null;
         });
+    }
+
+    /**
+     * The timeout's first signal: sent, and the child marked timed out, only if the child has
+     * not begun to exit on its own (which /proc shows before the JDK has reaped it). A child
+     * that begins to exit between that look and the signal is sorted out by
+     * {@link #timedOut()}.
+     */
+    private void endAtDeadline(IoOptions o) {
+        Signal first = o.grace().isZero() ? Signal.SIGKILL : Signal.SIGTERM;
+        if (!process.isAlive() || ExitCheck.procState(process.pid()) != ExitCheck.State.RUNNING) {
+            return;
+        }
+        boolean fatal = ExitCheck.fatal(process.pid(), first);
+        if (!process.toHandle().isAlive()) {
+            // The JDK's handle compares start times: what /proc showed was the child itself only
+            // if the child still holds its pid now.
+            return;
+        }
+        fatalDeadlineSignal = fatal ? first.number() : 0;
+        timedOut = true; // before the signal: whoever sees the exit sees this too
+        signal(first);
+        if (first == Signal.SIGTERM) {
+            after(IoOptions.nanosOrNever(o.grace()), () -> signal(Signal.SIGKILL));
+        }
     }
 
     @Override
@@ -144,14 +185,24 @@ final class JdkChild extends Child {
         return completion;
     }
 
+    /**
+     * True when the timeout ended the child; as NativeChild's, where the JDK reports a death by
+     * signal n as exit code 128 + n: a child whose exit code is another, although the timeout's
+     * signal could only have killed it, ended on its own before the signal landed.
+     */
     @Override
     boolean timedOut() {
-        return timedOut;
+        if (!timedOut) {
+            return false;
+        }
+        int fatal = fatalDeadlineSignal;
+        return !(fatal != 0 && exit.isDone() && !exit.isCompletedExceptionally()
+            && exit.resultNow().exitValue() != 128 + fatal);
     }
 
     @Override
     Output captured(ExitStatus status) throws IOException {
-        return deliveries.output(status, timedOut);
+        return deliveries.output(status, timedOut());
     }
 
     @Override
@@ -180,8 +231,10 @@ final class JdkChild extends Child {
     }
 
     /**
-     * SIGTERM and SIGKILL go through the JDK's destroy methods; any other signal needs native
-     * access, through a pidfd opened for the purpose.
+     * SIGTERM and SIGKILL go through the JDK's handle of the child (which checks the child's
+     * start time before it kills; not Process.destroy, which also closes the child's streams,
+     * losing what the child writes as it ends); any other signal needs native access, through
+     * a pidfd opened for the purpose and used only if the child still holds the pid then.
      */
     @Override
     public void signal(Signal signal) {
@@ -189,43 +242,62 @@ final class JdkChild extends Child {
             return;
         }
         switch (signal) {
-            case SIGTERM -> process.destroy();
-            case SIGKILL -> process.destroyForcibly();
+            case SIGTERM -> process.toHandle().destroy();
+            case SIGKILL -> process.toHandle().destroyForcibly();
             default -> {
-                if (!NativeAccess.available()) {
-                    throw new UnsupportedOperationException("sending " + signal + " to a JDK-started child needs "
-                        + "native access: " + NativeAccess.problem());
-                }
-                try {
-                    int fd = Posix.pidfdOpen(process.pid());
-                    try {
-                        Posix.pidfdSendSignal(fd, signal.number());
-                    } finally {
-                        Posix.close(fd);
-                    }
-                } catch (ErrnoException e) {
-                    if (process.isAlive()) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
+                requireNativeAccess("sending " + signal + " to a JDK-started child");
+                // The JDK's handle compares the start time it recorded: the pidfd is used only if it names the child.
+                ProcessHandles.signal(List.of(process.toHandle()), signal);
             }
         }
     }
 
-    /** The JDK mechanism makes no group or cgroup: the child and the descendants found now. */
+    private static void requireNativeAccess(String what) {
+        if (!NativeAccess.available()) {
+            throw new UnsupportedOperationException(what + " needs native access: " + NativeAccess.problem());
+        }
+    }
+
+    /**
+     * The JDK mechanism makes no group or cgroup: the child and the descendants found now by
+     * walking /proc. With native access each descendant is signalled through a pidfd, with any
+     * signal; without it only SIGTERM and SIGKILL can be sent (through the JDK's handles), and
+     * any other signal is refused before anything is signalled.
+     */
     @Override
     public void killTree(Signal s) {
+        boolean pidfds = NativeAccess.available();
+        if (!pidfds && s != Signal.SIGTERM && s != Signal.SIGKILL) {
+            throw new UnsupportedOperationException("killTree(" + s + ") of a JDK-started child needs native access "
+                + "(only SIGTERM and SIGKILL can be sent to its descendants without): " + NativeAccess.problem());
+        }
+        if (!process.isAlive()) {
+            return;
+        }
         List<ProcessHandle> tree = process.descendants().toList();
+        // The walk started from the pid: it found the child's descendants only if the child still
+        // held that pid when the walk was over (the handle compares the recorded start time).
+        if (!process.toHandle().isAlive()) {
+            return;
+        }
         signal(s);
+        if (pidfds) {
+            ProcessHandles.signal(tree, s);
+            return;
+        }
         for (ProcessHandle h : tree) {
+            // The JDK's destroy compares the start time the walk recorded before it kills.
             if (s == Signal.SIGKILL) {
                 h.destroyForcibly();
-            } else if (s == Signal.SIGTERM) {
-                h.destroy();
             } else {
-                throw new UnsupportedOperationException("the JDK mechanism can send only SIGTERM and SIGKILL to descendants");
+                h.destroy();
             }
         }
+    }
+
+    @Override
+    StartCgroup startCgroup() {
+        return null; // the JDK mechanism cannot start a child in a cgroup
     }
 
     @Override

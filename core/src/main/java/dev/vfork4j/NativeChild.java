@@ -1,8 +1,7 @@
 package dev.vfork4j;
 
-import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.loop.EventLoop;
 import dev.vfork4j.loop.PidFd;
@@ -16,9 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +32,10 @@ final class NativeChild extends Child {
     private final ChildIo io;
     private final EventLoop loop;
     private final PidFd pidfd;
+    /** The group the child leads (newSession or processGroup(0)), or null. */
+    private final ProcessGroup group;
+    /** The cgroup the child was started in (Command.cgroup), or null. */
+    private final StartCgroup cgroup;
     private final CompletableFuture<ExitStatus> exit;
     private final CompletableFuture<ExitStatus> completion;
     private final OutputStream stdin;
@@ -43,7 +43,10 @@ final class NativeChild extends Child {
     private final Deliveries deliveries;
     /** Every reader the loop drives for this child (capture, discard, consume). */
     private final List<PipeReader> readers = new ArrayList<>();
+    /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
+    /** ... and it was a signal that could only kill the child (see {@link ExitCheck}). */
+    private volatile boolean deadlineSignalFatal;
 
     /** Takes ownership of everything in {@code s}. */
     NativeChild(Spawned s, Mechanism mechanism, ChildIo io, EventLoop loop) throws IOException {
@@ -51,7 +54,15 @@ final class NativeChild extends Child {
         this.mechanism = mechanism;
         this.io = io;
         this.loop = loop;
+        // The group's copy of the pidfd is made while the pidfd is still ours alone: once the loop
+        // has it, the loop may reap the child and close it at any moment.
+        Fd groupPidfd = io.groupLeader() ? ProcessGroup.copyPidfd(s.pidfd()) : null;
         this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
+        this.group = io.groupLeader() ? ProcessGroup.ledBy(this, s.pid(), pidfd, groupPidfd) : null;
+        if (group != null) {
+            pidfd.exit().whenComplete((status, failure) -> group.leaderReaped());
+        }
+        this.cgroup = io.cgroup() != null ? StartCgroup.of(io.cgroup()) : null;
         this.exit = pidfd.exit().thenApply(NativeChild::status);
         IoOptions o = io.options();
         this.deliveries = new Deliveries(io);
@@ -173,41 +184,61 @@ final class NativeChild extends Child {
     /**
      * SIGTERM at the deadline (SIGKILL at once with no grace), SIGKILL after the grace. Once a
      * timed-out child is gone, its pipes get a moment to drain and are then closed, so a
-     * grandchild still holding them cannot keep output() waiting.
+     * grandchild still holding them cannot keep output() waiting. A timeout or grace beyond
+     * {@link IoOptions#BEYOND_REACH} is never reached, and no deadline is set for it.
      */
     private void scheduleTimeout(IoOptions o) {
         long start = System.nanoTime();
-        long termAt = start + o.timeout().toNanos();
+        long timeout = IoOptions.nanosOrNever(o.timeout());
+        if (timeout < 0) {
+            return;
+        }
+        long termAt = start + timeout;
         boolean noGrace = o.grace().isZero();
-        var term = loop.schedule(termAt, () -> {
-            timedOut = true;
-            signalEnd(noGrace ? Signal.SIGKILL : Signal.SIGTERM);
-        });
-        var kill = noGrace ? null : loop.schedule(termAt + o.grace().toNanos(), () -> signalEnd(Signal.SIGKILL));
+        long grace = IoOptions.nanosOrNever(o.grace());
+        var term = loop.schedule(termAt, () -> endAtDeadline(noGrace ? Signal.SIGKILL : Signal.SIGTERM));
+        var kill = noGrace || grace < 0 ? null : loop.schedule(termAt + grace, () -> signalEnd(Signal.SIGKILL));
         exit.whenComplete((status, failure) -> {
             term.cancel();
             if (kill != null) {
                 kill.cancel();
             }
-            if (timedOut) {
+            if (timedOut()) {
                 loop.schedule(System.nanoTime() + 200_000_000L, () -> readers.forEach(
                     r -> r.cancel(new IOException("the child timed out; its pipe was closed"))));
             }
         });
     }
 
-    /** Signals the child's group when it leads one, else the child. */
-    private void signalEnd(Signal s) {
-        if (io.groupLeader()) {
-            killGroup(pid, s);
-        } else {
-            signal(s);
-        }
+    /**
+     * The timeout's first signal, on the loop thread: sent, and the child marked timed out,
+     * only if it has not begun to exit on its own. The check and the signal happen while the
+     * child cannot be reaped, but it is free to begin its exit in between; {@link #timedOut()}
+     * then sorts it out from the status.
+     */
+    private void endAtDeadline(Signal s) {
+        pidfd.whileUnreaped(fd -> {
+            if (!ExitCheck.begun(fd, pid)) {
+                deadlineSignalFatal = ExitCheck.fatal(pid, s);
+                timedOut = true; // before the signal: whoever sees the exit sees this too
+                signalEnd(s);
+            }
+        });
     }
 
-    private static void killGroup(long pgid, Signal s) {
-        try (Arena a = Arena.ofConfined()) {
-            LibC.kill(CallState.allocate(a), (int) -pgid, s.number()); // ESRCH: the group is gone already
+    /**
+     * Signals the child's group when it leads one (only while that group is provably the
+     * child's, see {@link ProcessGroup}), else the child through its pidfd.
+     */
+    private void signalEnd(Signal s) {
+        if (group != null) {
+            group.signal(s);
+        } else {
+            try {
+                pidfd.signal(s.number());
+            } catch (ErrnoException e) {
+                // EPERM (a setuid child): nothing the timeout or abandon() can do about it
+            }
         }
     }
 
@@ -239,14 +270,25 @@ final class NativeChild extends Child {
         return completion;
     }
 
+    /**
+     * True when the timeout ended the child. A child that exited with a code although the
+     * timeout's signal could only have killed it had begun to exit before the signal landed: it
+     * ended on its own, not by the timeout. The one case left: a child that catches, ignores or
+     * blocks SIGTERM and begins to exit on its own between the check at the deadline and the
+     * SIGTERM is reported as timed out.
+     */
     @Override
     boolean timedOut() {
-        return timedOut;
+        if (!timedOut) {
+            return false;
+        }
+        return !(deadlineSignalFatal && exit.isDone() && !exit.isCompletedExceptionally()
+            && !exit.resultNow().signalled());
     }
 
     @Override
     Output captured(ExitStatus status) throws IOException {
-        return deliveries.output(status, timedOut);
+        return deliveries.output(status, timedOut());
     }
 
     @Override
@@ -284,49 +326,32 @@ final class NativeChild extends Child {
     }
 
     /**
-     * The group when the child leads one; every process of its cgroup when it was placed in
-     * one (cgroup.kill for SIGKILL); else the child and the descendants found now by walking
-     * /proc, which misses any that left the tree (daemonized) or are born meanwhile.
+     * The group when the child leads one, while it is provably the child's (see
+     * {@link ProcessGroup}); else the child and the descendants found now by walking /proc,
+     * each signalled through a pidfd, and nothing once the child has exited.
      */
     @Override
     public void killTree(Signal s) {
-        if (!isAlive() && !io.groupLeader() && io.cgroup() == null) {
+        if (group != null) {
+            group.signal(s);
             return;
         }
-        if (io.groupLeader()) {
-            killGroup(pid, s);
-            return;
-        }
-        if (io.cgroup() != null && killCgroup(io.cgroup(), s)) {
+        if (!isAlive()) {
             return;
         }
         List<ProcessHandle> tree = descendants().toList();
-        signal(s);
-        try (Arena a = Arena.ofConfined()) {
-            for (ProcessHandle h : tree) {
-                LibC.kill(CallState.allocate(a), (int) h.pid(), s.number());
-            }
+        // The walk started from the pid: it found the child's descendants only if the child still
+        // held that pid when the walk was over (a pid cannot pass to another process before the reap).
+        if (!pidfd.whileUnreaped(fd -> { })) {
+            return;
         }
+        signal(s);
+        ProcessHandles.signal(tree, s);
     }
 
-    private static boolean killCgroup(Path cgroup, Signal s) {
-        try {
-            Path kill = cgroup.resolve("cgroup.kill");
-            if (s == Signal.SIGKILL && Files.exists(kill)) {
-                Files.writeString(kill, "1");
-                return true;
-            }
-            try (Arena a = Arena.ofConfined()) {
-                for (String line : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
-                    if (!line.isBlank()) {
-                        LibC.kill(CallState.allocate(a), Integer.parseInt(line.strip()), s.number());
-                    }
-                }
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false; // fall back to the process tree
-        }
+    @Override
+    StartCgroup startCgroup() {
+        return cgroup;
     }
 
     @Override

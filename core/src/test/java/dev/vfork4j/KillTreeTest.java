@@ -1,11 +1,8 @@
 package dev.vfork4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -14,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** killTree ends the child and every grandchild: by group, by cgroup, or by walking the tree. */
+/** killTree ends the child and every grandchild: by group, or by walking the tree. */
 @Timeout(60)
 class KillTreeTest {
 
@@ -44,11 +41,17 @@ class KillTreeTest {
 
     private static void assertAllGone(Child c, List<Long> pids) throws Exception {
         c.waitFor();
+        awaitGone(pids.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Waits (up to 5 s) until none of {@code pids} runs (a zombie counts as gone) and asserts so. */
+    static void awaitGone(long... pids) throws InterruptedException {
+        List<Long> list = java.util.Arrays.stream(pids).boxed().toList();
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (pids.stream().anyMatch(ParentDeathSignalTest::running) && System.nanoTime() < deadline) {
+        while (list.stream().anyMatch(ParentDeathSignalTest::running) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(pids).noneMatch(ParentDeathSignalTest::running);
+        assertThat(list).noneMatch(ParentDeathSignalTest::running);
     }
 
     private void check(Mechanism m, UnaryOperator<Command> attributes) throws Exception {
@@ -82,34 +85,40 @@ class KillTreeTest {
 
     @ParameterizedTest
     @MethodSource("cloneMechanisms")
-    void aCgroupIsKilledWhole(Mechanism m) throws Exception {
-        Path root = Path.of("/sys/fs/cgroup/unified");
-        if (!Files.exists(root.resolve("cgroup.procs"))) {
-            root = Path.of("/sys/fs/cgroup");
-        }
-        assumeTrue(Files.exists(root.resolve("cgroup.controllers")), "no cgroup2 mounted");
-        Path group = root.resolve("vfork4j-killtree-" + ProcessHandle.current().pid() + "-" + m);
-        try {
-            Files.createDirectory(group);
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "cgroup2 not writable: " + e);
-        }
-        try {
-            // The grandchildren start their own sessions, so neither the group nor the parent link finds them.
+    void aChildInACgroupIsKilledAsATreeToo(Mechanism m) throws Exception {
+        // The cgroup is not the child's alone (CgroupSignalTest): the walk finds the grandchildren,
+        // even in sessions of their own.
+        try (TestCgroup g = TestCgroup.create("killtree")) {
             Child c = Command.of("sh", "-c", "setsid sleep 30 & echo $!; setsid sleep 30 & echo $!; setsid sleep 30 & echo $!; wait")
-                .mechanism(m).cgroup(group).start();
+                .mechanism(m).cgroup(g.path()).start();
             List<Long> pids = startTree(c);
             c.killTree(Signal.SIGKILL);
             assertAllGone(c, pids);
-        } finally {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (Files.exists(group) && System.nanoTime() < deadline) {
-                try {
-                    Files.delete(group);
-                } catch (java.io.IOException busy) {
-                    Thread.sleep(20);
-                }
-            }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("mechanisms")
+    void anySignalReachesTheChildAndItsDescendants(Mechanism m) throws Exception {
+        // The JDK mechanism too: with native access it signals the descendants through pidfds.
+        Child c = Command.of("sh", "-c", TREE).mechanism(m).start();
+        List<Long> pids = startTree(c);
+        c.killTree(Signal.SIGUSR1);
+        assertThat(c.waitFor()).isEqualTo(128 + Signal.SIGUSR1.number());
+        awaitGone(pids.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    @org.junit.jupiter.api.Test
+    void withoutNativeAccessTheJdkMechanismRefusesOtherSignalsBeforeSignallingAnything() throws Exception {
+        Output out = Command.of(ChildJvm.argv(List.of("--illegal-native-access=deny"), JdkKillTreeProbe.class))
+            .timeout(java.time.Duration.ofSeconds(60)).output();
+        assertThat(out.status().success()).as(out.stdoutText() + out.stderrText()).isTrue();
+        assertThat(out.stdoutText().lines()).containsExactly(
+            "refused: UnsupportedOperationException: killTree(SIGUSR1) of a JDK-started child needs native access "
+                + "(only SIGTERM and SIGKILL can be sent to its descendants without): native access is not enabled for "
+                + "vfork4j: start the JVM with --enable-native-access=ALL-UNNAMED",
+            "child running: true",
+            "grandchildren running: true",
+            "after killTree(SIGTERM): child running false, grandchildren running false");
     }
 }

@@ -97,6 +97,40 @@ class TimeoutTest {
         assertThat(out.status().success()).isTrue();
     }
 
+    /** "No timeout" idioms and other Durations beyond any deadline this JVM could reach. */
+    static Stream<Duration> hugeDurations() {
+        return Stream.of(Duration.ofMillis(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE),
+            Duration.ofDays(200 * 366), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999));
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> mechanismsAndHugeDurations() {
+        return mechanisms().flatMap(m -> hugeDurations().map(d -> org.junit.jupiter.params.provider.Arguments.of(m, d)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("mechanismsAndHugeDurations")
+    void aTimeoutBeyondReachIsNeverReached(Mechanism m, Duration huge) throws Exception {
+        // Neither the timeout nor a grace on top of it may overflow into a deadline in the past.
+        Output out = Command.of("sh", "-c", "sleep 0.3; echo done").mechanism(m).timeout(huge, huge).output();
+        assertThat(out.status()).isEqualTo(ExitStatus.exited(0));
+        assertThat(out.stdoutText()).isEqualTo("done\n");
+        assertThat(Command.of("true").mechanism(m).timeout(huge).run()).isEqualTo(ExitStatus.exited(0));
+        Child c = Command.of("true").mechanism(m).timeout(huge).start();
+        assertThat(c.waitFor()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("mechanismsAndHugeDurations")
+    void aGraceBeyondReachSendsSigtermAndNeverSigkill(Mechanism m, Duration huge) {
+        // The child answers SIGTERM slowly; a SIGKILL soon after the SIGTERM would cut it short.
+        ProcessTimeoutException e = catchThrowableOfType(ProcessTimeoutException.class,
+            () -> Command.of("sh", "-c", "trap 'kill $!; echo term; sleep 0.3; exit 3' TERM; sleep 30 & wait")
+                .mechanism(m).timeout(Duration.ofMillis(200), huge).output());
+        assertThat(e).isNotNull();
+        assertThat(e.output().stdoutText()).isEqualTo("term\n");
+        assertThat(e.output().status()).isEqualTo(ExitStatus.exited(3));
+    }
+
     @Test
     void invalidTimeoutsAreRejected() {
         assertThatThrownBy(() -> Command.of("x").timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 
 /**
  * A child's pidfd, watched by the event loop: when it becomes readable the child has exited,
@@ -68,6 +69,41 @@ public final class PidFd {
             return Posix.pidfdSendSignal(n, signal);
         } finally {
             fd.release();
+        }
+    }
+
+    /**
+     * Runs {@code action} with the pidfd's number while the child provably has not been reaped
+     * (it runs, or is a zombie) and returns true; returns false, running nothing, once it has
+     * been reaped. The loop's reap waits for {@code action} (both hold this object's lock), so
+     * meanwhile the child's pid number, and with it the number of a process group or session
+     * it leads, cannot pass to another process. The kernel is asked (signal 0 through the
+     * pidfd), so a reap behind the loop's back that came before is seen too; one that comes
+     * during {@code action} (native code in this JVM calling waitpid(-1), or SIGCHLD set to
+     * SIG_IGN) is the one race left. Keep {@code action} short: the loop may be waiting to reap.
+     */
+    public synchronized boolean whileUnreaped(IntConsumer action) {
+        int n = fd.acquire();
+        if (n < 0) {
+            return false; // reaped by the loop or a waiting thread: the fd is closed under this lock
+        }
+        try {
+            if (!exists(n)) {
+                return false;
+            }
+            action.accept(n);
+            return true;
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** True while the pidfd's process has not been reaped: signal 0 succeeds, or fails only for lack of permission. */
+    private static boolean exists(int pidfd) {
+        try {
+            return Posix.pidfdSendSignal(pidfd, 0);
+        } catch (ErrnoException e) {
+            return e.errno() == EPERM; // a setuid child: there, but not ours to signal
         }
     }
 
