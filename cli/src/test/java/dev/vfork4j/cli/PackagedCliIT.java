@@ -1,0 +1,83 @@
+package dev.vfork4j.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code package} built, used the ways a newcomer uses it: the CLI jar copied on its own to
+ * another directory and run with {@code java -jar}, and the {@code vfork4j} launcher started
+ * through a symbolic link from elsewhere. Runs in the integration-test phase, after the jar exists.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class PackagedCliIT {
+
+    private static final Path JAR = Path.of(System.getProperty("vfork4j.cliJar", "target/vfork4j-cli.jar"))
+        .toAbsolutePath();
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJarCopiedAloneRunsDoctorFromAnotherDirectory() throws Exception {
+        Path alone = Files.copy(JAR, dir.resolve("vfork4j-cli.jar"));
+        Result r = run(dir, JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", alone.toString(), "doctor");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("native access          enabled").containsPattern("(?m)^best +[A-Z_]+: ");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void theJarsManifestGrantsNativeAccessWithoutTheFlag() throws Exception {
+        Path alone = Files.copy(JAR, dir.resolve("vfork4j-cli.jar"));
+        Result r = run(dir, JAVA, "-jar", alone.toString(), "run", "--", "echo", "hi");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hi\n");
+        // No "WARNING: A restricted method ... has been called" either.
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void theLauncherRunsThroughASymbolicLinkFromAnotherDirectory() throws Exception {
+        Path launcher = Path.of(System.getProperty("vfork4j.projectRoot", ".."), "vfork4j").toAbsolutePath().normalize();
+        assertThat(launcher).as("the launcher at the project root").isExecutable();
+        Path link = Files.createSymbolicLink(dir.resolve("vfork4j"), launcher);
+        // This build's package phase has just made the jar from these sources. Were a source's
+        // timestamp newer (an edit meanwhile), the launcher would start a nested build into
+        // the target directory this build is using; the jar counts as up to date instead.
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+        Result r = run(dir, link.toString(), "--version");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("vfork4j " + Version.cli() + " ");
+        assertThat(r.err()).as("nothing to build, nothing to warn about").isEmpty();
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private Result run(Path workingDir, String... command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "stdout", "");
+        Path err = Files.createTempFile(dir, "stderr", "");
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(workingDir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out.toFile()).redirectError(err.toFile())
+            .start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish within 120 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    }
+}
