@@ -106,7 +106,7 @@ class LabCommandTest {
         Invocation r = Invocation.execute("lab", "--only", "memory-sharing,nope");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("Unknown experiment 'nope'").contains("memory-sharing, vfork-is-fork, ");
+        assertThat(r.err()).contains("vfork4j: unknown experiment 'nope'").contains("memory-sharing, vfork-is-fork, ");
     }
 
     @Test
@@ -114,7 +114,7 @@ class LabCommandTest {
         for (String bad : List.of("12x", "8", "32m", "2000000g", "")) {
             Invocation r = Invocation.execute("lab", "--heaps", bad);
             assertThat(r.code()).as(bad).isEqualTo(2);
-            assertThat(r.err()).as(bad).contains("Invalid heap size").contains("such as 256m or 8g");
+            assertThat(r.err()).as(bad).contains("invalid heap size").contains("such as 256m or 8g");
         }
     }
 
@@ -122,7 +122,7 @@ class LabCommandTest {
     void anUnknownOptionIsAUsageError() {
         Invocation r = Invocation.execute("lab", "--fast");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Unknown option: '--fast'");
+        assertThat(r.err()).isEqualTo("vfork4j: unknown option '--fast'\nTry 'vfork4j lab --help'.\n");
     }
 
     @Test
