@@ -91,8 +91,8 @@ class LabCommandTest {
             .startsWith("vfork4j lab: 1 published claim about vfork, measured on this machine (")
             .contains("memory-sharing: CONFIRMED")
             .containsPattern("(?m)^  claim     \"The child modifies val, and the parent sees it.\"$")
-            .containsPattern("(?m)^  source    Uros Popovic's vfork explainer on X \\(")
-            .contains("https://x.com/popovicu94/status/2009087220440027419")
+            .containsPattern("(?m)^  source    Uros Popovic's vfork explainer on X, "
+                + "https://x.com/popovicu94/status/2009087220440027419$")
             .containsPattern("(?m)^  measured  \\{\"vfork\": 999, \"fork\": 10\\}$")
             .containsPattern("(?m)^  why       ")
             .containsPattern("(?m)^1 experiment in \\d+ s: 1 confirmed$");

@@ -58,8 +58,7 @@ public enum Claim {
      */
     public enum Source {
         /** An explainer whose first line is "`fork` on Linux protects the parent. `vfork` ... hijacks it." */
-        EXPLAINER("Uros Popovic's vfork explainer on X (\"fork on Linux protects the parent. vfork ... hijacks it.\")",
-            "https://x.com/popovicu94/status/2009087220440027419"),
+        EXPLAINER("Uros Popovic's vfork explainer on X", "https://x.com/popovicu94/status/2009087220440027419"),
         /** vfork(2) of the Linux man-pages project; the quotes are from release 5.10. */
         LINUX_MAN_PAGE("vfork(2), Linux man-pages 5.10", "https://man7.org/linux/man-pages/man2/vfork.2.html"),
         /**
