@@ -1,6 +1,12 @@
 # Sourced by ./mvnw and ./vfork4j (POSIX sh): points JAVA_HOME at a JDK 25 or newer.
 # Looks in JAVA_HOME, then the `java` on PATH, then /usr/lib/jvm/* (highest version wins).
 # Stops with a message saying what to install when there is none.
+#
+# Plain `mvn` does not come through here and may run on an older JDK. .mvn/jvm.config (which
+# cannot hold comments under Maven 3.8) passes --sun-misc-unsafe-memory-access=allow, silencing
+# the sun.misc.Unsafe warnings Maven's Guice prints on JDK 24+, behind
+# -XX:+IgnoreUnrecognizedVMOptions: a JDK 17 JVM ignores the option instead of refusing to start,
+# so the build reaches the enforcer's "vfork4j needs JDK 25 or newer" (OldJdkBuildTest).
 
 vfork4j_jdk_major() {
   # Prints the feature version of the JDK at $1 ("25" for 25.0.3, "8" for 1.8.0), or nothing.

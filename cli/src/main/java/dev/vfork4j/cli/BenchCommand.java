@@ -1,5 +1,6 @@
 package dev.vfork4j.cli;
 
+import dev.vfork4j.cli.lab.Plural;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
@@ -137,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Path csv = dir.resolve(CSV);
-        Path png = dir.resolve(PNG).toAbsolutePath().normalize();
+        Path png = dir.resolve(PNG);
         Files.writeString(csv, LatencyTable.csv(rows), UTF_8);
         System.setProperty("java.awt.headless", "true");
         LatencyChart.write(rows, png);
@@ -148,9 +149,9 @@ final class BenchCommand implements Callable<Integer> {
             root.put("chart", png.toString());
             stdout.println(Json.write(root));
         } else {
-            stdout.println("Spawn + wait of /bin/true, µs: at most " + plan.spawns() + " timed spawns per row after "
-                + plan.warmup() + " untimed, at most " + formatSeconds(plan.maxMillis()) + " s per row; "
-                + plan.jobs().size() + " worker JVMs in " + seconds + " s.");
+            stdout.println("Spawn + wait of /bin/true, µs: at most " + Plural.count(plan.spawns(), "timed spawn")
+                + " per row after " + plan.warmup() + " untimed, at most " + formatSeconds(plan.maxMillis())
+                + " s per row; " + Plural.count(plan.jobs().size(), "worker JVM") + " in " + seconds + " s.");
             stdout.println();
             stdout.print(LatencyTable.markdown(rows));
             stdout.println();
@@ -158,7 +159,8 @@ final class BenchCommand implements Callable<Integer> {
             stdout.println("Chart: " + png);
         }
         stdout.flush();
-        err.println("vfork4j bench: " + rows.size() + " rows from " + plan.jobs().size() + " worker JVMs in "
+        err.println("vfork4j bench: " + Plural.count(rows.size(), "row") + " from "
+            + Plural.count(plan.jobs().size(), "worker JVM") + " in "
             + seconds + " s; the workers' stderr is in " + log);
         err.flush();
         return 0;
@@ -218,10 +220,13 @@ final class BenchCommand implements Callable<Integer> {
         return v;
     }
 
-    /** Created now, so that a bad --out is a usage error before minutes of timing, not after. */
+    /**
+     * Created now, so that a bad --out is a usage error before minutes of timing, not after.
+     * Absolute, so that every path bench prints (CSV, chart, log) can be opened from anywhere.
+     */
     private Path outputDirectory() {
         try {
-            return Files.createDirectories(out);
+            return Files.createDirectories(out).toAbsolutePath().normalize();
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " cannot be used as a directory: " + e);
         }

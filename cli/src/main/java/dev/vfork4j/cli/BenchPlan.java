@@ -1,5 +1,6 @@
 package dev.vfork4j.cli;
 
+import dev.vfork4j.cli.lab.Plural;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,7 +55,7 @@ record BenchPlan(List<Integer> heapsMb, List<Integer> openFds, List<BenchMechani
         }
 
         String cell() {
-            return heapMb + " MB, " + openFds + " fds";
+            return heapMb + " MB, " + Plural.count(openFds, "fd");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vfork4j.cli;
 
+import dev.vfork4j.cli.lab.Plural;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.vfork4j.Child;
@@ -139,7 +140,7 @@ final class BenchRun {
         if (code != 0 || next != job.mechanisms().size()) {
             String why = timedOut.get()
                 ? "took longer than " + limit.toSeconds() + " s and was killed"
-                : "exited with " + code + " after " + next + " of " + job.mechanisms().size() + " mechanisms";
+                : "exited with " + code + " after " + next + " of " + Plural.count(job.mechanisms().size(), "mechanism");
             throw new BenchFailure("the worker JVM for " + job.cell() + " " + why + "; its stderr, from "
                 + workerLog + ":\n" + tail(workerLog, logStart));
         }

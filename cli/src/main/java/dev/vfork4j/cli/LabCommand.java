@@ -3,6 +3,7 @@ package dev.vfork4j.cli;
 import dev.vfork4j.cli.lab.Claim;
 import dev.vfork4j.cli.lab.Finding;
 import dev.vfork4j.cli.lab.Lab;
+import dev.vfork4j.cli.lab.Plural;
 import dev.vfork4j.cli.lab.Verdict;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -24,16 +25,18 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vfork4j lab [--quick] [--only ID,...] [--heaps SIZE,...] [--json]}: every testable
- * claim of the seed documents, measured live on this machine, each with a verdict. Always
- * exits 0 when it ran: a refuted claim is a finding, not a failure; 2 for a usage error.
+ * {@code vfork4j lab [--quick] [--only ID,...] [--heaps SIZE,...] [--json]}: published claims
+ * about vfork (man pages, question-and-answer sites, an explainer), measured live on this machine,
+ * each with a verdict and cited by its public source. Always exits 0 when it ran: a refuted claim
+ * is a finding, not a failure; 2 for a usage error.
  */
 @CommandLine.Command(
     name = "lab",
     mixinStandardHelpOptions = true,
     description = {
-        "Puts the seed documents' claims about vfork to the test on this machine: for each, the claim "
-            + "(quoted, with its seed file), what was measured, and a verdict: confirmed, refuted or not-testable.",
+        "Puts published claims about vfork (the Linux and NetBSD man pages, Stack Overflow and Unix & Linux "
+            + "answers, an explainer) to the test on this machine: for each, the claim (quoted, with its source), "
+            + "what was measured, and a verdict: confirmed, refuted or not-testable.",
         "Anything that could harm a JVM, or needs a big heap, runs in a disposable JVM. The default run "
             + "starts parent JVMs with 256 MB, 2 GB and 8 GB pre-touched heaps (one at a time; a size that does "
             + "not fit in the available memory is skipped) and takes about a minute.",
@@ -43,8 +46,8 @@ final class LabCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--json", description = "Prints {\"experiments\": [{\"id\", \"claim\", \"seed\", \"measured\", "
-        + "\"verdict\", \"why\"}]} instead of text.")
+    @Option(names = "--json", description = "Prints {\"experiments\": [{\"id\", \"claim\", \"source\": {\"title\", "
+        + "\"url\"}, \"measured\", \"verdict\", \"why\"}]} instead of text.")
     private boolean json;
 
     @Option(names = "--quick", description = "Smaller parent JVMs (128 MB and 1 GB heaps) and fewer samples: "
@@ -85,8 +88,8 @@ final class LabCommand implements Callable<Integer> {
             err.flush();
         });
         if (!json) {
-            out.println("vfork4j lab: " + claims.size() + " claims from the seed documents, measured on this machine ("
-                + System.getProperty("os.arch") + ", Linux " + System.getProperty("os.version") + ")");
+            out.println("vfork4j lab: " + Plural.count(claims.size(), "published claim") + " about vfork, measured on "
+                + "this machine (" + System.getProperty("os.arch") + ", Linux " + System.getProperty("os.version") + ")");
             out.flush();
         }
         List<Finding> findings = lab.run(claims, f -> {
@@ -104,7 +107,7 @@ final class LabCommand implements Callable<Integer> {
                 counts.merge(f.verdict(), 1L, Long::sum);
             }
             out.println();
-            out.println(findings.size() + (findings.size() == 1 ? " experiment" : " experiments") + " in "
+            out.println(Plural.count(findings.size(), "experiment") + " in "
                 + Math.round((System.nanoTime() - t0) / 1e9) + " s: "
                 + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().json())
                     .collect(Collectors.joining(", ")));
@@ -151,7 +154,12 @@ final class LabCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", f.id());
         m.put("claim", f.claim().quote());
-        m.put("seed", f.claim().seed());
+        // The source replaces the seed file name the lab used to give, which named a file that
+        // exists only in the project's working area: nothing a reader could open.
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("title", f.claim().source().title());
+        f.claim().source().url().ifPresent(url -> source.put("url", url));
+        m.put("source", source);
         m.put("measured", f.measured());
         m.put("verdict", f.verdict().json());
         m.put("why", f.why());
@@ -161,7 +169,8 @@ final class LabCommand implements Callable<Integer> {
     static String text(Finding f) {
         StringBuilder sb = new StringBuilder();
         sb.append(f.id()).append(": ").append(f.verdict().json().toUpperCase(Locale.ROOT)).append('\n');
-        wrap(sb, "claim", "\"" + f.claim().quote() + "\" (" + f.claim().seed() + ")");
+        wrap(sb, "claim", "\"" + f.claim().quote() + "\"");
+        wrap(sb, "source", f.claim().source().citation());
         if (!f.measured().isEmpty()) {
             wrap(sb, "measured", Json.compact(f.measured()));
         }

@@ -43,6 +43,13 @@ final class LatencyChart {
 
     /** Writes the chart of {@code rows} (at least one) to {@code png}. */
     static void write(List<SpawnLatency> rows, Path png) throws IOException {
+        List<XYChart> panels = panels(rows);
+        // One above the other: the heap axes line up, and each panel keeps its legend beside it.
+        BitmapEncoder.saveBitmap(panels, panels.size(), 1, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** One panel per fd count, in ascending order, each with a line per mechanism. */
+    static List<XYChart> panels(List<SpawnLatency> rows) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows to chart");
         }
@@ -56,11 +63,13 @@ final class LatencyChart {
             lowest = Math.min(lowest, Math.max(1, r.p50Us()));
             highest = Math.max(highest, r.p50Us());
         }
+        // The same latency range in every panel, so that panels compare by eye.
+        LatencyAxis latency = LatencyAxis.around(lowest, highest);
         List<XYChart> panels = new ArrayList<>();
         for (int fds : fdCounts) {
-            XYChart chart = panel(fds, heaps.last());
-            // The same latency range in every panel, so that panels compare by eye.
-            chart.getStyler().setYAxisMin(lowest / 1.5).setYAxisMax(highest * 1.5);
+            XYChart chart = panel(fds, heaps.first(), heaps.last());
+            chart.getStyler().setYAxisMin(latency.min()).setYAxisMax(latency.max())
+                .setYAxisLogarithmicDecadeOnly(latency.decadesOnly());
             for (BenchMechanism m : BenchMechanism.values()) {
                 List<SpawnLatency> line = rows.stream()
                     .filter(r -> r.openFds() == fds && r.mechanism() == m)
@@ -79,13 +88,70 @@ final class LatencyChart {
             }
             panels.add(chart);
         }
-        // One above the other: the heap axes line up, and each panel keeps its legend beside it.
-        BitmapEncoder.saveBitmap(panels, panels.size(), 1, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return panels;
     }
 
-    private static XYChart panel(int fds, int largestHeapMb) {
+    /**
+     * The latency axis: logarithmic, with at least three labels. XChart 3.8.8 labels a log axis
+     * either at its powers of ten only or at every 1 to 9 times a power of ten (a label
+     * function would turn its log axis linear). Powers of ten alone gave a single label when the
+     * medians stayed near one of them; all nine crowd each other once the axis spans a decade
+     * or more. So: the data's own range (with room for the markers) when it holds three powers
+     * of ten, labelled at those; the same range labelled at every step when it is less than a
+     * decade wide; otherwise the whole decades around the data, two or more of them.
+     *
+     * @param min         the bottom of the axis
+     * @param max         the top
+     * @param decadesOnly whether only powers of ten are labelled
+     */
+    record LatencyAxis(double min, double max, boolean decadesOnly) {
+
+        /** Room above and below the extreme medians, as a factor, so no marker sits on the edge. */
+        private static final double MARGIN = 1.25;
+
+        /** The values XChart labels on this axis. */
+        List<Double> labels() {
+            List<Double> labels = new ArrayList<>();
+            for (int k = (int) Math.floor(Math.log10(min)); k <= (int) Math.ceil(Math.log10(max)); k++) {
+                for (int d = 1; d <= (decadesOnly ? 1 : 9); d++) {
+                    double v = d * Math.pow(10, k);
+                    if (v >= min * 0.999999 && v <= max * 1.000001) {
+                        labels.add(v);
+                    }
+                }
+            }
+            return labels;
+        }
+
+        /** The axis for medians from {@code lowest} to {@code highest} µs. */
+        static LatencyAxis around(double lowest, double highest) {
+            double from = lowest / MARGIN;
+            double to = highest * MARGIN;
+            LatencyAxis tight = new LatencyAxis(from, to, true);
+            if (tight.labels().size() >= 3) {
+                return tight;
+            }
+            if (to / from < 10) {
+                return new LatencyAxis(from, to, false);
+            }
+            int low = (int) Math.floor(Math.log10(from));
+            int high = (int) Math.ceil(Math.log10(to));
+            if (high - low < 2) {
+                // Widen on the side where the data sit nearer the edge.
+                if (Math.log10(lowest) - low < high - Math.log10(highest)) {
+                    low = high - 2;
+                } else {
+                    high = low + 2;
+                }
+            }
+            return new LatencyAxis(Math.pow(10, low), Math.pow(10, high), true);
+        }
+    }
+
+    private static XYChart panel(int fds, int smallestHeapMb, int largestHeapMb) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
-            .title(String.format("Spawn + wait of /bin/true from a parent with %,d extra open fds (lower is better)", fds))
+            .title(String.format("Spawn + wait of /bin/true from a parent with %,d extra open %s (lower is better)",
+                fds, fds == 1 ? "fd" : "fds"))
             .xAxisTitle("parent JVM heap (MB): -Xms = -Xmx, pre-touched, half live")
             .yAxisTitle("median spawn + wait (µs, log scale)")
             .build();
@@ -101,13 +167,14 @@ final class LatencyChart {
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         styler.setMarkerSize(9);
         styler.setYAxisLogarithmic(true);
-        // Labels at decades only (grid lines at every step between): all nine crowd each other
-        // near a decade's top, and a custom label function makes XChart 3.8.8's log axis spin.
-        styler.setYAxisLogarithmicDecadeOnly(true);
         styler.setYAxisDecimalPattern("#,##0");
         styler.setXAxisDecimalPattern("#,##0");
-        styler.setXAxisMin(0.0);
-        styler.setXAxisMax(largestHeapMb * 1.05);
+        // The heap axis spans the heaps measured (256 MB and up), not 0 to the largest; the
+        // plot keeps 2.5 % of its width on each side for the markers.
+        styler.setPlotContentSize(0.95);
+        double pad = largestHeapMb > smallestHeapMb ? 0 : smallestHeapMb * 0.1;
+        styler.setXAxisMin(smallestHeapMb - pad);
+        styler.setXAxisMax(largestHeapMb + pad);
         return chart;
     }
 }

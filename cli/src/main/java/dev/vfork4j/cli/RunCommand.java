@@ -1,8 +1,9 @@
 package dev.vfork4j.cli;
 
+import dev.vfork4j.Child;
 import dev.vfork4j.Command;
-import dev.vfork4j.ExitStatus;
 import dev.vfork4j.Mechanism;
+import dev.vfork4j.Redirect;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vfork4j run [options] [--] program [args...]}: runs one program with all three
- * standard streams inherited and exits as it did, the way a shell reports it.
+ * standard streams inherited and exits as it did, the way a shell reports it. SIGHUP, SIGINT
+ * and SIGTERM sent to this JVM are forwarded to the program ({@link SignalRelay}) instead of
+ * ending the JVM and orphaning it.
  */
 @CommandLine.Command(
     name = "run",
@@ -27,6 +30,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs a program with stdin, stdout and stderr inherited and exits with its exit code "
             + "(128 + the signal number when a signal killed it).",
+        "SIGHUP, SIGINT and SIGTERM sent to vfork4j go to the program, and vfork4j exits as the program "
+            + "then does.",
         "Options end at the program name or at '--'.",
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -92,11 +97,21 @@ final class RunCommand implements Callable<Integer> {
             }
             command = command.mechanism(mechanism);
         }
-        try {
-            ExitStatus status = command.run();
-            return status.exitValue();
+        // run() would do, but a signal must reach the child from the moment it exists, so the
+        // relay is in place before the start and learns the child from start().
+        command = command.stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
+        try (SignalRelay relay = SignalRelay.install()) {
+            Child child = command.start();
+            relay.forwardTo(child);
+            try {
+                child.waitFor();
+            } catch (InterruptedException e) {
+                child.destroyForcibly().waitFor();
+                throw e;
+            }
+            return child.exitStatus().exitValue();
         } catch (IOException e) {
-            // run() throws IOException only while starting the child, so every one means the
+            // start() throws IOException only while starting the child, so every one means the
             // program did not start. Usually a SpawnException; a JDK ProcessBuilder failure
             // whose message the library could not parse stays a plain IOException.
             err.println("vfork4j: " + oneLine(e.getMessage()));
@@ -107,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return INTERNAL_FAILURE;
         } catch (InterruptedException e) {
-            // run() has killed and reaped the child already.
+            // The child has been killed and reaped.
             Thread.currentThread().interrupt();
             err.println("vfork4j: interrupted while waiting for " + argv.getFirst());
             err.flush();

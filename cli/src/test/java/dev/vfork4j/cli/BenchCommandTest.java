@@ -84,6 +84,29 @@ class BenchCommandTest {
     }
 
     @Test
+    void aRelativeOutDirectoryIsPrintedAbsoluteForTheCsvTheChartAndTheLogAlike() throws Exception {
+        // Relative to the working directory (cli/ under Maven), inside its target/.
+        Path relative = Path.of("target", "bench-relative-out-" + ProcessHandle.current().pid());
+        try {
+            Invocation r = Invocation.execute("bench", "--heaps", "64m", "--fds", "3", "--mechanisms", "jdk_posix_spawn",
+                "--spawns", "3", "--warmup", "0", "--max-seconds", "0.1", "--out", relative.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            Path dir = relative.toAbsolutePath().normalize();
+            assertThat(r.out()).contains("\nCSV: " + dir.resolve("spawn-latency.csv") + "\n")
+                .contains("\nChart: " + dir.resolve("spawn-latency.png") + "\n");
+            assertThat(r.err()).contains("the workers' stderr is in " + dir.resolve("workers.log"));
+            // One worker JVM, one row: no "1 worker JVMs".
+            assertThat(r.out()).containsPattern("1 worker JVM in \\d+ s\\.");
+            assertThat(r.err()).containsPattern("vfork4j bench: 1 row from 1 worker JVM in \\d+ s");
+            assertThat(r.out() + r.err()).doesNotContainPattern("\\b1 (worker JVMs|rows|timed spawns)\\b");
+        } finally {
+            try (var files = Files.walk(relative)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void jdkRowsStartWithJdkAndTheOthersAreVfork4jMechanisms() {
         for (BenchMechanism m : BenchMechanism.values()) {
             if (m.isJdk()) {

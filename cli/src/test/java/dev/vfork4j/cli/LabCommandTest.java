@@ -36,10 +36,13 @@ class LabCommandTest {
         assertThat(experiments).extracting(e -> e.get("id"))
             .containsExactly(Arrays.stream(Claim.values()).map(Claim::id).toArray());
         for (Map<String, Object> e : experiments) {
-            assertThat(e).containsOnlyKeys("id", "claim", "seed", "measured", "verdict", "why");
+            assertThat(e).containsOnlyKeys("id", "claim", "source", "measured", "verdict", "why");
             Claim claim = Claim.byId((String) e.get("id"));
             assertThat(e.get("claim")).isEqualTo(claim.quote());
-            assertThat(e.get("seed")).isEqualTo(claim.seed());
+            Map<String, Object> source = (Map<String, Object>) e.get("source");
+            assertThat(source.get("title")).isEqualTo(claim.source().title());
+            assertThat(source).containsOnlyKeys(claim.source().url().isPresent() ? Set.of("title", "url") : Set.of("title"));
+            claim.source().url().ifPresent(url -> assertThat(source).containsEntry("url", url));
             assertThat(e.get("measured")).isInstanceOf(Map.class);
             assertThat((String) e.get("verdict")).isIn(VERDICTS);
             assertThat((String) e.get("why")).as(e.get("id") + "'s why").isNotBlank();
@@ -81,16 +84,36 @@ class LabCommandTest {
     }
 
     @Test
-    void textQuotesTheClaimWithItsSeedAndShowsWhatWasMeasured() {
+    void textQuotesTheClaimCitesItsPublicSourceAndShowsWhatWasMeasured() {
         Invocation r = Invocation.execute("lab", "--only", "memory-sharing");
         assertThat(r.code()).isZero();
         assertThat(r.out())
+            .startsWith("vfork4j lab: 1 published claim about vfork, measured on this machine (")
             .contains("memory-sharing: CONFIRMED")
-            .contains("\"The child modifies val, and the parent sees it.\" (000_6a81e0ef7c238cfe.txt)")
+            .containsPattern("(?m)^  claim     \"The child modifies val, and the parent sees it.\"$")
+            .containsPattern("(?m)^  source    Uros Popovic's vfork explainer on X, "
+                + "https://x.com/popovicu94/status/2009087220440027419$")
             .containsPattern("(?m)^  measured  \\{\"vfork\": 999, \"fork\": 10\\}$")
             .containsPattern("(?m)^  why       ")
             .containsPattern("(?m)^1 experiment in \\d+ s: 1 confirmed$");
         assertThat(r.err()).contains("lab: measuring ");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void noOutputNamesAFileOfTheProjectsWorkingArea() {
+        // The lab used to cite claims by seed file names ("000_6a81e0ef7c238cfe.txt") that a
+        // reader cannot open. Every source is cited by a title to look up, most with an address.
+        String internalName = "\\d{3}_[0-9a-f]{16}\\.txt";
+        Invocation text = Invocation.execute("lab", "--only", "child-return-crashes-parent,vfork-is-fork");
+        assertThat(text.out()).doesNotContainPattern(internalName).doesNotContain("seed");
+        Invocation json = Invocation.execute("lab", "--json", "--only", "child-return-crashes-parent");
+        assertThat(json.out()).doesNotContainPattern(internalName);
+        assertThat(experiments(json).getFirst()).doesNotContainKey("seed").containsKey("source");
+        for (Claim.Source s : Claim.Source.values()) {
+            assertThat(s.title()).isNotBlank().doesNotContainPattern(internalName);
+            s.url().ifPresent(url -> assertThat(url).startsWith("https://"));
+        }
     }
 
     @Test
@@ -106,7 +129,7 @@ class LabCommandTest {
         Invocation r = Invocation.execute("lab", "--only", "memory-sharing,nope");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("Unknown experiment 'nope'").contains("memory-sharing, vfork-is-fork, ");
+        assertThat(r.err()).contains("vfork4j: unknown experiment 'nope'").contains("memory-sharing, vfork-is-fork, ");
     }
 
     @Test
@@ -114,7 +137,7 @@ class LabCommandTest {
         for (String bad : List.of("12x", "8", "32m", "2000000g", "")) {
             Invocation r = Invocation.execute("lab", "--heaps", bad);
             assertThat(r.code()).as(bad).isEqualTo(2);
-            assertThat(r.err()).as(bad).contains("Invalid heap size").contains("such as 256m or 8g");
+            assertThat(r.err()).as(bad).contains("invalid heap size").contains("such as 256m or 8g");
         }
     }
 
@@ -122,7 +145,7 @@ class LabCommandTest {
     void anUnknownOptionIsAUsageError() {
         Invocation r = Invocation.execute("lab", "--fast");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Unknown option: '--fast'");
+        assertThat(r.err()).isEqualTo("vfork4j: unknown option '--fast'\nTry 'vfork4j lab --help'.\n");
     }
 
     @Test

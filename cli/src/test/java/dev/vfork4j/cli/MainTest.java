@@ -25,11 +25,13 @@ class MainTest {
     }
 
     @Test
-    void unknownSubcommandIsAUsageErrorThatListsTheValidOnes() {
+    void unknownSubcommandIsAOneLineUsageErrorNamingTheValidOnes() {
         Invocation r = Invocation.execute("frob");
         assertThat(r.code()).isEqualTo(CommandLine.ExitCode.USAGE).isEqualTo(2);
-        assertThat(r.err()).contains("Unmatched argument at index 0: 'frob'")
-            .contains("Commands:", "  run ", "  doctor ");
+        assertThat(r.err()).isEqualTo("""
+            vfork4j: unknown subcommand 'frob'; the subcommands are run, doctor, bench, lab and help
+            Try 'vfork4j --help'.
+            """);
         assertThat(r.out()).isEmpty();
     }
 
@@ -37,21 +39,43 @@ class MainTest {
     void misspeltSubcommandGetsASuggestion() {
         Invocation r = Invocation.execute("runn");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Did you mean", "run");
+        assertThat(r.err()).contains("Did you mean", "run").endsWith("Try 'vfork4j --help'.\n");
     }
 
     @Test
-    void unknownOptionIsAUsageError() {
+    void unknownOptionIsOneLineAndAHintNotTheWholeHelp() {
         Invocation r = Invocation.execute("--frob");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Unknown option: '--frob'");
+        assertThat(r.err()).isEqualTo("vfork4j: unknown option '--frob'\nTry 'vfork4j --help'.\n");
+    }
+
+    @Test
+    void aSubcommandsUnknownOptionPointsAtThatSubcommandsHelp() {
+        // Alone, `run --foo` is also missing its program; the unknown option is what to report.
+        for (String[] args : new String[][] {{"run", "--foo"}, {"run", "--foo", "--", "true"}}) {
+            Invocation r = Invocation.execute(args);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("vfork4j: unknown option '--foo'\nTry 'vfork4j run --help'.\n");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void badOptionValuesAreOneLineWithoutPicocliTypos() {
+        Invocation r = Invocation.execute("run", "--env", "NOEQUALS", "--", "true");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).doesNotContain("option option").doesNotContain("Usage:")
+            .matches("vfork4j: value for option '--env' \\(NAME=VALUE\\) [^\n]*NOEQUALS\nTry 'vfork4j run --help'.\n");
     }
 
     @Test
     void noSubcommandIsAUsageError() {
         Invocation r = Invocation.execute();
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required subcommand", "Usage: vfork4j");
+        assertThat(r.err()).isEqualTo("""
+            vfork4j: a subcommand is needed: run, doctor, bench, lab or help
+            Try 'vfork4j --help'.
+            """);
     }
 
     @Test

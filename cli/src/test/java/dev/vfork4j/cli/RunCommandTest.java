@@ -60,7 +60,7 @@ class RunCommandTest {
     void unknownMechanismIsAUsageErrorNamingTheValidOnes() {
         Invocation r = Invocation.execute("run", "--mechanism", "spork", "--", "true");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Invalid value for option '--mechanism'", "'spork'")
+        assertThat(r.err()).contains("vfork4j: invalid value for option '--mechanism'", "'spork'")
             .contains("VFORK", "POSIX_SPAWN", "FORK", "JDK");
     }
 
@@ -92,7 +92,7 @@ class RunCommandTest {
     void missingProgramIsAUsageError() {
         Invocation r = Invocation.execute("run", "--");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required parameter: 'PROGRAM'");
+        assertThat(r.err()).isEqualTo("vfork4j: missing required parameter: 'PROGRAM'\nTry 'vfork4j run --help'.\n");
     }
 
     @Test

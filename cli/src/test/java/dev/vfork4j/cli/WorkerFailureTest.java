@@ -24,7 +24,7 @@ class WorkerFailureTest {
                 Path.of(System.getProperty("java.home"), "bin", "java"), dir.toString());
             assertThatThrownBy(run::run)
                 .isInstanceOf(BenchRun.BenchFailure.class)
-                .hasMessageContaining("the worker JVM for 64 MB, 0 fds exited with 1 after 0 of 1 mechanisms")
+                .hasMessageContaining("the worker JVM for 64 MB, 0 fds exited with 1 after 0 of 1 mechanism;")
                 .hasMessageContaining(log.toString())
                 .hasMessageContaining("dev.vfork4j.cli.BenchWorker");
         }

@@ -109,12 +109,15 @@ final class ExitExperiments {
         boolean duplicated = copies(vforkExit) > 1;
         return new Finding(Claim.VFORK_EXIT_DUPLICATES_OUTPUT, m, duplicated ? Verdict.CONFIRMED : Verdict.REFUTED,
             duplicated
-                ? "After a vfork child's exit() the parent's flush wrote the line again: " + copies(vforkExit) + " copies."
+                ? "After a vfork child's exit() the parent's flush wrote the line again: "
+                    + Plural.count(copies(vforkExit), "copy", "copies") + "."
                 : "The first sentence holds: the vfork child's exit() flushed the parent's buffer and ran the "
                     + "parent's exit handler, in the parent's memory. The second does not: because that memory is "
                     + "the parent's own, the flush also emptied the parent's buffer, and the parent's later fflush "
-                    + "had nothing left to write: " + copies(vforkExit) + " copy, not a duplicate. Duplication is "
-                    + "fork's problem (" + m.get("forkExitCopies") + " copies after fork + exit(), where the child "
+                    + "had nothing left to write: " + Plural.count(copies(vforkExit), "copy", "copies") + ", not a duplicate. "
+                    + "Duplication is "
+                    + "fork's problem (" + Plural.count(copies(cases.get("fork+exit")), "copy", "copies") + " after fork + exit(), "
+                    + "where the child "
                     + "flushes a copy of the buffer). What vfork + exit() does corrupt is the parent's stdio state: "
                     + "its stdout is left unbuffered (" + is(vforkExit, "parentStdoutNowUnbuffered") + ").");
     }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One experiment's result: the claim it tested (quoted from a seed document), what it measured
+ * One experiment's result: the claim it tested (quoted from its published source), what it measured
  * and the verdict, with the reasoning behind the verdict in {@code why}.
  *
  * @param measured the values found, in the order they were measured: numbers, strings, booleans,

@@ -15,7 +15,7 @@ final class MemoryExperiments {
     private MemoryExperiments() {}
 
     /**
-     * The seed's C example, in this JVM: an int holding 10 in native memory; a child stores 999
+     * The explainer's C example, in this JVM: an int holding 10 in native memory; a child stores 999
      * into it (a STORE step) and exits with the raw exit_group. Safe to run here: the child
      * writes only that int, and the plan's own memory. Returns what this JVM then reads, per clone.
      */
@@ -64,7 +64,7 @@ final class MemoryExperiments {
         Map<String, Object> val = valAfterChild(lab);
         boolean confirmed = Integer.valueOf(999).equals(val.get("vfork")) && Integer.valueOf(10).equals(val.get("fork"));
         return new Finding(Claim.MEMORY_SHARING, val, confirmed ? Verdict.CONFIRMED : Verdict.REFUTED, confirmed
-            ? "The seed's example, run for real: the parent's int held 10, a child stored 999 into it and called "
+            ? "The explainer's C example, run for real: the parent's int held 10, a child stored 999 into it and called "
                 + "_exit (exit_group). The VFORK child (CLONE_VM) wrote into the parent's own memory, so the parent "
                 + "read 999; the FORK child wrote into its copy-on-write copy, so the parent still read 10. Not "
                 + "undefined here: the child is vfork4j's routine on its own stack, storing through a pointer."
@@ -93,7 +93,7 @@ final class MemoryExperiments {
                 + "the children waited before their exec, kcmp(KCMP_VM) said the VFORK child (clone3 with "
                 + "CLONE_VM | CLONE_VFORK, which is what vfork(2) is) uses the very mm of its parent and the FORK "
                 + "child does not, and a store by the VFORK child reached the parent. Linux has had a real vfork "
-                + "since 2.2; the seed's colleague describes Linux before 2.2.0-pre6 (see the Linux man page's history)."
+                + "since 2.2; the colleague quoted in the question describes Linux before 2.2.0-pre6 (see the Linux man page's history)."
             : "The VFORK child's store did not reach the parent and kcmp did not report a shared address space: "
                 + "here vfork behaved like fork.");
     }
@@ -106,6 +106,6 @@ final class MemoryExperiments {
                 + "glibc's vfork() through FFM, so that the child returns into the JVM's own frames and runs "
                 + "Java code in the parent's memory: what happens then depends on which JVM frames the child "
                 + "overwrites before it dies, so a crash, a hang or silent corruption would all be possible and "
-                + "none would show the seed's mechanism reliably.");
+                + "none would show the explainer's mechanism reliably.");
     }
 }

@@ -42,7 +42,7 @@ final class ParentSizeExperiments {
 
     static Sizes sizes(Lab lab) {
         return lab.measured("sizes", "spawn cost in JVMs with " + lab.options().heapsMb() + " MB pre-touched heaps, "
-            + lab.options().samples() + " spawns per mechanism each (disposable JVMs, one at a time)", () -> {
+            + Plural.count(lab.options().samples(), "spawn") + " per mechanism each (disposable JVMs, one at a time)", () -> {
                 List<Integer> heaps = new ArrayList<>();
                 List<Integer> skipped = new ArrayList<>();
                 long available = memAvailableMb();
@@ -159,18 +159,18 @@ final class ParentSizeExperiments {
         return new Finding(Claim.VFORK_NO_FASTER_THAN_FORK, m, refuted ? Verdict.REFUTED : Verdict.CONFIRMED, refuted
             ? "VFORK was faster than FORK at every size, " + ratio.getFirst() + "x at " + s.heapsMb().getFirst()
                 + " MB and " + ratio.getLast() + "x at " + s.heapsMb().getLast() + " MB (whole spawns through "
-                + "vfork4j, start() to exec). The seed says Linux sets up an address space description for a vfork "
+                + "vfork4j, start() to exec). The answer says Linux sets up an address space description for a vfork "
                 + "child anyway; it does not: a CLONE_VM child shares the parent's mm (see vfork-is-fork), so "
                 + "there are no page tables to copy, and the gap grows with the parent."
             : "VFORK was not clearly faster than FORK here: " + m + ".");
     }
 
-    /** The seed's "posix_spawn() is implemented on top of vfork()": confirmed when glibc's child is vfork-like. */
+    /** The answer's "posix_spawn() is implemented on top of vfork()": confirmed when glibc's child is vfork-like. */
     static Finding posixSpawnIsVfork(Lab lab) {
         return posixSpawn(lab, Claim.POSIX_SPAWN_IS_VFORK, true);
     }
 
-    /** The seed's remark that Linux does not use vfork() for posix_spawn(): the same evidence, the other way. */
+    /** The answer's remark that Linux does not use vfork() for posix_spawn(): the same evidence, the other way. */
     static Finding linuxPosixSpawnNotVfork(Lab lab) {
         return posixSpawn(lab, Claim.LINUX_POSIX_SPAWN_NOT_VFORK, false);
     }

@@ -143,7 +143,7 @@ final class SuspensionExperiments {
         return new Finding(Claim.ONLY_CALLING_THREAD_SUSPENDED, m, confirmed ? Verdict.CONFIRMED : Verdict.REFUTED,
             confirmed
                 ? "While a VFORK child held the spawning thread for " + m.get("spawningThreadHeldMs") + " ms, another "
-                    + "thread of the same JVM ticked " + m.get("otherThreadTicks") + " times (it parks 1 ms between "
+                    + "thread of the same JVM ticked " + times(m.get("otherThreadTicks")) + " (it parks 1 ms between "
                     + "ticks; longest pause " + m.get("otherThreadLongestPauseMs") + " ms), and a full GC ran and "
                     + "finished " + m.get("fullGcFinishedBeforeReleaseMs") + " ms before the release: the held "
                     + "thread is in a native call, so the JVM's safepoints do not wait for it."
@@ -161,7 +161,7 @@ final class SuspensionExperiments {
         boolean othersRan = othersRan(m);
         return new Finding(Claim.WHOLE_PROCESS_SUSPENDED, m, othersRan ? Verdict.REFUTED : Verdict.CONFIRMED, othersRan
             ? "Only the calling thread is suspended, as the Linux man page says: during the vfork wait another "
-                + "thread of the parent ticked " + m.get("otherThreadTicks") + " times and a full GC completed "
+                + "thread of the parent ticked " + times(m.get("otherThreadTicks")) + " and a full GC completed "
                 + "(the same measurement as only-calling-thread-suspended). The kernel's vfork wait "
                 + "(wait_for_vfork_done) puts the one calling task to sleep, not its thread group."
             : "The rest of the parent made no progress while the calling thread was held: " + m + ".");
@@ -227,5 +227,10 @@ final class SuspensionExperiments {
         return new Finding(Claim.NO_SIGTTIN_IN_VFORK_CHILD, m, eof ? Verdict.CONFIRMED : Verdict.REFUTED, eof
             ? "The child's read returned (end of file) instead of stopping it with SIGTTIN."
             : "The child was not stopped by SIGTTIN, but its read did not give end of file either: " + m + ".");
+    }
+
+    /** "1 time", "256 times"; what was measured as is when it is not a number. */
+    private static String times(Object count) {
+        return count instanceof Number n ? Plural.count(n.longValue(), "time") : count + " times";
     }
 }
