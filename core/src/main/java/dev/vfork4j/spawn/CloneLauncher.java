@@ -106,7 +106,7 @@ public final class CloneLauncher implements Launcher {
                 mask.address(), 0, 8);
             MemorySegment argv = NativeStrings.array(plan.arena, r.argv());
             MemorySegment envp = NativeStrings.environment(plan.arena, r.environment());
-            MemorySegment shell = plan.cString(NativeStrings.SHELL);
+            MemorySegment shell = plan.cString(NativeStrings.shell());
             for (String candidate : ExecCandidates.of(r.program())) {
                 MemorySegment path = plan.cString(candidate);
                 plan.exec(sys.execve(), path, argv, envp, shell,

@@ -15,8 +15,14 @@ import java.util.Map;
 final class NativeStrings {
     private NativeStrings() {}
 
-    /** The shell a script without {@code #!} is run with, as execvp and the JDK run it. */
-    static final String SHELL = "/bin/sh";
+    /**
+     * The shell a script without {@code #!} is run with, as execvp and the JDK run it: the one
+     * place the library names a shell (SecurityTest checks that), and it is never given
+     * {@code -c}, only the script's path and the Command's arguments.
+     */
+    static String shell() {
+        return "/bin/sh";
+    }
 
     static MemorySegment array(Arena arena, List<String> strings) {
         MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);

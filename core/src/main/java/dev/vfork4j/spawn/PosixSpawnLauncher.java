@@ -141,7 +141,7 @@ public final class PosixSpawnLauncher implements Launcher {
         String script = rc == ENOEXEC ? scriptPath(r) : null;
         if (script != null) {
             // The same file actions and attributes apply to the shell's child.
-            MemorySegment shell = PlatformStrings.cString(arena, NativeStrings.SHELL);
+            MemorySegment shell = PlatformStrings.cString(arena, NativeStrings.shell());
             rc = LibC.posix_spawn(false, pid, shell, actions, attr,
                 NativeStrings.shellArray(arena, shell, PlatformStrings.cString(arena, script), argv, r.argv().size()),
                 envp);

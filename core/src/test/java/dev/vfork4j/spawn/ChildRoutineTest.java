@@ -137,7 +137,7 @@ class ChildRoutineTest {
     private static void execWithShell(SpawnPlan plan, String path, List<String> argv) {
         MemorySegment file = plan.cString(path);
         MemorySegment args = NativeStrings.array(plan.arena, argv);
-        MemorySegment shell = plan.cString(NativeStrings.SHELL);
+        MemorySegment shell = plan.cString(NativeStrings.shell());
         plan.exec(SYS.execve(), file, args, NativeStrings.environment(plan.arena, java.util.Map.of()), shell,
             NativeStrings.shellArray(plan.arena, shell, file, args, argv.size()));
     }
