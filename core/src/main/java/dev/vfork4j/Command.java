@@ -35,7 +35,21 @@ import java.util.Optional;
  *       from {@code /dev/null} and captures stdout and stderr.</li>
  *   <li>Mechanism: {@link Mechanism#best()}.</li>
  *   <li>A program name without '/' is looked up in the PATH of this JVM, with execvp
- *       semantics; one with '/' is taken as a path, relative to the child's directory.</li>
+ *       semantics; one with '/' is taken as a path, relative to the child's directory. An
+ *       executable file the kernel cannot run (ENOEXEC: a shell script without {@code #!})
+ *       is run with {@code /bin/sh} as {@code /bin/sh path args...}, as ProcessBuilder and
+ *       execvp run it.</li>
+ *   <li>Signals: the child starts with no signal blocked ({@link #signalMask} changes that),
+ *       no handler, and every signal at its default action, except those this JVM inherited
+ *       as ignored, which stay ignored as exec keeps them ({@code nohup} works). SIGPIPE
+ *       always starts at its default, as in ProcessBuilder's children. A signal that native
+ *       code in this JVM (a library, an agent) ignored after launch is not passed on: what
+ *       the JVM inherited is recorded at vfork4j's first spawn, the earliest point a library
+ *       can see, so a signal ignored before that counts as inherited. (ProcessBuilder's
+ *       children keep every ignored signal but SIGPIPE.)</li>
+ *   <li>The program, arguments, environment, directory and redirect file names are encoded
+ *       with {@code sun.jnu.encoding}, the platform encoding of the locale the JVM started
+ *       in, as ProcessBuilder encodes them; a character it cannot hold becomes '?'.</li>
  * </ul>
  *
  * Bad input is rejected where it enters, with {@link IllegalArgumentException}: an empty

@@ -62,11 +62,14 @@ public final class Posix {
         }
     }
 
-    /** {@code open(path, flags | O_CLOEXEC, mode)}, retried on EINTR (a FIFO can block in open). */
+    /**
+     * {@code open(path, flags | O_CLOEXEC, mode)}, retried on EINTR (a FIFO can block in open).
+     * The path is encoded as the JDK encodes file names ({@link PlatformStrings}).
+     */
     public static int open(String path, int flags, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(arena);
-            MemorySegment cpath = arena.allocateFrom(path);
+            MemorySegment cpath = PlatformStrings.cString(arena, path);
             while (true) {
                 int fd = LibC.open(st, cpath, flags | O_CLOEXEC, mode);
                 if (fd >= 0) {
@@ -77,6 +80,35 @@ public final class Posix {
                     throw new ErrnoException("open(\"" + path + "\")", errno);
                 }
             }
+        }
+    }
+
+    /**
+     * True when {@code fd} is a directory ({@code fstat}, S_IFDIR): an open of a directory for
+     * reading succeeds, and FileInputStream checks this after its open, as vfork4j does.
+     */
+    public static boolean isDirectory(int fd) throws ErrnoException {
+        boolean x86 = Arch.require() == Arch.X86_64;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment stat = arena.allocate(256, 8); // struct stat: 144 bytes on x86_64, 128 on aarch64
+            if (LibC.syscall(st, x86 ? 5 : 80, fd, stat.address()) < 0) {
+                throw new ErrnoException("fstat(fd=" + fd + ")", CallState.errno(st));
+            }
+            int mode = stat.get(ValueLayout.JAVA_INT, x86 ? 24 : 16); // st_mode
+            return (mode & 0170000) == 0040000;
+        }
+    }
+
+    /** This process's soft limit on open fds (RLIMIT_NOFILE): every fd number is below it. */
+    public static long openFilesLimit() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment limit = arena.allocate(ValueLayout.JAVA_LONG, 2); // struct rlimit64 {cur, max}
+            if (LibC.syscall(st, Arch.require().sys.prlimit64(), 0, 7 /* RLIMIT_NOFILE */, 0, limit.address()) < 0) {
+                throw new ErrnoException("prlimit64(RLIMIT_NOFILE)", CallState.errno(st));
+            }
+            return limit.get(ValueLayout.JAVA_LONG, 0);
         }
     }
 
@@ -149,20 +181,6 @@ public final class Posix {
                 // retry
             }
         }
-    }
-
-    /** The signals ignored (SIG_IGN) in this process now, as a bit set: bit n-1 for signal n. */
-    public static long ignoredSignals() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("SigIgn:")) {
-                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // /proc not mounted: assume nothing is ignored.
-        }
-        return 0;
     }
 
     /** An anonymous mapping of {@code length} bytes: private, or shared with children that do not share memory. */

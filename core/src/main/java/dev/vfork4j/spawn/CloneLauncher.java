@@ -28,8 +28,11 @@ import java.util.Map;
  * <p>Order of the steps (each a raw syscall): setsid/setpgid, setgroups, setresgid,
  * setresuid, chdir, PR_SET_PDEATHSIG and the getppid check, the fds (the child shares this
  * process's fd table until close_range(bound, ~0, CLOSE_RANGE_UNSHARE) gives it a copy of the
- * low fds it needs; then dup3 into place and close_range around the kept ones), prlimit64, umask, PR_SET_NO_NEW_PRIVS, the signal mask,
- * then execve over the candidate paths.
+ * low fds it needs; then dup3 into place and close_range around the kept ones), prlimit64, umask, PR_SET_NO_NEW_PRIVS,
+ * the signal dispositions ({@link SignalDefaults}: SIG_DFL for SIGPIPE and for every signal
+ * not ignored at launch, since CLONE_CLEAR_SIGHAND resets handlers but keeps SIG_IGN), the
+ * signal mask, then execve over the candidate paths, each with /bin/sh as the fallback for a
+ * script without {@code #!} (ENOEXEC), as execvp and the JDK do.
  */
 public final class CloneLauncher implements Launcher {
     private final boolean shareMemory;
@@ -52,6 +55,8 @@ public final class CloneLauncher implements Launcher {
         ChildAttributes a = r.attributes();
         List<Integer> toClose = new ArrayList<>();
         MemorySegment sharedSlot = null;
+        FdLimit.check(r);
+        long toDefault = SignalDefaults.toDefault();
         try (Stdio stdio = Stdio.open(r); SpawnPlan plan = new SpawnPlan()) {
             if (a.newSession()) {
                 plan.check(Step.SESSION, "setsid", sys.setsid());
@@ -91,6 +96,8 @@ public final class CloneLauncher implements Launcher {
             if (a.noNewPrivileges()) {
                 plan.check(Step.NO_NEW_PRIVS, "prctl(PR_SET_NO_NEW_PRIVS)", sys.prctl(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
             }
+            plan.signalDefaults(Step.SIGNAL_MASK, "rt_sigaction(SIG_DFL) of the signals not ignored at launch",
+                SignalDefaults.rtSigactionNr(), toDefault);
             MemorySegment mask = plan.arena.allocate(ValueLayout.JAVA_LONG);
             for (Signal s : a.signalMask()) {
                 mask.set(ValueLayout.JAVA_LONG, 0, mask.get(ValueLayout.JAVA_LONG, 0) | (1L << (s.number() - 1)));
@@ -99,8 +106,11 @@ public final class CloneLauncher implements Launcher {
                 mask.address(), 0, 8);
             MemorySegment argv = NativeStrings.array(plan.arena, r.argv());
             MemorySegment envp = NativeStrings.environment(plan.arena, r.environment());
+            MemorySegment shell = plan.cString(NativeStrings.shell());
             for (String candidate : ExecCandidates.of(r.program())) {
-                plan.exec(sys.execve(), plan.cString(candidate), argv, envp);
+                MemorySegment path = plan.cString(candidate);
+                plan.exec(sys.execve(), path, argv, envp, shell,
+                    NativeStrings.shellArray(plan.arena, shell, path, argv, r.argv().size()));
             }
 
             int cgroupFd = -1;
@@ -222,7 +232,7 @@ public final class CloneLauncher implements Launcher {
                 try {
                     m[0] = Posix.dupCloexec(m[0], maxTarget + 1);
                 } catch (ErrnoException e) {
-                    throw Failures.spawnException(stdio.request(), Step.FDS, e.errno(), "moving fd " + m[0] + " out of the way");
+                    throw Failures.spawnException(stdio.request(), Step.FDS, e.errno(), FdLimit.movingFailed(m[0], maxTarget, e));
                 }
                 toClose.add(m[0]);
             }

@@ -5,6 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.SpawnException;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.PlatformStrings;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.PosixSpawnTypes;
 import java.lang.foreign.Arena;
@@ -29,19 +30,22 @@ import dev.vfork4j.Signal;
  *   <li>A new session ({@code POSIX_SPAWN_SETSID}), a process group
  *       ({@code POSIX_SPAWN_SETPGROUP}) and the child's signal mask when the Command asks.</li>
  *   <li>Attributes: an empty signal mask, and every signal set to its default action except
- *       those this JVM had inherited as ignored (as exec keeps SIG_IGN: {@code nohup} works).</li>
+ *       those this JVM had inherited as ignored (as exec keeps SIG_IGN: {@code nohup} works);
+ *       SIGPIPE always to its default ({@link SignalDefaults}).</li>
  *   <li>A program without '/' is searched with execvp semantics ({@code posix_spawnp}) in the
  *       PATH of this JVM, not in the child's environment, as ProcessBuilder does.</li>
+ *   <li>A file the kernel cannot exec (ENOEXEC: a script without {@code #!}) is run with
+ *       {@code /bin/sh} as execvp and the JDK run it: glibc's posix_spawn reports ENOEXEC
+ *       instead (since 2.27), so the spawn is made again with {@code /bin/sh} and
+ *       {"/bin/sh", path, argv[1], ...}.</li>
  * </ul>
  */
 public final class PosixSpawnLauncher implements Launcher {
 
-    /** Signals ignored when vfork4j was first used: taken to be those the JVM inherited so. */
-    private static final long INHERITED_IGNORED = Posix.ignoredSignals();
-
     @Override
     public Spawned spawn(SpawnRequest r) throws SpawnException {
         checkDirectory(r);
+        FdLimit.check(r);
         try (Arena arena = Arena.ofConfined(); Stdio stdio = Stdio.open(r)) {
             MemorySegment actions = arena.allocate(PosixSpawnTypes.FILE_ACTIONS_T);
             MemorySegment attr = arena.allocate(PosixSpawnTypes.ATTR_T);
@@ -101,7 +105,7 @@ public final class PosixSpawnLauncher implements Launcher {
             }
         }
         if (r.directory() != null) {
-            check(r, LibC.posix_spawn_file_actions_addchdir_np(actions, arena.allocateFrom(r.directory().toString())),
+            check(r, LibC.posix_spawn_file_actions_addchdir_np(actions, PlatformStrings.cString(arena, r.directory().toString())),
                 "addchdir_np");
         }
         check(r, LibC.posix_spawn_file_actions_addclosefrom_np(actions, maxTarget + 1), "addclosefrom_np");
@@ -112,7 +116,7 @@ public final class PosixSpawnLauncher implements Launcher {
         // internal signals (32, 33): left out of the set, glibc's child sets them to SIG_IGN
         // (it has handlers for them in the parent), and exec would pass that ignore on.
         MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
-        toDefault.set(ValueLayout.JAVA_LONG, 0, ~INHERITED_IGNORED); // bit n-1 is signal n, 1-64
+        toDefault.set(ValueLayout.JAVA_LONG, 0, SignalDefaults.toDefault()); // bit n-1 is signal n, 1-64
         for (Signal blocked : a.signalMask()) {
             empty.set(ValueLayout.JAVA_LONG, 0, empty.get(ValueLayout.JAVA_LONG, 0) | (1L << (blocked.number() - 1)));
         }
@@ -130,14 +134,48 @@ public final class PosixSpawnLauncher implements Launcher {
 
         MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
         String program = r.program();
-        int rc = LibC.posix_spawn(!program.contains("/"), pid, arena.allocateFrom(program), actions, attr,
-            NativeStrings.array(arena, r.argv()), NativeStrings.environment(arena, r.environment()));
+        MemorySegment argv = NativeStrings.array(arena, r.argv());
+        MemorySegment envp = NativeStrings.environment(arena, r.environment());
+        int rc = LibC.posix_spawn(!program.contains("/"), pid, PlatformStrings.cString(arena, program), actions, attr,
+            argv, envp);
+        String script = rc == ENOEXEC ? scriptPath(r) : null;
+        if (script != null) {
+            // The same file actions and attributes apply to the shell's child.
+            MemorySegment shell = PlatformStrings.cString(arena, NativeStrings.shell());
+            rc = LibC.posix_spawn(false, pid, shell, actions, attr,
+                NativeStrings.shellArray(arena, shell, PlatformStrings.cString(arena, script), argv, r.argv().size()),
+                envp);
+        }
         if (rc != 0) {
             // posix_spawn reports the clone's errno or the exec's; only EAGAIN is certainly the clone.
             throw Failures.spawnException(r, rc == EAGAIN ? SpawnException.Step.CLONE : SpawnException.Step.EXEC,
                 rc, null);
         }
         return pid.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /**
+     * The file posix_spawn found to be no executable format: the program when it names a
+     * path, else the first candidate on this JVM's PATH that is an executable regular file
+     * (the one execvp stops at, since every candidate before it failed with ENOENT, EACCES or
+     * the like). Relative paths are the child's, so they are resolved in its directory. Null
+     * when none is found.
+     */
+    private static String scriptPath(SpawnRequest r) {
+        for (String candidate : ExecCandidates.of(r.program())) {
+            if (r.program().contains("/")) {
+                return candidate;
+            }
+            try {
+                Path file = r.directory() == null ? Path.of(candidate) : r.directory().resolve(candidate);
+                if (Files.isRegularFile(file) && Files.isExecutable(file)) {
+                    return candidate;
+                }
+            } catch (java.nio.file.InvalidPathException unmappable) {
+                // characters the platform encoding cannot hold: not a file this JVM can look at
+            }
+        }
+        return null;
     }
 
     /** A copy of {@code fd} above every target when it is itself a target number, so dup2s cannot clobber sources. */
@@ -150,7 +188,7 @@ public final class PosixSpawnLauncher implements Launcher {
             lifted.add(copy);
             return copy;
         } catch (ErrnoException e) {
-            throw Failures.spawnException(r, SpawnException.Step.FDS, e.errno(), "moving fd " + fd + " out of the way");
+            throw Failures.spawnException(r, SpawnException.Step.FDS, e.errno(), FdLimit.movingFailed(fd, maxTarget, e));
         }
     }
 

@@ -54,10 +54,30 @@ final class SpawnPlan implements AutoCloseable {
         steps.add(new Step(KIND_EXPECT, nr, new long[0], expected, errno, name, detail));
     }
 
-    /** execve of one candidate path. */
+    /** execve of one candidate path, with no fallback when the file is not an executable format. */
     void exec(long execveNr, MemorySegment path, MemorySegment argv, MemorySegment envp) {
         steps.add(new Step(KIND_EXEC, execveNr, new long[] {path.address(), argv.address(), envp.address()},
             0, 0, SpawnException.Step.EXEC, null));
+    }
+
+    /**
+     * execve of one candidate path; when the kernel refuses it with ENOEXEC, execve of
+     * {@code shell} with {@code shellArgv} ({"/bin/sh", path, argv[1], ...}) and the same envp.
+     */
+    void exec(long execveNr, MemorySegment path, MemorySegment argv, MemorySegment envp, MemorySegment shell,
+              MemorySegment shellArgv) {
+        steps.add(new Step(KIND_EXEC, execveNr, new long[] {path.address(), argv.address(), envp.address(),
+            shell.address(), shellArgv.address()}, 0, 0, SpawnException.Step.EXEC, null));
+    }
+
+    /**
+     * Sets every signal in {@code signals} (bit n-1 for signal n) to SIG_DFL with
+     * {@code rt_sigaction}; a failure fails the spawn at {@code name}.
+     */
+    void signalDefaults(SpawnException.Step name, String detail, long rtSigactionNr, long signals) {
+        // The kernel's struct sigaction with SIG_DFL (0), no flags, no restorer and an empty mask.
+        MemorySegment dfl = arena.allocate(32, 8);
+        steps.add(new Step(KIND_SIG_DEFAULT, rtSigactionNr, new long[] {signals, dfl.address()}, 0, 0, name, detail));
     }
 
     /** Lab only: the child writes the 32-bit {@code value} to {@code address}. */
@@ -76,9 +96,9 @@ final class SpawnPlan implements AutoCloseable {
         steps.add(new Step(KIND_CALL, 0, all, 0, 0, name, null));
     }
 
-    /** A NUL-terminated copy of {@code s}, for a step to point to. */
+    /** A NUL-terminated copy of {@code s}, encoded as the JDK encodes paths and arguments, for a step to point to. */
     MemorySegment cString(String s) {
-        return arena.allocateFrom(s);
+        return dev.vfork4j.linux.PlatformStrings.cString(arena, s);
     }
 
     SpawnException.Step stepName(int index) {

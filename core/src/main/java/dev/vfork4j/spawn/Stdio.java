@@ -80,6 +80,10 @@ final class Stdio implements AutoCloseable {
                 case Redirect.From f -> {
                     what = name + " from " + f.file();
                     source[target] = childEnd(Posix.open(f.file().toString(), O_RDONLY, 0));
+                    // Opening a directory for reading succeeds; FileInputStream refuses it after its open, and so do we.
+                    if (Posix.isDirectory(source[target])) {
+                        throw Failures.spawnException(r, SpawnException.Step.REDIRECT, EISDIR, what);
+                    }
                 }
                 case Redirect.To t -> {
                     what = name + " to " + t.file();

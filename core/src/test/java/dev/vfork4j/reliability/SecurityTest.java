@@ -153,13 +153,19 @@ class SecurityTest {
                 scanned++;
                 String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 for (String needle : List.of("/bin/sh", "sh -c", "/bin/bash")) {
-                    if (text.contains(needle)) {
+                    // The one exception: /bin/sh runs an executable file the kernel refuses with
+                    // ENOEXEC (a script without #!), given the file's path, never -c, as execvp and
+                    // ProcessBuilder do (ScriptWithoutShebangTest).
+                    boolean scriptFallback = needle.equals("/bin/sh")
+                        && classes.relativize(f).toString().equals("dev/vfork4j/spawn/NativeStrings.class");
+                    if (text.contains(needle) && !scriptFallback) {
                         hits.add(classes.relativize(f) + ": " + needle);
                     }
                 }
             }
         }
-        Report.record("Security", "no shell: the library's class files scanned for \"/bin/sh\", \"sh -c\", \"/bin/bash\"",
+        Report.record("Security", "no shell: the library's class files scanned for \"/bin/sh\" (but in the script"
+                + " fallback, NativeStrings), \"sh -c\", \"/bin/bash\"",
             "all", Load.MODE, scanned + " class files", hits.isEmpty() ? "none found" : "FAILED: " + hits,
             scanned + " classes in core/target/classes");
         assertThat(scanned).isPositive();

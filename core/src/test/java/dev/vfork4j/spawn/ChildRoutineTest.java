@@ -134,6 +134,92 @@ class ChildRoutineTest {
         }
     }
 
+    private static void execWithShell(SpawnPlan plan, String path, List<String> argv) {
+        MemorySegment file = plan.cString(path);
+        MemorySegment args = NativeStrings.array(plan.arena, argv);
+        MemorySegment shell = plan.cString(NativeStrings.shell());
+        plan.exec(SYS.execve(), file, args, NativeStrings.environment(plan.arena, java.util.Map.of()), shell,
+            NativeStrings.shellArray(plan.arena, shell, file, args, argv.size()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aFileInNoExecutableFormatIsRunByTheShellWithItsPathAndTheOtherArguments(boolean vm, @TempDir Path dir)
+        throws Exception {
+        Path out = dir.resolve("out");
+        Path script = Files.writeString(dir.resolve("script"), "printf '%s\\n' \"$0\" \"$@\" > '" + out + "'\nexit 5\n");
+        script.toFile().setExecutable(true);
+        try (SpawnPlan plan = new SpawnPlan()) {
+            exec(plan, dir.resolve("missing").toString(), List.of("x"));
+            execWithShell(plan, script.toString(), List.of("argv0 is not passed on", "a", "b c", ""));
+            exec(plan, "/bin/true", List.of("true")); // never reached: the shell ran
+            Result r = run(plan, vm);
+            assertThat(r.step()).isEqualTo(-1);
+            assertThat(r.siStatus()).isEqualTo(5);
+        }
+        // {"/bin/sh", path, argv[1], ...}: $0 is the path, argv[0] is dropped, as execvp and the JDK do.
+        assertThat(Files.readString(out)).isEqualTo(script + "\na\nb c\n\n");
+    }
+
+    @Test
+    void withOnlyOneArgumentTheShellGetsThePathAlone(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Path script = Files.writeString(dir.resolve("script"), "echo \"$# $0\" > '" + out + "'\n");
+        script.toFile().setExecutable(true);
+        try (SpawnPlan plan = new SpawnPlan()) {
+            execWithShell(plan, script.toString(), List.of("script"));
+            assertThat(run(plan, true).siStatus()).isZero();
+        }
+        assertThat(Files.readString(out)).isEqualTo("0 " + script + "\n");
+    }
+
+    @Test
+    void theShellIsTriedOnlyAfterEnoexec(@TempDir Path dir) throws Exception {
+        // Not executable: EACCES, remembered, and the search goes on without running the shell.
+        Path notExecutable = Files.writeString(dir.resolve("script"), "touch '" + dir.resolve("ran") + "'\n");
+        try (SpawnPlan plan = new SpawnPlan()) {
+            execWithShell(plan, notExecutable.toString(), List.of("x"));
+            Result r = run(plan, true);
+            assertThat(r.errno()).isEqualTo(EACCES);
+        }
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aSignalDefaultStepResetsExactlyTheSignalsInItsSet(boolean vm, @TempDir Path dir) throws Throwable {
+        int sigusr1 = 10, sigurg = 23;
+        Path out = dir.resolve("status");
+        try (AutoCloseable usr1 = dev.vfork4j.linux.NativeSignal.ignore(sigusr1);
+             AutoCloseable urg = dev.vfork4j.linux.NativeSignal.ignore(sigurg);
+             SpawnPlan plan = new SpawnPlan()) {
+            plan.signalDefaults(Step.SIGNAL_MASK, null, SignalDefaults.rtSigactionNr(),
+                SignalDefaults.bit(sigusr1) | SignalDefaults.bit(13) | SignalDefaults.bit(64));
+            exec(plan, "/bin/sh", List.of("sh", "-c", "cat /proc/self/status > '" + out + "'"));
+            Result r = run(plan, vm);
+            assertThat(r.step()).isEqualTo(-1);
+            assertThat(r.siStatus()).isZero();
+        }
+        long ignored = dev.vfork4j.linux.NativeSignal.ignored(Files.readString(out));
+        assertThat(ignored & SignalDefaults.bit(sigusr1)).as("SIGUSR1, in the set: reset").isZero();
+        assertThat(ignored & SignalDefaults.bit(sigurg)).as("SIGURG, not in the set: still ignored").isNotZero();
+    }
+
+    @Test
+    void aSignalDefaultStepThatFailsReportsItsIndexAndErrno() throws Exception {
+        try (SpawnPlan plan = new SpawnPlan()) {
+            plan.check(Step.UMASK, null, SYS.umask(), 022);
+            // SIGKILL's action cannot be changed: EINVAL.
+            plan.signalDefaults(Step.SIGNAL_MASK, null, SignalDefaults.rtSigactionNr(),
+                SignalDefaults.bit(1) | SignalDefaults.bit(9));
+            exec(plan, "/bin/true", List.of("true"));
+            Result r = run(plan, true);
+            assertThat(r.step()).isEqualTo(1);
+            assertThat(r.errno()).isEqualTo(EINVAL);
+            assertThat(r.siStatus()).isEqualTo(127);
+        }
+    }
+
     @Test
     void withNoCandidatesTheChildReportsEnoent() throws Exception {
         try (SpawnPlan plan = new SpawnPlan()) {

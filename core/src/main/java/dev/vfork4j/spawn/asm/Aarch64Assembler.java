@@ -300,6 +300,15 @@ public final class Aarch64Assembler {
         throw new IllegalArgumentException("not a bitmask immediate: 0x" + Long.toHexString(mask));
     }
 
+    /** lsr dst, src, #shift: UBFM dst, src, #shift, #63 (a logical shift right by 0..63). */
+    public void lsr(Reg dst, Reg src, int shift) {
+        if (shift < 0 || shift > 63) {
+            throw new IllegalArgumentException("lsr shifts by 0..63, not " + shift);
+        }
+        emit("lsr " + dst.x() + ", " + src.x() + ", " + imm(shift),
+            0xD340FC00 | shift << 16 | zr(src, "lsr source") << 5 | zr(dst, "lsr destination"));
+    }
+
     /** neg dst, src: SUB dst, xzr, src. */
     public void neg(Reg dst, Reg src) {
         emit("neg " + dst.x() + ", " + src.x(), 0xCB0003E0 | zr(src, "neg source") << 16 | zr(dst, "neg destination"));

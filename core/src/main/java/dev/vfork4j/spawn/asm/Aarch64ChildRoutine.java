@@ -22,7 +22,8 @@ import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
  * <p>Registers: x19 = plan (callee-saved, so the child inherits it through clone3); in the
  * parent x20 = the clone3 result while the mask is restored; in the child x20 = current step,
  * x21 = step count, x22 = step index, x23 = the EACCES an execve candidate gave (0 if none),
- * x24 = the last execve errno, x9 and x10 = scratch. x19..x24 are saved on the caller's stack
+ * x24 = the last execve errno, x9, x10 and x11 = scratch (a SIG_DEFAULT step keeps the signals
+ * still to reset in x10 and the signal number in x11 across its system calls). x19..x24 are saved on the caller's stack
  * in pairs (48 bytes, keeping sp 16-byte aligned) and restored before {@code ret}; in the parent
  * x29 and x30 are never touched, as svc preserves x30 and the parent's path calls nothing. Only
  * the child's lab-only CALL step uses {@code blr}, which overwrites x30 in the child, which never
@@ -48,6 +49,9 @@ final class Aarch64ChildRoutine {
         Label exhausted = a.label("exhausted");
         Label store = a.label("store");
         Label call = a.label("call");
+        Label classify = a.label("classify");
+        Label sigDefault = a.label("sig_default");
+        Label sigNext = a.label("sig_next");
 
         a.stpPre(X19, X20, SP, -SAVE_AREA);
         a.stp(X21, X22, SP, 16);
@@ -94,6 +98,8 @@ final class Aarch64ChildRoutine {
         a.b(Cond.EQ, store);
         a.cmp(X9, KIND_CALL);
         a.b(Cond.EQ, call);
+        a.cmp(X9, KIND_SIG_DEFAULT); // makes its own system calls
+        a.b(Cond.EQ, sigDefault);
         a.ldr(X8, X20, STEP_NR);
         a.ldr(X0, X20, stepArg(0));
         a.ldr(X1, X20, stepArg(1));
@@ -137,6 +143,18 @@ final class Aarch64ChildRoutine {
 
         a.bind(execFailed); // execve returned: x0 = -errno
         a.neg(X0, X0);
+        // ENOEXEC with a shell given: run the file as a script without #!, as execvp does.
+        a.cmp(X0, ENOEXEC);
+        a.b(Cond.NE, classify);
+        a.ldr(X9, X20, stepArg(3));
+        a.cbz(X9, classify);
+        a.ldr(X8, X20, STEP_NR);
+        a.mov(X0, X9);
+        a.ldr(X1, X20, stepArg(4));
+        a.ldr(X2, X20, stepArg(2));
+        a.svc();
+        a.neg(X0, X0); // returned: this errno stands for the candidate's
+        a.bind(classify);
         a.mov(X24, X0);
         a.cmp(X0, EACCES);
         a.b(Cond.EQ, remember);
@@ -164,6 +182,25 @@ final class Aarch64ChildRoutine {
         a.and(SP, X10, -16L);
         a.blr(X9);
         a.b(advance);
+
+        a.bind(sigDefault); // SIG_DEFAULT: rt_sigaction(n, a1, NULL, 8) for each signal n in the set a0
+        a.ldr(X10, X20, stepArg(0));
+        a.mov(X11, XZR);
+        a.bind(sigNext);
+        a.cbz(X10, advance);
+        a.add(X11, X11, 1);
+        a.and(X9, X10, 1L); // the bit of signal x11
+        a.lsr(X10, X10, 1);
+        a.cbz(X9, sigNext);
+        a.ldr(X8, X20, STEP_NR);
+        a.mov(X0, X11);
+        a.ldr(X1, X20, stepArg(1));
+        a.mov(X2, XZR);
+        a.movz(X3, 8);
+        a.svc();
+        a.cmp(X0, -4095);
+        a.b(Cond.HS, failed);
+        a.b(sigNext);
 
         a.bind(exhausted); // every candidate failed: EACCES if one gave it, else the last errno
         a.sub(X22, X22, 1);

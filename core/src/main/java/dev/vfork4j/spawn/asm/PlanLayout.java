@@ -16,9 +16,20 @@ package dev.vfork4j.spawn.asm;
  * </pre>
  *
  * Step kinds: CHECK (a result in [-4095, -1] fails the spawn with that errno), IGNORE,
- * EXPECT (the result must equal {@code expected}, else fail with {@code errno}) and EXEC
- * (execve of one candidate; the search goes on past ENOENT, ENOTDIR, ESTALE, ENODEV and
- * ETIMEDOUT, remembers EACCES, and stops at any other error, as execvp does).
+ * EXPECT (the result must equal {@code expected}, else fail with {@code errno}), EXEC and
+ * SIG_DEFAULT:
+ * <ul>
+ *   <li>EXEC: execve(a0, a1, a2) of one candidate. When it fails with ENOEXEC and a3 is not
+ *       0, the file is taken to be a shell script without {@code #!}, as execvp and the JDK
+ *       take it: execve(a3, a4, a2), where a3 is "/bin/sh" and a4 is {"/bin/sh", a0, argv[1],
+ *       ..., NULL}, laid out by the parent; that exec's errno then stands for the candidate's.
+ *       The search goes on past ENOENT, ENOTDIR, ESTALE, ENODEV and ETIMEDOUT, remembers
+ *       EACCES, and stops at any other error, as execvp does.</li>
+ *   <li>SIG_DEFAULT (6): for every signal n whose bit n-1 is set in a0, rt_sigaction(n, a1,
+ *       NULL, 8) with the syscall number {@code nr}; a1 points to a zeroed kernel struct
+ *       sigaction (SIG_DFL, no flags, no restorer, empty mask: 32 bytes of zeros fit both
+ *       architectures' layouts). The first failure fails the spawn with its errno.</li>
+ * </ul>
  *
  * <p>Two more kinds exist for the lab only ({@code LabPlan}); no {@code Command} ever lays them
  * out. They make no syscall and leave {@code nr}, {@code expected} and {@code errno} unused:
@@ -50,11 +61,13 @@ public final class PlanLayout {
     public static final int KIND_CHECK = 0, KIND_IGNORE = 1, KIND_EXPECT = 2, KIND_EXEC = 3;
     /** Lab only: see the class comment. */
     public static final int KIND_STORE = 4, KIND_CALL = 5;
+    /** Sets a set of signals to SIG_DFL: see the class comment. */
+    public static final int KIND_SIG_DEFAULT = 6;
 
     /** Errors after which execvp tries the next candidate. */
     static final int[] EXEC_CONTINUE = {2 /* ENOENT */, 20 /* ENOTDIR */, 116 /* ESTALE */, 19 /* ENODEV */,
         110 /* ETIMEDOUT */};
-    static final int EACCES = 13, ENOENT = 2;
+    static final int EACCES = 13, ENOENT = 2, ENOEXEC = 8;
     static final int SIG_SETMASK = 2;
     static final int EXIT_CODE = 127;
 }

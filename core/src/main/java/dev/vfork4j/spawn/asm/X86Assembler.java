@@ -271,6 +271,15 @@ public final class X86Assembler {
         emit("neg " + r.q(), o);
     }
 
+    /** shr r, 1 (64-bit): CF receives the bit shifted out, so {@code jae} branches when it was 0. */
+    public void shr(Reg r) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        o.write(rex(true, null, r));
+        o.write(0xD1);
+        o.write(0xE8 | r.low3()); // D1 /5
+        emit("shr " + r.q() + ", 1", o);
+    }
+
     /** call r: an indirect call to the address in r (pushes the return address on rsp). */
     public void call(Reg r) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();

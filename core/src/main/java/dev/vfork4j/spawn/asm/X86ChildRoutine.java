@@ -18,7 +18,9 @@ import dev.vfork4j.spawn.asm.X86Assembler.Cond;
  * child r12 = current step, r13 = step count, r14 = step index, r15 = the EACCES an execve
  * candidate gave (0 if none), rbp = the last execve errno. Those are exactly the System V
  * callee-saved registers, so a CALL step's function leaves them as they were; it is called
- * through r11 with al = 0 (no vector registers, should the callee be variadic).
+ * through r11 with al = 0 (no vector registers, should the callee be variadic). A SIG_DEFAULT
+ * step keeps the signals still to reset in r8 and the signal number in r9: the kernel's
+ * syscall entry preserves every register but rax, rcx and r11.
  */
 final class X86ChildRoutine {
     private X86ChildRoutine() {}
@@ -38,6 +40,9 @@ final class X86ChildRoutine {
         Label exhausted = a.label("exhausted");
         Label store = a.label("store");
         Label call = a.label("call");
+        Label classify = a.label("classify");
+        Label sigDefault = a.label("sig_default");
+        Label sigNext = a.label("sig_next");
 
         for (X86Assembler.Reg r : new X86Assembler.Reg[] {RBX, RBP, R12, R13, R14, R15}) {
             a.push(r);
@@ -85,6 +90,8 @@ final class X86ChildRoutine {
         a.j(Cond.E, store);
         a.cmp(RCX, KIND_CALL);
         a.j(Cond.E, call);
+        a.cmp(RCX, KIND_SIG_DEFAULT); // makes its own syscalls
+        a.j(Cond.E, sigDefault);
         a.load(RAX, R12, STEP_NR);
         a.load(RDI, R12, stepArg(0));
         a.load(RSI, R12, stepArg(1));
@@ -126,6 +133,18 @@ final class X86ChildRoutine {
 
         a.bind(execFailed); // execve returned: rax = -errno
         a.neg(RAX);
+        // ENOEXEC with a shell given: run the file as a script without #!, as execvp does.
+        a.cmp(RAX, ENOEXEC);
+        a.j(Cond.NE, classify);
+        a.load(RDI, R12, stepArg(3));
+        a.test(RDI, RDI);
+        a.j(Cond.E, classify);
+        a.load(RAX, R12, STEP_NR);
+        a.load(RSI, R12, stepArg(4));
+        a.load(RDX, R12, stepArg(2));
+        a.syscall();
+        a.neg(RAX); // returned: this errno stands for the candidate's
+        a.bind(classify);
         a.mov(RBP, RAX);
         a.cmp(RAX, EACCES);
         a.j(Cond.E, remember);
@@ -153,6 +172,25 @@ final class X86ChildRoutine {
         a.zero(RAX);
         a.call(R11);
         a.jmp(advance);
+
+        a.bind(sigDefault); // SIG_DEFAULT: rt_sigaction(n, a1, NULL, 8) for each signal n in the set a0
+        a.load(R8, R12, stepArg(0));
+        a.zero(R9);
+        a.bind(sigNext);
+        a.test(R8, R8);
+        a.j(Cond.E, advance);
+        a.inc(R9);
+        a.shr(R8); // CF = the bit of signal r9
+        a.j(Cond.AE, sigNext);
+        a.load(RAX, R12, STEP_NR);
+        a.mov(RDI, R9);
+        a.load(RSI, R12, stepArg(1));
+        a.zero(RDX);
+        a.mov32(R10, 8);
+        a.syscall();
+        a.cmp(RAX, -4095);
+        a.j(Cond.AE, failed);
+        a.jmp(sigNext);
 
         a.bind(exhausted); // every candidate failed: EACCES if one gave it, else the last errno
         a.dec(R14);

@@ -116,6 +116,9 @@ class Aarch64AssemblerTest {
             for (Reg y : ZR_OR_GENERAL) {
                 a.cmp(x, y);
                 a.neg(x, y);
+                for (int shift : new int[] {0, 1, 2, 31, 32, 63}) {
+                    a.lsr(x, y, shift);
+                }
             }
         }
         a.svc();
@@ -228,6 +231,8 @@ class Aarch64AssemblerTest {
         assertThatThrownBy(() -> a.and(X0, X1, 0b101)).hasMessageContaining("not a bitmask");
         assertThatThrownBy(() -> a.and(X0, SP, -16)).hasMessageContaining("not sp");
         assertThatThrownBy(() -> a.blr(XZR)).hasMessageContaining("general register");
+        assertThatThrownBy(() -> a.lsr(X0, X1, 64)).hasMessageContaining("0..63");
+        assertThatThrownBy(() -> a.lsr(SP, X1, 1)).hasMessageContaining("not sp");
     }
 
     @Test

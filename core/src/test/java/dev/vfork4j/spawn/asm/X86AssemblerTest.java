@@ -34,6 +34,7 @@ class X86AssemblerTest {
             a.inc(r);
             a.dec(r);
             a.neg(r);
+            a.shr(r);
             a.add(r, 80);
             a.add(r, 4096);
             a.cmp(r, -4095);
