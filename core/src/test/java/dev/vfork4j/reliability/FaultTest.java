@@ -182,17 +182,7 @@ class FaultTest {
     @ParameterizedTest
     @MethodSource("nativeMechanisms")
     void eagainFromAPidsLimitIsASpawnException(Mechanism m) throws Exception {
-        Path group = Stream.of(Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))
-            .filter(p -> Files.exists(p.resolve("cgroup.procs")) && (Files.exists(p.resolve("pids.max"))
-                || p.getFileName().toString().equals("pids")))
-            .findFirst().map(p -> p.resolve("vfork4j-fault-" + ProcessHandle.current().pid() + "-" + m)).orElse(null);
-        assumeTrue(group != null, "no pids cgroup controller here");
-        try {
-            Files.createDirectory(group);
-            Files.writeString(group.resolve("pids.max"), "60");
-        } catch (IOException e) {
-            assumeTrue(false, "pids cgroup not writable here: " + e);
-        }
+        Path group = newPidsGroup("vfork4j-fault-" + ProcessHandle.current().pid() + "-" + m, "60");
         try {
             Map<String, String> f = probe("echo $$ > " + group.resolve("cgroup.procs"), m.name(), "warm", "bare");
             Report.record("Faults", "EAGAIN: the probe JVM in a pids cgroup with pids.max=60 (JVM threads count too); "
@@ -211,7 +201,26 @@ class FaultTest {
         }
     }
 
-    private static void deleteWhenEmpty(Path group) throws Exception {
+    /**
+     * A new pids cgroup named {@code name} with pids.max {@code max}; the test is skipped where
+     * there is no pids controller or it is not writable. Remove it with {@link #deleteWhenEmpty}.
+     */
+    static Path newPidsGroup(String name, String max) {
+        Path group = Stream.of(Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))
+            .filter(p -> Files.exists(p.resolve("cgroup.procs")) && (Files.exists(p.resolve("pids.max"))
+                || p.getFileName().toString().equals("pids")))
+            .findFirst().map(p -> p.resolve(name)).orElse(null);
+        assumeTrue(group != null, "no pids cgroup controller here");
+        try {
+            Files.createDirectory(group);
+            Files.writeString(group.resolve("pids.max"), max);
+        } catch (IOException e) {
+            assumeTrue(false, "pids cgroup not writable here: " + e);
+        }
+        return group;
+    }
+
+    static void deleteWhenEmpty(Path group) throws Exception {
         for (int i = 0; i < 100; i++) {
             try {
                 Files.delete(group);
