@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.SpawnException;
+import dev.vfork4j.loop.LoopProbe;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +104,64 @@ class RecoveryTest {
         assertThat(f.get("second")).isEqualTo(SpawnException.class.getName());
         assertThat(f.get("after")).isEqualTo("again");
         assertThat(f.get("children")).isEqualTo("0");
+    }
+
+    /**
+     * A task, a deadline and an epoll handler on the loop throw (a RuntimeException, an Error, a
+     * StackOverflowError), and the default uncaught-exception handler they are reported to
+     * throws in turn. Before, the first such exception ended the loop thread, and every
+     * output(), waitFor() and timeout in the JVM hung from then on without an error.
+     */
+    @Test
+    void theLoopSurvivesWhatTasksHandlersAndAThrowingUncaughtExceptionHandlerThrow() throws Exception {
+        Map<String, String> f = FaultTest.probe(LoopProbe.class, "true", "throwing-handler");
+        boolean held = "4".equals(f.get("reported")) && "still served".equals(f.get("output"))
+            && "3".equals(f.get("waitFor")) && "streamed".equals(f.get("stream"))
+            && "ProcessTimeoutException".equals(f.get("timeout"));
+        Report.record("Faults", "a task, a deadline and an epoll handler on the event loop throw, and the default "
+                + "uncaught-exception handler throws too; then output(), waitFor(), a stream, a timeout",
+            Mechanism.best().name(), Load.MODE, "4 throws on vfork4j-loop",
+            held ? "every throw reported, the loop serves on" : "FAILED",
+            "reported " + f.get("reported") + "; output `" + f.get("output") + "`; waitFor " + f.get("waitFor")
+                + "; timeout " + f.get("timeout"));
+        assertThat(f.get("reported")).as(f.get("stdout")).isEqualTo("4");
+        assertThat(f.get("output")).isEqualTo("still served");
+        assertThat(f.get("waitFor")).isEqualTo("3");
+        assertThat(f.get("stream")).isEqualTo("streamed");
+        assertThat(f.get("timeout")).isEqualTo("ProcessTimeoutException");
+    }
+
+    /**
+     * The loop thread dies all the same (epoll_wait fails, as if its epoll fd were gone): a
+     * waitFor(), a blocking read and write on a child's pipes, an output() with a pending
+     * timeout and a stdin buffer being fed each fail with an exception (the exits and the
+     * read say the loop died), instead of waiting forever; later calls on those children end
+     * too; and new children are served by a new loop.
+     */
+    @Test
+    void aLoopThatDiesFailsWhatWaitsOnItAndANewLoopServesNewChildren() throws Exception {
+        Map<String, String> f = FaultTest.probe(LoopProbe.class, "true", "death");
+        List<String> waits = List.of("waitFor", "blockingRead", "capture", "feed", "waitForAgain");
+        boolean held = waits.stream().allMatch(k -> f.get(k).contains("died")) && "true".equals(f.get("newLoop"))
+            && f.get("blockingWrite").startsWith("IOException") && !f.get("readAgain").equals("hung")
+            && "again".equals(f.get("after")) && "ProcessTimeoutException".equals(f.get("afterWithTimeout"));
+        Report.record("Faults", "the event loop thread dies (epoll_wait fails) while children wait on it: waitFor, "
+                + "blocking read and write, output() with a timeout, a stdin buffer; then the same calls again, and new "
+                + "children", Mechanism.best().name(), Load.MODE, "1 loop death",
+            held ? "every wait fails with the loop's death, later calls too; a new loop serves new children" : "FAILED",
+            waits.stream().map(k -> k + ": " + f.get(k).replaceAll(":.*", "")).reduce((a, b) -> a + ", " + b).orElse(""));
+        for (String wait : waits) {
+            assertThat(f.get(wait)).as(wait + "\n" + f.get("stdout")).contains("died").isNotEqualTo("hung");
+        }
+        assertThat(f.get("waitFor")).startsWith("IllegalStateException");
+        assertThat(f.get("blockingRead")).startsWith("IOException");
+        // The failed exit closes the child's stdin stream as an exit does: the writer gets "Stream closed".
+        assertThat(f.get("blockingWrite")).startsWith("IOException");
+        // ... and keeps what stdout holds, so a later read ends (end of stream) rather than waiting.
+        assertThat(f.get("readAgain")).isNotEqualTo("hung");
+        assertThat(f.get("newLoop")).isEqualTo("true");
+        assertThat(f.get("after")).isEqualTo("again");
+        assertThat(f.get("afterWithTimeout")).isEqualTo("ProcessTimeoutException");
     }
 
     @AfterAll
