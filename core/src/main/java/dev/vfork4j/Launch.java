@@ -53,7 +53,9 @@ final class Launch {
         for (String attribute : c.attributes().setAttributes()) {
             if (!m.canSet(attribute)) {
                 throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute + ": use "
-                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK"));
+                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK")
+                    // JDK was chosen because nothing else works here (native access refused): say why.
+                    + Mechanism.VFORK.unavailableReason().map(why -> " (VFORK is not available here: " + why + ")").orElse(""));
             }
         }
         SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
