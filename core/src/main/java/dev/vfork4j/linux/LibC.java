@@ -37,7 +37,9 @@ public final class LibC {
      * glibc's symbols, looked up when the first handle is linked. Not
      * {@link Linker#defaultLookup()}: the JDK builds that once per JVM by loading
      * libsyslookup.so, and when that load fails (no fd free at that moment) it keeps an empty
-     * lookup for the JVM's life, so every symbol would be missing forever. glibc is loaded
+     * lookup for the JVM's life (jdk.internal.foreign.SystemLookup.makeSystemLookup returns
+     * FALLBACK_LOOKUP on any Throwable), so every symbol would be missing forever: "glibc has
+     * no symbol read" at a first use with the fd table full. glibc is loaded
      * already, and dlopen of a loaded library by its soname matches it without opening a file.
      */
     private static volatile SymbolLookup libc;
