@@ -197,11 +197,11 @@ public final class CloneLauncher implements Launcher {
                 "the child routine's probe came back with step " + step + ", errno " + errno + " instead of 0, ESRCH");
         } catch (ErrnoException e) {
             return setUpFailure(e); // FORK's shared slot
-        } catch (IllegalStateException e) {
-            if (e.getCause() instanceof ErrnoException cause) {
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException && e.getCause() instanceof ErrnoException cause) {
                 return setUpFailure(cause); // the routine's own mapping
             }
-            throw e;
+            return Availability.Answer.definitive("the child routine could not run: " + e);
         } finally {
             if (sharedSlot != null) {
                 Posix.unmap(sharedSlot);
