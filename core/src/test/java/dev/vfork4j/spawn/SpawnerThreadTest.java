@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vfork4j.Redirect;
 import dev.vfork4j.Signal;
 import dev.vfork4j.SpawnException;
+import dev.vfork4j.linux.Posix;
 import dev.vfork4j.reliability.Health;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -66,6 +67,14 @@ class SpawnerThreadTest {
         }
     }
 
+    /** Waits for a child started here (it runs {@code true}) and closes all it came with. */
+    private static void reapAndClose(Spawned s) {
+        Posix.reap(s.pidfd());
+        for (int fd : new int[] {s.pidfd(), s.stdin(), s.stdout(), s.stderr()}) {
+            Posix.close(fd);
+        }
+    }
+
     private static Set<Long> children() {
         return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
@@ -84,7 +93,7 @@ class SpawnerThreadTest {
 
     @Test
     void aCallerInterruptedWhileItsSpawnIsQueuedGivesUpAndLeavesNothing() throws Exception {
-        new CloneLauncher(true).spawn(request("true", Signal.SIGKILL)); // the spawner thread exists
+        reapAndClose(new CloneLauncher(true).spawn(request("true", Signal.SIGKILL))); // the spawner thread exists
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch go = new CountDownLatch(1);
         CompletableFuture<Throwable> occupier = occupySpawner(running, go);
@@ -112,12 +121,9 @@ class SpawnerThreadTest {
             assertThat(fds()).as("the queued spawn's pipes were closed").isEqualTo(fdsBefore);
             go.countDown();
             assertThat(occupier.get(10, TimeUnit.SECONDS)).hasMessage("the occupying task ends");
-            Spawned after = new CloneLauncher(true).spawn(request("true", Signal.SIGKILL));
-            dev.vfork4j.linux.Posix.reap(after.pidfd());
-            for (int fd : new int[] {after.pidfd(), after.stdin(), after.stdout(), after.stderr()}) {
-                dev.vfork4j.linux.Posix.close(fd);
-            }
+            reapAndClose(new CloneLauncher(true).spawn(request("true", Signal.SIGKILL))); // the thread serves on
             assertThat(children()).as("the abandoned spawn never ran").isEqualTo(childrenBefore);
+            assertThat(Health.zombies()).isEmpty();
         } finally {
             go.countDown();
         }
