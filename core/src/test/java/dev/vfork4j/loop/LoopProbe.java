@@ -9,7 +9,6 @@ import dev.vfork4j.ProcessTimeoutException;
 import dev.vfork4j.Redirect;
 import dev.vfork4j.Signal;
 import dev.vfork4j.linux.Posix;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
