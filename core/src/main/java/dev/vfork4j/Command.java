@@ -541,8 +541,9 @@ public final class Command {
         if (fdInChild < 3) {
             throw new IllegalArgumentException("fd in child must be >= 3 (0-2 are set with stdin/stdout/stderr): " + fdInChild);
         }
-        if (fdInChild >= NR_OPEN) {
-            throw new IllegalArgumentException("fd in child must be below the kernel's nr_open (" + NR_OPEN + "): " + fdInChild);
+        if (fdInChild >= dev.vfork4j.linux.Procfs.nrOpen()) {
+            throw new IllegalArgumentException("fd in child must be below the kernel's nr_open ("
+                + dev.vfork4j.linux.Procfs.nrOpen() + "): " + fdInChild);
         }
         if (attributes.keptFds().containsKey(fdInChild)) {
             throw new IllegalArgumentException("fd " + fdInChild + " in the child is already given fd "
@@ -563,9 +564,6 @@ public final class Command {
         }
         return with(attributes.withSignalMask(set));
     }
-
-    /** The largest fd number the kernel allows (fs.nr_open; 1048576 by default), read once. */
-    private static final int NR_OPEN = (int) dev.vfork4j.linux.Procfs.number("/proc/sys/fs/nr_open", 1 << 20);
 
     // ---- reading ----
 

@@ -1,6 +1,10 @@
 package dev.vfork4j;
 
+import static dev.vfork4j.linux.Linux.EAGAIN;
+
+import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.loop.EventLoop;
+import dev.vfork4j.spawn.Availability;
 import dev.vfork4j.spawn.CloneLauncher;
 import dev.vfork4j.spawn.Failures;
 import dev.vfork4j.spawn.Launcher;
@@ -23,12 +27,13 @@ final class Launch {
         // The classes a failing spawn needs are loaded now: under EMFILE there may be no fd
         // left to read a class file with, and the failure must still be a SpawnException
         // rather than a NoClassDefFoundError (seen when running from a classes directory).
+        // Best effort: when even this cannot read them, Launch must not be left unusable.
         for (Class<?> c : new Class<?>[] {SpawnException.class, SpawnException.Step.class, Failures.class,
             dev.vfork4j.linux.Errno.class, dev.vfork4j.linux.ErrnoException.class, ProcessTimeoutException.class}) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new AssertionError(e);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // loaded when first needed instead
             }
         }
     }
@@ -53,13 +58,13 @@ final class Launch {
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources,
                        StartLog log) throws IOException {
         Mechanism m = c.mechanism();
-        m.unavailableReason().ifPresent(why -> {
-            throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + why);
-        });
+        Availability.require(m, c.argv().getFirst(), c.directoryOrNull());
         for (String attribute : c.attributes().setAttributes()) {
             if (!m.canSet(attribute)) {
                 throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute + ": use "
-                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK"));
+                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK")
+                    // JDK was chosen because nothing else works here (native access refused): say why.
+                    + Mechanism.VFORK.unavailableReason().map(why -> " (VFORK is not available here: " + why + ")").orElse(""));
             }
         }
         SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
@@ -69,10 +74,11 @@ final class Launch {
         }
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
         ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
+        EventLoop loop = m == Mechanism.JDK ? null : eventLoop(request);
         Child child = switch (m) {
-            case VFORK -> new NativeChild(VFORK.spawn(request), m, io, EventLoop.shared());
-            case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, io, EventLoop.shared());
-            case FORK -> new NativeChild(FORK.spawn(request), m, io, EventLoop.shared());
+            case VFORK -> new NativeChild(VFORK.spawn(request), m, io, loop);
+            case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, io, loop);
+            case FORK -> new NativeChild(FORK.spawn(request), m, io, loop);
             case JDK -> new JdkChild(startJdk(request), io);
         };
         try {
@@ -84,6 +90,26 @@ final class Launch {
             throw e;
         }
         return child;
+    }
+
+    /**
+     * The loop that will watch the child, got before the child is made: when it cannot be
+     * started (no fd for its epoll set, no thread), the spawn fails with nothing created, rather
+     * than leaving a child nobody reaps.
+     */
+    static EventLoop eventLoop(SpawnRequest r) throws SpawnException {
+        try {
+            return EventLoop.shared();
+        } catch (ErrnoException e) {
+            throw Failures.spawnException(r.program(), r.directory(), SpawnException.Step.EVENT_LOOP, e.errno(),
+                e.getMessage());
+        } catch (IOException e) {
+            // The loop's thread could not start: pthread_create fails with EAGAIN at a thread or process limit.
+            SpawnException se = Failures.spawnException(r.program(), r.directory(), SpawnException.Step.EVENT_LOOP,
+                EAGAIN, e.getMessage());
+            se.initCause(e);
+            throw se;
+        }
     }
 
     /** The errno in a JDK 25 message ("Exec failed, error: 2 (...)") or an older one ("error=2, ..."). */

@@ -19,12 +19,23 @@ import java.util.Optional;
 public enum Mechanism {
     VFORK, POSIX_SPAWN, FORK, JDK;
 
-    /** True when this mechanism can start children in this JVM, on this kernel. */
+    /**
+     * True when this mechanism can start children in this JVM, on this kernel.
+     *
+     * @return true when {@link #unavailableReason()} is empty
+     */
     public boolean isAvailable() {
         return unavailableReason().isEmpty();
     }
 
-    /** Why this mechanism cannot be used here; empty when it can. Probed once, for real. */
+    /**
+     * Why this mechanism cannot be used here; empty when it can. Probed for real at the first
+     * question; a definitive answer is kept for the JVM's life, while a failure that passes (a
+     * process or fd limit reached for the moment: EAGAIN, ENOMEM, EMFILE…) is reported as such
+     * and probed again at the next question.
+     *
+     * @return the reason, or empty when the mechanism works here
+     */
     public Optional<String> unavailableReason() {
         return Availability.unavailableReason(this);
     }
@@ -38,10 +49,18 @@ public enum Mechanism {
         };
     }
 
-    /** The best available mechanism: VFORK, else POSIX_SPAWN, else JDK. */
+    /**
+     * The best available mechanism: VFORK, else POSIX_SPAWN, else JDK. A mechanism is passed over
+     * only when it can never work here; one whose probe failed for a passing reason (EAGAIN,
+     * EMFILE…) is still chosen, and starting a child with it fails with a SpawnException naming
+     * the errno until the condition passes, rather than this JVM settling for a lesser
+     * mechanism for its life.
+     *
+     * @return the mechanism {@link Command}s use when none is set
+     */
     public static Mechanism best() {
         for (Mechanism m : new Mechanism[] {VFORK, POSIX_SPAWN}) {
-            if (m.isAvailable()) {
+            if (!Availability.definitelyUnavailable(m)) {
                 return m;
             }
         }

@@ -79,6 +79,8 @@ public final class Pipeline {
      *                              is then killed (SIGKILL) and reaped first
      */
     public Output output() throws IOException, InterruptedException {
+        requireNativeStages();
+        EventLoop loop = EventLoop.shared(); // before any pipe or child: failing here leaves nothing behind
         int[] errPipe = Posix.pipe();
         Capture errors = new Capture(Long.MAX_VALUE);
         List<Child> children;
@@ -92,7 +94,7 @@ public final class Pipeline {
             throw e;
         }
         Posix.close(errPipe[1]);
-        errReader = PipeReader.start(errPipe[0], EventLoop.shared(), errors, null);
+        errReader = PipeReader.start(errPipe[0], loop, errors, null);
         Child last = children.getLast();
         ExitStatus status = null;
         try {
@@ -120,6 +122,7 @@ public final class Pipeline {
 
     /** @param sharedStderr an fd every stage's stderr goes to, or -1 for each stage's own */
     private List<Child> startAll(ChildIo.Verb verb, int sharedStderr) throws IOException {
+        requireNativeStages();
         List<Child> started = new ArrayList<>();
         int previousRead = -1; // the read end of the pipe from the stage just started
         try {
@@ -155,6 +158,23 @@ public final class Pipeline {
                 child.abandon();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The pipes between the stages are this JVM's fds, which only a native mechanism can give a
+     * child: refuse before any pipe is made (under --illegal-native-access=deny every stage
+     * would use JDK, and the reason names the flag).
+     */
+    private void requireNativeStages() {
+        for (int i = 0; i < stages.size(); i++) {
+            Command c = stages.get(i);
+            if (c.mechanism() == Mechanism.JDK) {
+                throw new UnsupportedOperationException("a pipeline needs VFORK, FORK or POSIX_SPAWN for every stage; stage "
+                    + i + " (" + c.argv().getFirst() + ") would be started with JDK"
+                    + Mechanism.POSIX_SPAWN.unavailableReason().map(why -> ", as no native mechanism works here: " + why)
+                        .orElse(""));
+            }
         }
     }
 

@@ -38,6 +38,11 @@ public final class SpawnException extends IOException {
 
     /** The part of starting a child that failed. {@code toString()} is the name. */
     public enum Step {
+        /**
+         * Starting the event loop that watches children (its epoll set, eventfd, timerfd and
+         * thread), in the parent, before any child is made.
+         */
+        EVENT_LOOP,
         /** Opening a redirect file or creating a pipe, in the parent. */
         REDIRECT,
         /** Creating the child process (clone or posix_spawn's own clone). */

@@ -25,6 +25,8 @@ class StepFailureTest {
     }
 
     private static SpawnException failure(Command c) throws Exception {
+        // The event loop is made before the first child, even one that fails: its fds are the JVM's, not the spawn's.
+        Command.of("true").mechanism(c.mechanism()).run();
         Set<Long> childrenBefore = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
         int fdsBefore = FdLeakTest.openFds();
         long sharedMappingsBefore = sharedAnonymousMappings();

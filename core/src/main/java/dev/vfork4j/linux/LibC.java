@@ -5,19 +5,25 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 
 /**
  * Downcall handles for the glibc functions vfork4j uses. Each method is a thin call: it
  * passes its arguments through {@code invokeExact} and returns the raw result. Calls that can
- * fail take a {@link CallState} segment first, into which errno is captured. A
- * {@code Throwable} out of {@code invokeExact} means the handle and the call disagree: a
- * linkage bug, rethrown as {@link AssertionError}.
+ * fail take a {@link CallState} segment first, into which errno is captured. Each handle is
+ * linked at its first call (see {@code LazyDowncall}), so nothing here can fail while the class
+ * is initialised. A JVM that refuses native access gets an {@link UnsupportedOperationException}
+ * naming the flag to pass, at the first call; a symbol this glibc lacks, an
+ * {@link UnsatisfiedLinkError}. Any other {@code Throwable} out of {@code invokeExact} means the
+ * handle and the call disagree: a linkage bug, rethrown as {@link AssertionError}.
  *
  * <p>Turning {@code -1} into exceptions is {@link Posix}'s job, not this class's.
  */
@@ -25,32 +31,123 @@ public final class LibC {
     private LibC() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
-    private static MemorySegment symbol(String name) {
-        return LIBC.find(name).orElseThrow(
-            () -> new UnsatisfiedLinkError("glibc has no symbol " + name));
+    /**
+     * glibc's symbols, looked up when the first handle is linked. Not
+     * {@link Linker#defaultLookup()}: the JDK builds that once per JVM by loading
+     * libsyslookup.so, and when that load fails (no fd free at that moment) it keeps an empty
+     * lookup for the JVM's life (jdk.internal.foreign.SystemLookup.makeSystemLookup returns
+     * FALLBACK_LOOKUP on any Throwable), so every symbol would be missing forever: "glibc has
+     * no symbol read" at a first use with the fd table full. glibc is loaded
+     * already, and dlopen of a loaded library by its soname matches it without opening a file.
+     */
+    private static volatile SymbolLookup libc;
+
+    private static SymbolLookup libc() {
+        SymbolLookup l = libc;
+        if (l == null) {
+            try {
+                l = SymbolLookup.libraryLookup("libc.so.6", Arena.global());
+            } catch (IllegalCallerException e) {
+                throw NativeAccess.refused(e);
+            }
+            libc = l;
+        }
+        return l;
     }
 
-    private static MethodHandle plain(String name, FunctionDescriptor fd, Linker.Option... options) {
-        return LINKER.downcallHandle(symbol(name), fd, options);
+    /** True when this glibc has {@code name} (some functions are newer than the oldest glibc vfork4j runs on). */
+    public static boolean hasSymbol(String name) {
+        return libc().find(name).isPresent();
+    }
+
+    private static MethodHandle plain(String name, FunctionDescriptor fd) {
+        return new LazyDowncall(name, fd, false).invoker();
     }
 
     private static MethodHandle errno(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(symbol(name), fd, ERRNO);
+        return new LazyDowncall(name, fd, true, ERRNO).invoker();
     }
 
     private static MethodHandle errnoVariadic(String name, int firstVariadic, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(symbol(name), fd, ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+        return new LazyDowncall(name, fd, true, ERRNO, Linker.Option.firstVariadicArg(firstVariadic)).invoker();
     }
 
-    /** A symbol that older glibc versions lack, or empty. */
-    private static Optional<MethodHandle> optional(String name, FunctionDescriptor fd) {
-        return LIBC.find(name).map(s -> LINKER.downcallHandle(s, fd));
+    /**
+     * A downcall handle linked at its first call rather than when LibC is initialised: a
+     * failure to link (native access refused, a symbol missing, no memory) then fails that call
+     * with its own exception and the next call tries again, where a failed static initialiser
+     * would leave LibC unusable for the JVM's life (NoClassDefFoundError). Once linked, the
+     * handle is the target of a {@link MutableCallSite}, which the JIT inlines as it would a
+     * {@code static final} handle. It also spares the JVM the handles it never uses.
+     */
+    private static final class LazyDowncall {
+        private static final MethodHandle LINK_AND_INVOKE;
+
+        static {
+            try {
+                LINK_AND_INVOKE = MethodHandles.lookup().findVirtual(LazyDowncall.class, "linkAndInvoke",
+                    MethodType.methodType(Object.class, Object[].class));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final Linker.Option[] options;
+        private final MutableCallSite site;
+        /** The real handle once linked; the call site's target from then on. Guarded by this. */
+        private MethodHandle linked;
+
+        LazyDowncall(String name, FunctionDescriptor descriptor, boolean capturesErrno, Linker.Option... options) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.options = options;
+            MethodType type = descriptor.toMethodType();
+            if (capturesErrno) {
+                type = type.insertParameterTypes(0, MemorySegment.class); // the errno capture segment
+            }
+            this.site = new MutableCallSite(LINK_AND_INVOKE.bindTo(this)
+                .asCollector(Object[].class, type.parameterCount()).asType(type));
+        }
+
+        MethodHandle invoker() {
+            return site.dynamicInvoker();
+        }
+
+        private Object linkAndInvoke(Object[] args) throws Throwable {
+            return link().invokeWithArguments(args);
+        }
+
+        /** A thread that still saw the stub after another linked the handle gets the same handle. */
+        private synchronized MethodHandle link() {
+            if (linked != null) {
+                return linked;
+            }
+            MemorySegment symbol = libc().find(name).orElseThrow(
+                () -> new UnsatisfiedLinkError("glibc " + gnu_get_libc_version() + " has no symbol " + name));
+            MethodHandle target;
+            try {
+                target = LINKER.downcallHandle(symbol, descriptor, options);
+            } catch (IllegalCallerException e) {
+                throw NativeAccess.refused(e);
+            }
+            site.setTarget(target);
+            linked = target;
+            return target;
+        }
     }
 
+    /** Passes on what linking a handle threw; anything else out of {@code invokeExact} is a linkage bug. */
     private static AssertionError linkage(Throwable t) {
+        if (t instanceof UnsupportedOperationException refused) {
+            throw refused; // native access refused: NativeAccess.refused says which flag to pass
+        }
+        if (t instanceof UnsatisfiedLinkError | t instanceof VirtualMachineError) {
+            throw (Error) t; // a symbol this glibc lacks; no memory to link (the next call tries again)
+        }
         return new AssertionError("native call failed to link: " + t, t);
     }
 
@@ -318,12 +415,12 @@ public final class LibC {
         plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle fa_addclose$mh =
         plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    /** glibc 2.29+. */
-    public static final Optional<MethodHandle> fa_addchdir_np$mh =
-        optional("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    /** glibc 2.34+. */
-    public static final Optional<MethodHandle> fa_addclosefrom_np$mh =
-        optional("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** glibc 2.29+: ask {@link #hasSymbol} first. */
+    private static final MethodHandle fa_addchdir_np$mh =
+        plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** glibc 2.34+: ask {@link #hasSymbol} first. */
+    private static final MethodHandle fa_addclosefrom_np$mh =
+        plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle attr_init$mh =
         plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle attr_destroy$mh =
@@ -385,7 +482,7 @@ public final class LibC {
 
     public static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
         try {
-            return (int) fa_addchdir_np$mh.orElseThrow().invokeExact(fa, path);
+            return (int) fa_addchdir_np$mh.invokeExact(fa, path);
         } catch (Throwable t) {
             throw linkage(t);
         }
@@ -393,7 +490,7 @@ public final class LibC {
 
     public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
         try {
-            return (int) fa_addclosefrom_np$mh.orElseThrow().invokeExact(fa, from);
+            return (int) fa_addclosefrom_np$mh.invokeExact(fa, from);
         } catch (Throwable t) {
             throw linkage(t);
         }

@@ -10,7 +10,7 @@ public final class Linux {
     // errno values (asm-generic/errno-base.h, errno.h)
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, E2BIG = 7,
         ENOEXEC = 8, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14,
-        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, EPIPE = 32, ENOSYS = 38;
+        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, EPIPE = 32, ENOSYS = 38;
 
     // open(2), fcntl(2)
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100,

@@ -7,13 +7,15 @@ import java.util.Locale;
 
 /**
  * Whether this JVM lets vfork4j make native calls, and if not, the exact flag that fixes it.
- * Probed once, for real: a JVM started with {@code --illegal-native-access=deny} and no
- * {@code --enable-native-access} refuses the first downcall with an IllegalCallerException.
+ * Probed at the first question, for real: a JVM started with {@code --illegal-native-access=deny}
+ * and no {@code --enable-native-access} refuses the first restricted call with an
+ * IllegalCallerException. Only that definitive answer, or success, is kept.
  */
 public final class NativeAccess {
     private NativeAccess() {}
 
-    private static final String PROBLEM = probe();
+    /** "" when native calls work, else why not; null until probed. */
+    private static volatile String problem;
 
     /** The flag to pass, for the module or class path vfork4j was loaded from. */
     public static String flag() {
@@ -23,17 +25,34 @@ public final class NativeAccess {
 
     /** True when native calls can be made here (possibly with the JDK's warning). */
     public static boolean available() {
-        return PROBLEM == null;
+        return problem() == null;
     }
 
     /** Why native calls cannot be made, or null when they can. */
     public static String problem() {
-        return PROBLEM;
+        String p = problem;
+        if (p == null) {
+            p = probe();
+            problem = p;
+        }
+        return p.isEmpty() ? null : p;
     }
 
     /** True when native access was granted explicitly (no JDK warning on first use). */
     public static boolean enabled() {
         return NativeAccess.class.getModule().isNativeAccessEnabled();
+    }
+
+    /**
+     * What a native call refused by the JVM becomes: an UnsupportedOperationException that names
+     * the flag to pass, with the JVM's refusal as its cause.
+     */
+    public static UnsupportedOperationException refused(IllegalCallerException e) {
+        return new UnsupportedOperationException(deniedMessage(e), e);
+    }
+
+    private static String deniedMessage(IllegalCallerException e) {
+        return "native access is not enabled for vfork4j: start the JVM with " + flag() + " (" + e.getMessage() + ")";
     }
 
     private static String probe() {
@@ -44,13 +63,12 @@ public final class NativeAccess {
             return "vfork4j has no constants for os.arch=" + System.getProperty("os.arch");
         }
         try {
-            Linker.nativeLinker().defaultLookup().find("getpid").ifPresent(
-                s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.of(
-                    ValueLayout.JAVA_INT)));
-            return null;
+            // A handle for a function pointer given at each call: restricted like every downcall,
+            // and it needs no symbol lookup, so nothing here opens a file or loads a library.
+            Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            return "";
         } catch (IllegalCallerException e) {
-            return "native access is not enabled for vfork4j: start the JVM with " + flag()
-                + " (" + e.getMessage() + ")";
+            return deniedMessage(e);
         }
     }
 }

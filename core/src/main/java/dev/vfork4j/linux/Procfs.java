@@ -25,4 +25,24 @@ public final class Procfs {
             return fallback;
         }
     }
+
+    private static volatile int nrOpen; // 0 until read
+
+    /**
+     * The largest fd number the kernel allows ({@code fs.nr_open}; 1048576 by default). Read
+     * once it can be: when the file cannot be read now (no fd free), the default is returned and
+     * the file is read again next time.
+     */
+    public static int nrOpen() {
+        int n = nrOpen;
+        if (n == 0) {
+            long read = number("/proc/sys/fs/nr_open", -1);
+            if (read <= 0) {
+                return 1 << 20;
+            }
+            n = (int) Math.min(read, Integer.MAX_VALUE);
+            nrOpen = n;
+        }
+        return n;
+    }
 }

@@ -7,10 +7,12 @@ import dev.vfork4j.linux.EpollEvent;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.LibC;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,6 +35,13 @@ public final class EpollPoller implements AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         void onEvents(int events);
+
+        /**
+         * The loop died while this handler was registered, or it was registered with a loop
+         * that had died: no event will ever come, so whatever waits for one must fail with
+         * {@code cause}. Called once, on the dying loop thread or on the registering thread.
+         */
+        default void loopDied(IOException cause) {}
     }
 
     private final Fd epfd;
@@ -47,6 +56,11 @@ public final class EpollPoller implements AutoCloseable {
     /** For epoll_ctl calls made on the loop thread itself (from handlers): no allocation per call. */
     private final MemorySegment loopCtlState, loopEvent;
     private volatile Thread owner;
+    /** Why the loop polling this set died, or null. */
+    private volatile IOException death;
+    /** Set by {@link #breakForTest()}. */
+    private volatile boolean broken;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     EpollPoller(int maxEvents) throws ErrnoException {
         this.maxEvents = maxEvents;
@@ -62,15 +76,29 @@ public final class EpollPoller implements AutoCloseable {
         this.epfd = new Fd(fd);
     }
 
-    /** Registers {@code fd} for {@code events}; the handler runs on the loop thread. */
+    /**
+     * Registers {@code fd} for {@code events}; the handler runs on the loop thread. With a loop
+     * that has died, nothing is registered and the handler's {@link Handler#loopDied} is called
+     * at once, on this thread.
+     */
     public void add(int fd, int events, Handler handler) throws ErrnoException {
         Registration r = new Registration(((long) registrationCount.incrementAndGet() << 32) | (fd & 0xFFFF_FFFFL), handler);
         registrations.put(fd, r);
         try {
-            ctl(EPOLL_CTL_ADD, "ADD", fd, events, r.token());
+            if (death == null) {
+                ctl(EPOLL_CTL_ADD, "ADD", fd, events, r.token());
+            }
         } catch (ErrnoException e) {
-            registrations.remove(fd, r);
-            throw e;
+            if (death == null) {
+                registrations.remove(fd, r);
+                throw e;
+            }
+        }
+        // Read after the put: either the dying thread's pass sees this registration, or this
+        // thread sees the death, and whichever takes it out of the map tells the handler.
+        IOException dead = death;
+        if (dead != null && registrations.remove(fd, r)) {
+            handler.loopDied(dead);
         }
     }
 
@@ -91,14 +119,22 @@ public final class EpollPoller implements AutoCloseable {
         if (registrations.remove(fd) == null) {
             return; // not registered (add puts it in the map before epoll_ctl): nothing to delete
         }
-        if (Thread.currentThread() == owner) {
-            LibC.epoll_ctl(loopCtlState, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+        int ep = epfd.acquire(); // -1 once the loop died and closed it: nothing to delete from
+        if (ep < 0) {
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = CallState.allocate(a);
-            LibC.epoll_ctl(st, epfd.number(), EPOLL_CTL_DEL, fd, MemorySegment.NULL);
-            // ENOENT (never added) and EBADF (already closed) both mean: not registered.
+        try {
+            if (Thread.currentThread() == owner) {
+                LibC.epoll_ctl(loopCtlState, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+                return;
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = CallState.allocate(a);
+                LibC.epoll_ctl(st, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+                // ENOENT (never added) and EBADF (already closed) both mean: not registered.
+            }
+        } finally {
+            epfd.release();
         }
     }
 
@@ -106,35 +142,51 @@ public final class EpollPoller implements AutoCloseable {
         return registrations.size();
     }
 
+    /**
+     * One epoll_ctl. The epoll fd is held for the call, so a loop that dies meanwhile cannot
+     * close its number and have it reused (by the next loop's epoll set, say) under this call.
+     */
     private void ctl(int op, String opName, int fd, int events, long token) throws ErrnoException {
-        if (Thread.currentThread() == owner) {
-            EpollEvent.set(loopEvent, events, token);
-            if (LibC.epoll_ctl(loopCtlState, epfd.number(), op, fd, loopEvent) < 0) {
-                throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(loopCtlState));
-            }
-            return;
+        int ep = epfd.acquire();
+        if (ep < 0) {
+            throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + "): the epoll fd is closed", EBADF);
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = CallState.allocate(a);
-            MemorySegment ev = a.allocate(EpollEvent.LAYOUT);
-            EpollEvent.set(ev, events, token);
-            if (LibC.epoll_ctl(st, epfd.number(), op, fd, ev) < 0) {
-                throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(st));
+        try {
+            if (Thread.currentThread() == owner) {
+                EpollEvent.set(loopEvent, events, token);
+                if (LibC.epoll_ctl(loopCtlState, ep, op, fd, loopEvent) < 0) {
+                    throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(loopCtlState));
+                }
+                return;
             }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = CallState.allocate(a);
+                MemorySegment ev = a.allocate(EpollEvent.LAYOUT);
+                EpollEvent.set(ev, events, token);
+                if (LibC.epoll_ctl(st, ep, op, fd, ev) < 0) {
+                    throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(st));
+                }
+            }
+        } finally {
+            epfd.release();
         }
     }
 
-    /**
-     * Waits up to {@code timeoutMs} (-1: no limit) and runs the handler of every ready fd.
-     * Returns the number of events; 0 when interrupted by a signal (EINTR), which is not an
-     * error here: the caller simply polls again.
-     */
     /** Called by the loop thread before it first polls. */
     void ownedBy(Thread loopThread) {
         this.owner = loopThread;
     }
 
+    /**
+     * Waits up to {@code timeoutMs} (-1: no limit) and runs the handler of every ready fd.
+     * Returns the number of events; 0 when interrupted by a signal (EINTR), which is not an
+     * error here: the caller simply polls again. What a handler throws is reported and the
+     * other handlers run.
+     */
     int poll(int timeoutMs) throws ErrnoException {
+        if (broken) {
+            throw new ErrnoException("epoll_wait(epfd=" + epfd.number() + ")", EBADF);
+        }
         int n = LibC.epoll_wait(pollState, epfd.number(), events, maxEvents, timeoutMs);
         if (n < 0) {
             int errno = CallState.errno(pollState);
@@ -151,18 +203,40 @@ public final class EpollPoller implements AutoCloseable {
             }
             try {
                 r.handler().onEvents(EpollEvent.events(events, i));
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable t) {
                 // A handler's bug must not stop the loop every other child depends on.
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                EventLoop.reportUncaught(t);
             }
         }
         return n;
     }
 
+    /**
+     * The loop polling this set died: from now on nothing is registered (see {@link #add}),
+     * and every handler registered now hears of it. On the dying loop thread.
+     */
+    void die(IOException cause) {
+        death = cause;
+        for (Map.Entry<Integer, Registration> e : registrations.entrySet()) {
+            if (registrations.remove(e.getKey(), e.getValue())) {
+                Handler h = e.getValue().handler();
+                EventLoop.runGuarded(() -> h.loopDied(cause));
+            }
+        }
+    }
+
+    /** For tests: the next epoll_wait fails with EBADF, as if the epoll fd had been closed by mistake. */
+    void breakForTest() {
+        broken = true;
+    }
+
+    /** Closes the epoll fd (when no epoll_ctl holds it) and the event memory. Harmless twice. */
     @Override
     public void close() {
         epfd.close();
-        arena.close();
+        if (closed.compareAndSet(false, true)) {
+            arena.close();
+        }
     }
+
 }

@@ -6,6 +6,7 @@ import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.LibC;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,19 +22,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link System#nanoTime()} values can be used as deadlines directly: HotSpot's nanoTime is
  * CLOCK_MONOTONIC on Linux. There is no thread per child and no polling: the thread sleeps in
  * epoll_wait until the kernel has something to say.
+ *
+ * <p>The thread survives whatever a task or handler throws, and whatever the uncaught-exception
+ * handler it reports to throws in turn. Should it end all the same (epoll_wait failing, an
+ * Error in its own bookkeeping), nothing waits on it silently: every registered handler hears
+ * of the death ({@link EpollPoller.Handler#loopDied}), so exits, pipe reads and writes fail
+ * with the cause, a handler registered later hears of it at once, and {@link #shared()}
+ * starts a new loop for new children. Deadlines not yet due never run; the exits they were
+ * for fail instead.
  */
 public final class EventLoop {
-    private static final class Holder {
-        static final EventLoop SHARED = start("vfork4j-loop");
-    }
+    /**
+     * The loop new children are given. Started at first use, not in a static initialiser, and
+     * started again when it could not be (no fd free, no thread) or has died: a failure is
+     * never kept for the JVM's life. Written under the class lock.
+     */
+    private static volatile EventLoop shared;
 
-    /** The shared loop, started on first use. */
-    public static EventLoop shared() {
-        return Holder.SHARED;
+    /**
+     * The shared loop, started on first use, and replaced by a new one if it died.
+     *
+     * @throws ErrnoException the loop's epoll fd, eventfd or timerfd could not be made (EMFILE…);
+     *     the next call tries again
+     * @throws IOException the loop's thread could not be started; the next call tries again
+     */
+    public static EventLoop shared() throws IOException {
+        EventLoop l = shared;
+        if (l != null && l.death == null) {
+            return l;
+        }
+        synchronized (EventLoop.class) {
+            l = shared;
+            if (l == null || l.death != null) {
+                l = create("vfork4j-loop", SWEEP_NANOS);
+                shared = l;
+            }
+            return l;
+        }
     }
 
     private final EpollPoller poller;
     private final Fd wakeFd;
+    /** Why the loop thread ended, or null while it runs. */
+    private volatile IOException death;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Arena arena = Arena.ofShared();
@@ -91,20 +122,54 @@ public final class EventLoop {
 
     EventLoop(String name, long sweepNanos) throws ErrnoException {
         this.sweepNanos = sweepNanos;
-        this.poller = new EpollPoller(256);
-        int fd = LibC.eventfd(wakeState, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (fd < 0) {
-            throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
+        EpollPoller p = null;
+        Fd wake = null;
+        Fd timer = null;
+        try {
+            p = new EpollPoller(256);
+            int fd = LibC.eventfd(wakeState, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (fd < 0) {
+                throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
+            }
+            wake = new Fd(fd);
+            p.add(fd, EPOLLIN, events -> drainWakeups());
+            int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+            if (tfd < 0) {
+                throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
+            }
+            timer = new Fd(tfd);
+            p.add(tfd, EPOLLIN, events -> runDueDeadlines());
+        } catch (ErrnoException | RuntimeException | Error e) {
+            // Half a loop keeps nothing: with one fd left, the epoll fd must not stay open.
+            if (timer != null) {
+                timer.close();
+            }
+            if (wake != null) {
+                wake.close();
+            }
+            if (p != null) {
+                p.close();
+            }
+            arena.close();
+            throw e;
         }
-        this.wakeFd = new Fd(fd);
-        poller.add(fd, EPOLLIN, events -> drainWakeups());
-        int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-        if (tfd < 0) {
-            throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
-        }
-        this.timerFd = new Fd(tfd);
-        poller.add(tfd, EPOLLIN, events -> runDueDeadlines());
+        this.poller = p;
+        this.wakeFd = wake;
+        this.timerFd = timer;
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+    }
+
+    /** Makes a loop and starts its thread; on failure nothing is left open. */
+    static EventLoop create(String name, long sweepNanos) throws IOException {
+        EventLoop loop = new EventLoop(name, sweepNanos);
+        try {
+            loop.thread.start();
+        } catch (OutOfMemoryError e) {
+            // "unable to create native thread": a thread or process limit reached, for the moment.
+            loop.release();
+            throw new IOException("cannot start the thread " + name + ": " + e.getMessage(), e);
+        }
+        return loop;
     }
 
     static EventLoop start(String name) {
@@ -114,10 +179,8 @@ public final class EventLoop {
     /** A loop of its own that sweeps new pidfds into its epoll set every {@code sweepNanos}: for tests. */
     public static EventLoop start(String name, long sweepNanos) {
         try {
-            EventLoop loop = new EventLoop(name, sweepNanos);
-            loop.thread.start();
-            return loop;
-        } catch (ErrnoException e) {
+            return create(name, sweepNanos);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot start the vfork4j event loop: " + e.getMessage(), e);
         }
     }
@@ -130,18 +193,35 @@ public final class EventLoop {
         return Thread.currentThread() == thread;
     }
 
-    /** Runs {@code task} on the loop thread, soon. */
+    /**
+     * Runs {@code task} on the loop thread, soon. A loop that has died runs nothing more: at its
+     * death it failed everything that was waiting on it (see {@link #death()}).
+     */
     public void execute(Runnable task) {
+        if (death != null) {
+            return;
+        }
         tasks.add(task);
         if (!inLoop() && wakePending.compareAndSet(false, true)) {
             // One 8-byte write per batch of tasks; the loop resets wakePending before draining.
+            int fd = wakeFd.acquire(); // -1 once the loop died and closed it: nobody to wake
+            if (fd < 0) {
+                return;
+            }
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment st = CallState.allocate(a);
                 MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
                 one.set(ValueLayout.JAVA_LONG, 0, 1L);
-                LibC.write(st, wakeFd.number(), one, 8); // EAGAIN only if the counter is full: already awake
+                LibC.write(st, fd, one, 8); // EAGAIN only if the counter is full: already awake
+            } finally {
+                wakeFd.release();
             }
         }
+    }
+
+    /** Why this loop died, or null while it runs. */
+    public IOException death() {
+        return death;
     }
 
     /**
@@ -166,6 +246,10 @@ public final class EventLoop {
      */
     void watchSoon(PidFd pidfd) {
         unswept.add(pidfd);
+        if (death != null) {
+            failUnswept(death); // died meanwhile: nobody will sweep
+            return;
+        }
         scheduleSweep();
     }
 
@@ -203,11 +287,7 @@ public final class EventLoop {
         while ((d = deadlines.peek()) != null && d.at - now <= 0) {
             deadlines.poll();
             if (!d.cancelled) {
-                try {
-                    d.task.run();
-                } catch (RuntimeException | Error e) {
-                    Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
-                }
+                runGuarded(d.task);
             }
         }
         arm();
@@ -234,25 +314,94 @@ public final class EventLoop {
         LibC.read(wakeState, wakeFd.number(), wakeBuf, 8); // EAGAIN: nothing to drain
     }
 
+    /**
+     * The loop. Nothing a task or handler throws reaches this level (see {@link #runGuarded}):
+     * only epoll_wait failing (its fd gone: a bug) or an Error in the loop's own bookkeeping
+     * can end it, and then {@link #die} fails everything that waits on it.
+     */
     private void run() {
-        poller.ownedBy(Thread.currentThread());
-        while (true) {
-            try {
+        try {
+            poller.ownedBy(Thread.currentThread());
+            while (true) {
                 poller.poll(tasks.isEmpty() ? -1 : 0);
-            } catch (ErrnoException e) {
-                // epoll_wait failing for any reason but EINTR means the epoll fd is gone: a bug.
-                throw new IllegalStateException(e);
-            }
-            wakePending.set(false);
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    Thread.currentThread().getUncaughtExceptionHandler()
-                        .uncaughtException(Thread.currentThread(), e);
+                wakePending.set(false);
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    runGuarded(task);
                 }
             }
+        } catch (Throwable t) {
+            die(t);
         }
+    }
+
+    /**
+     * Runs {@code task}, and reports what it throws to this thread's uncaught-exception handler.
+     * Whatever the task or the handler throws (a default handler may rethrow), the loop goes on:
+     * every child in the JVM depends on it.
+     */
+    static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            reportUncaught(t);
+        }
+    }
+
+    /** Hands {@code t} to this thread's uncaught-exception handler; never throws. */
+    static void reportUncaught(Throwable t) {
+        Thread self = Thread.currentThread();
+        try {
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+        } catch (Throwable handlerFailure) {
+            try {
+                System.err.println(self.getName() + ": the uncaught-exception handler threw " + handlerFailure
+                    + " while reporting " + t);
+            } catch (Throwable ignored) {
+                // nothing left to report with
+            }
+        }
+    }
+
+    /**
+     * The loop thread is ending: everything that waits on this loop fails with the cause, from
+     * now on too (a handler registered later hears of the death at once), and
+     * {@link #shared()} starts a new loop for new children. Each step is on its own, so one that
+     * fails (no memory, say) does not keep the others from running.
+     */
+    private void die(Throwable cause) {
+        IOException failure = new IOException("the vfork4j event loop thread " + thread.getName() + " died: " + cause,
+            cause);
+        death = failure;
+        runGuarded(() -> reportUncaught(cause));
+        runGuarded(() -> poller.die(failure));
+        runGuarded(() -> failUnswept(failure));
+        runGuarded(() -> {
+            tasks.clear();
+            deadlines.clear();
+        });
+        runGuarded(this::release);
+    }
+
+    private void failUnswept(IOException cause) {
+        PidFd p;
+        while ((p = unswept.poll()) != null) {
+            PidFd dead = p;
+            runGuarded(() -> dead.loopDied(cause));
+        }
+    }
+
+    /** Closes the fds and memory of a loop that never ran or has died; fds in use are closed when released. */
+    private void release() {
+        timerFd.close();
+        wakeFd.close();
+        poller.close();
+        arena.close();
+    }
+
+    /** For tests: makes epoll_wait fail as if the epoll fd had gone, which the loop cannot survive. */
+    void breakEpollForTest() {
+        poller.breakForTest();
+        execute(() -> { });
     }
 }

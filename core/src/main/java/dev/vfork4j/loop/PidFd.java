@@ -33,7 +33,17 @@ public final class PidFd {
     private final Fd fd;
     private final EventLoop loop;
     private final CompletableFuture<WaitStatus> exit = new CompletableFuture<>();
-    private final EpollPoller.Handler onReadable = events -> reap();
+    private final EpollPoller.Handler onReadable = new EpollPoller.Handler() {
+        @Override
+        public void onEvents(int events) {
+            reap();
+        }
+
+        @Override
+        public void loopDied(IOException cause) {
+            PidFd.this.loopDied(cause);
+        }
+    };
     /** Platform threads in {@link #awaitBriefly}; while there are any, the loop does not watch the pidfd. Guarded by this. */
     private int briefWaiters;
     /** Whether the pidfd is in the loop's epoll set. Guarded by this. */
@@ -107,6 +117,17 @@ public final class PidFd {
         }
     }
 
+    /**
+     * The loop died before it saw the exit: {@link #exit()} fails rather than never completing.
+     * The pidfd stays open, so the child can still be signalled (killed); a platform thread
+     * that polls it itself may still reap it.
+     */
+    synchronized void loopDied(IOException cause) {
+        watched = false;
+        exit.completeExceptionally(new IOException("child " + pid + " is no longer watched for its exit: "
+            + cause.getMessage(), cause));
+    }
+
     /** Runs on the loop thread when the pidfd is readable; uses the loop's scratch memory, no allocation. */
     private void reap() {
         reap(loop.scratchState, loop.scratchSiginfo);
@@ -158,9 +179,10 @@ public final class PidFd {
     public synchronized void watch() {
         if (!watched && briefWaiters == 0 && !exit.isDone() && !fd.isClosed()) {
             try {
+                watched = true; // before the add: a dead loop's add calls loopDied, which clears it
                 loop.poller().add(fd.number(), EPOLLIN, onReadable); // level-triggered: a past exit is reported at once
-                watched = true;
             } catch (ErrnoException e) {
+                watched = false;
                 exit.completeExceptionally(new IOException("child " + pid + " cannot be watched for its exit", e));
             }
         }

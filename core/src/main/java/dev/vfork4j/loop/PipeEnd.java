@@ -5,6 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,6 +30,7 @@ final class PipeEnd {
     private final int interest;
     private boolean registered; // guarded by lock
     private boolean released; // guarded by lock
+    private IOException loopDeath; // guarded by lock
     private Arena arena; // guarded by lock; lazily created
     private MemorySegment buffer, state;
 
@@ -72,13 +74,26 @@ final class PipeEnd {
      * The registration happens here, after the EAGAIN, and epoll reports a level that is
      * already up at EPOLL_CTL_ADD even in edge-triggered mode, so no wake-up can be lost.
      */
-    void awaitReady(long seen) throws InterruptedIOException, ErrnoException {
+    void awaitReady(long seen) throws IOException {
         if (!registered) {
-            loop.poller().add(fd.number(), interest, this::onEvents);
+            loop.poller().add(fd.number(), interest, new EpollPoller.Handler() {
+                @Override
+                public void onEvents(int events) {
+                    PipeEnd.this.onEvents(events);
+                }
+
+                @Override
+                public void loopDied(IOException cause) {
+                    PipeEnd.this.loopDied(cause);
+                }
+            });
             registered = true;
         }
         try {
             while (seq.get() == seen && !released) {
+                if (loopDeath != null) {
+                    throw new IOException("no more events for this pipe: " + loopDeath.getMessage(), loopDeath);
+                }
                 ready.await();
             }
         } catch (InterruptedException e) {
@@ -91,6 +106,17 @@ final class PipeEnd {
         seq.incrementAndGet();
         lock.lock();
         try {
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The loop died: a waiter would wait forever, so each fails now and every later wait too. */
+    private void loopDied(IOException cause) {
+        lock.lock();
+        try {
+            loopDeath = cause;
             ready.signalAll();
         } finally {
             lock.unlock();

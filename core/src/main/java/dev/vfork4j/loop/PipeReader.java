@@ -95,7 +95,17 @@ public final class PipeReader {
         throws ErrnoException {
         PipeReader r = new PipeReader(fd, loop, consumer, deliverOn);
         try {
-            loop.poller().add(fd, INTEREST, events -> r.readable());
+            loop.poller().add(fd, INTEREST, new EpollPoller.Handler() {
+                @Override
+                public void onEvents(int events) {
+                    r.readable();
+                }
+
+                @Override
+                public void loopDied(IOException cause) {
+                    r.stop(cause); // no more events: done() fails rather than never completing
+                }
+            });
         } catch (ErrnoException e) {
             r.fd.close();
             throw e;
@@ -110,12 +120,15 @@ public final class PipeReader {
 
     /** Stops reading and releases the fd; {@link #done()} fails with {@code reason}. Any thread. */
     public void cancel(IOException reason) {
-        loop.execute(() -> {
-            if (!finished) {
-                finish();
-                done.completeExceptionally(reason);
-            }
-        });
+        loop.execute(() -> stop(reason));
+    }
+
+    /** On the loop thread (or the dying one): releases the fd and fails {@link #done()}. */
+    private void stop(IOException reason) {
+        if (!finished) {
+            finish();
+            done.completeExceptionally(reason);
+        }
     }
 
     private void readable() {

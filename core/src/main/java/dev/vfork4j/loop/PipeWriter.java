@@ -6,6 +6,7 @@ import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.LibC;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -40,7 +41,18 @@ public final class PipeWriter {
     public static PipeWriter start(int fd, EventLoop loop, ByteBuffer data) throws ErrnoException {
         PipeWriter w = new PipeWriter(fd, loop, data);
         try {
-            loop.poller().add(fd, EPOLLOUT | EPOLLET, events -> w.writeSome());
+            loop.poller().add(fd, EPOLLOUT | EPOLLET, new EpollPoller.Handler() {
+                @Override
+                public void onEvents(int events) {
+                    w.writeSome();
+                }
+
+                @Override
+                public void loopDied(IOException cause) {
+                    w.done.completeExceptionally(cause); // before finish(), whose complete(null) is then a no-op
+                    w.finish();
+                }
+            });
         } catch (ErrnoException e) {
             w.fd.close();
             throw e;

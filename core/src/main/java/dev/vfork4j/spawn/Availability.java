@@ -3,66 +3,141 @@ package dev.vfork4j.spawn;
 import static dev.vfork4j.linux.Linux.*;
 
 import dev.vfork4j.Mechanism;
+import dev.vfork4j.SpawnException;
+import dev.vfork4j.SpawnException.Step;
 import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.Errno;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.NativeAccess;
 import dev.vfork4j.linux.Posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-/** Which mechanisms and kernel features work here, each probed once, for real. */
+/**
+ * Which mechanisms and kernel features work here, probed for real at first use. Only a
+ * definitive answer is kept for the JVM's life: the mechanism works, or it cannot (ENOSYS, EPERM
+ * from a seccomp policy, EINVAL for a flag the kernel does not know, native access refused, a
+ * glibc too old). A probe that fails for a reason that passes (EAGAIN, ENOMEM, EMFILE, ENFILE,
+ * EINTR: a process or fd limit reached for the moment) fails that spawn with a SpawnException
+ * naming the errno, and the next spawn probes again.
+ */
 public final class Availability {
     private Availability() {}
 
-    /** Each mechanism's answer once probed; read on every spawn, without a lock. */
-    private static final AtomicReferenceArray<Optional<String>> PROBLEMS =
-        new AtomicReferenceArray<>(Mechanism.values().length);
+    /**
+     * What a probe found: {@code problem} null when the mechanism works, else why not;
+     * {@code transientErrno} non-zero when the problem is one that passes, with the step it hit.
+     */
+    record Answer(String problem, int transientErrno, Step step) {
+        static final Answer AVAILABLE = new Answer(null, 0, null);
 
-    /** Why {@code m} cannot be used here; empty when it can. */
-    public static Optional<String> unavailableReason(Mechanism m) {
-        Optional<String> known = PROBLEMS.get(m.ordinal());
-        if (known == null) {
-            synchronized (Availability.class) { // one probe per mechanism, even when many threads ask first
-                known = PROBLEMS.get(m.ordinal());
-                if (known == null) {
-                    known = Optional.ofNullable(probe(m));
-                    PROBLEMS.set(m.ordinal(), known);
-                }
-            }
+        static Answer definitive(String problem) {
+            return new Answer(problem, 0, null);
         }
-        return known;
+
+        boolean definitive() {
+            return transientErrno == 0;
+        }
     }
 
-    private static String probe(Mechanism m) {
+    /** The errnos that say "not now" rather than "never": a probe that hits one is not kept. */
+    static boolean isTransient(int errno) {
+        return errno == EAGAIN || errno == ENOMEM || errno == EMFILE || errno == ENFILE || errno == EINTR;
+    }
+
+    /** Each mechanism's definitive answer once probed; read on every spawn, without a lock. */
+    private static final AtomicReferenceArray<Answer> KNOWN = new AtomicReferenceArray<>(Mechanism.values().length);
+
+    /** Why {@code m} cannot be used here; empty when it can. A transient reason says so, and is not kept. */
+    public static Optional<String> unavailableReason(Mechanism m) {
+        Answer a = answer(m);
+        if (a.problem() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(a.definitive() ? a.problem()
+            : a.problem() + " (a passing condition: probed again at the next use)");
+    }
+
+    /**
+     * True only when {@code m} is known never to work here. A mechanism whose probe failed for a
+     * passing reason is not passed over, so that {@code Mechanism.best()} does not settle on a
+     * lesser mechanism for the JVM's life because of a moment's process or fd limit.
+     */
+    public static boolean definitelyUnavailable(Mechanism m) {
+        Answer a = answer(m);
+        return a.problem() != null && a.definitive();
+    }
+
+    /**
+     * Checks that {@code m} can start a child now, before anything is acquired for the spawn.
+     *
+     * @throws UnsupportedOperationException when {@code m} never works here, with the reason
+     * @throws SpawnException when its probe failed for a passing reason (the errno says which);
+     *                        the next call probes again
+     */
+    public static void require(Mechanism m, String program, Path directory) throws SpawnException {
+        Answer a = answer(m);
+        if (a.problem() == null) {
+            return;
+        }
+        if (a.definitive()) {
+            throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + a.problem());
+        }
+        throw Failures.spawnException(program, directory, a.step(), a.transientErrno(),
+            "probing " + m + ": " + a.problem());
+    }
+
+    private static Answer answer(Mechanism m) {
+        Answer known = KNOWN.get(m.ordinal());
+        if (known != null) {
+            return known;
+        }
+        synchronized (Availability.class) { // one probe at a time, even when many threads ask first
+            known = KNOWN.get(m.ordinal());
+            if (known != null) {
+                return known;
+            }
+            Answer a = probe(m);
+            if (a.definitive()) {
+                KNOWN.set(m.ordinal(), a);
+            }
+            return a;
+        }
+    }
+
+    private static Answer probe(Mechanism m) {
         if (m == Mechanism.JDK) {
-            return null;
+            return Answer.AVAILABLE;
         }
         if (!NativeAccess.available()) {
-            return NativeAccess.problem();
+            return Answer.definitive(NativeAccess.problem());
         }
         return switch (m) {
             case POSIX_SPAWN -> {
-                if (LibC.fa_addclosefrom_np$mh.isEmpty() || LibC.fa_addchdir_np$mh.isEmpty()) {
-                    yield "glibc " + LibC.gnu_get_libc_version()
-                        + " lacks posix_spawn_file_actions_addclosefrom_np/addchdir_np (glibc 2.34 or newer needed)";
+                if (!LibC.hasSymbol("posix_spawn_file_actions_addclosefrom_np")
+                    || !LibC.hasSymbol("posix_spawn_file_actions_addchdir_np")) {
+                    yield Answer.definitive("glibc " + LibC.gnu_get_libc_version()
+                        + " lacks posix_spawn_file_actions_addclosefrom_np/addchdir_np (glibc 2.34 or newer needed)");
                 }
-                String pidfd = feature("pidfd_open");
-                yield pidfd == null ? null : "pidfd_open: " + pidfd;
+                Answer pidfd = feature("pidfd_open");
+                yield pidfd.problem() == null ? pidfd
+                    : new Answer("pidfd_open: " + pidfd.problem(), pidfd.transientErrno(), pidfd.step());
             }
             case VFORK, FORK -> {
                 for (String needed : new String[] {"clone3", "CLONE_CLEAR_SIGHAND", "close_range", "pidfd_open"}) {
-                    String problem = feature(needed);
-                    if (problem != null) {
-                        yield needed + ": " + problem;
+                    Answer a = feature(needed);
+                    if (a.problem() != null) {
+                        yield new Answer(needed + ": " + a.problem(), a.transientErrno(), a.step());
                     }
                 }
                 yield new CloneLauncher(m == Mechanism.VFORK).probe();
             }
-            case JDK -> null;
+            case JDK -> Answer.AVAILABLE;
         };
     }
 
@@ -78,46 +153,53 @@ public final class Availability {
     public static Map<String, String> kernelFeatures() {
         Map<String, String> features = new LinkedHashMap<>();
         for (String f : new String[] {"pidfd_open", "pidfd_send_signal", "clone3", "close_range", "CLONE_CLEAR_SIGHAND"}) {
-            features.put(f, NativeAccess.available() ? feature(f) : NativeAccess.problem());
+            features.put(f, NativeAccess.available() ? feature(f).problem() : NativeAccess.problem());
         }
         return features;
     }
 
-    private static String feature(String name) {
+    private static Answer feature(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(arena);
             return switch (name) {
                 case "pidfd_open" -> {
                     long fd = LibC.syscall(st, SYS_PIDFD_OPEN, LibC.getpid(), 0);
                     if (fd < 0) {
-                        yield errno(st) + " (needs Linux 5.3)";
+                        int errno = CallState.errno(st);
+                        yield isTransient(errno) ? new Answer(describe(errno), errno, Step.PIDFD)
+                            : Answer.definitive(describe(errno) + (errno == ENOSYS ? " (needs Linux 5.3)" : ""));
                     }
                     Posix.close((int) fd);
-                    yield null;
+                    yield Answer.AVAILABLE;
                 }
                 case "pidfd_send_signal" -> {
                     // Signal 0 to a pidfd that is not one: EBADF when the call exists, ENOSYS when not.
                     long r = LibC.syscall(st, SYS_PIDFD_SEND_SIGNAL, -1, 0, 0, 0);
-                    yield r < 0 && CallState.errno(st) == ENOSYS ? "ENOSYS (needs Linux 5.1)" : null;
+                    yield r < 0 && CallState.errno(st) == ENOSYS ? Answer.definitive("ENOSYS (needs Linux 5.1)")
+                        : Answer.AVAILABLE;
                 }
                 case "clone3" -> {
                     // A NULL argument of size 0 is refused with EINVAL by a kernel that has clone3.
                     long r = LibC.syscall(st, SYS_CLONE3, 0, 0);
-                    yield r < 0 && CallState.errno(st) == ENOSYS ? "ENOSYS (needs Linux 5.3)" : null;
+                    yield r < 0 && CallState.errno(st) == ENOSYS ? Answer.definitive("ENOSYS (needs Linux 5.3)")
+                        : Answer.AVAILABLE;
                 }
                 case "close_range" -> {
                     // An empty range at the top of the fd space closes nothing.
                     long r = LibC.syscall(st, SYS_CLOSE_RANGE, 0xFFFF_FFFFL, 0xFFFF_FFFFL, 0, 0); // flags = 0
-                    yield r < 0 ? errno(st) + " (needs Linux 5.9)" : null;
+                    yield r < 0 ? Answer.definitive(describe(CallState.errno(st))
+                        + (CallState.errno(st) == ENOSYS ? " (needs Linux 5.9)" : "")) : Answer.AVAILABLE;
                 }
-                case "CLONE_CLEAR_SIGHAND" -> kernelAtLeast(5, 5) ? null : "needs Linux 5.5; this is " + kernelRelease();
+                case "CLONE_CLEAR_SIGHAND" -> kernelAtLeast(5, 5) ? Answer.AVAILABLE
+                    : Answer.definitive("needs Linux 5.5; this is " + kernelRelease());
                 default -> throw new IllegalArgumentException(name);
             };
         }
     }
 
-    private static String errno(MemorySegment st) {
-        return dev.vfork4j.linux.Errno.name(CallState.errno(st));
+    /** {@code "EMFILE (Too many open files)"}. */
+    static String describe(int errno) {
+        return Errno.name(errno) + " (" + Errno.description(errno) + ")";
     }
 
     /** The kernel release, as uname -r prints it. */

@@ -11,6 +11,7 @@ import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.spawn.asm.ChildRoutine;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -42,22 +43,34 @@ public final class CloneLauncher implements Launcher {
         this.shareMemory = shareMemory;
     }
 
+    /**
+     * The standard streams are opened here, on the caller's thread (as the JDK opens redirect
+     * files): an open that blocks (a FIFO with no writer) holds up this caller only, never the
+     * spawner thread that every parentDeathSignal spawn goes through.
+     *
+     * @throws java.io.InterruptedIOException a parentDeathSignal spawn whose caller was
+     *     interrupted while waiting for the spawner thread (nothing is left behind)
+     */
     @Override
-    public Spawned spawn(SpawnRequest r) throws SpawnException {
+    public Spawned spawn(SpawnRequest r) throws IOException {
+        FdLimit.check(r); // before anything is opened
+        Stdio stdio = Stdio.open(r);
         if (r.attributes().parentDeathSignal() != null && !SpawnerThread.isCurrent()) {
-            return SpawnerThread.run(() -> spawnHere(r));
+            return SpawnerThread.run(r, () -> spawnHere(r, stdio), stdio::close);
         }
-        return spawnHere(r);
+        try (stdio) {
+            return spawnHere(r, stdio);
+        }
     }
 
-    private Spawned spawnHere(SpawnRequest r) throws SpawnException {
+    /** Makes the child with {@code stdio}, which the caller closes afterwards (a no-op for what was handed over). */
+    private Spawned spawnHere(SpawnRequest r, Stdio stdio) throws SpawnException {
         Arch.Sys sys = Arch.require().sys;
         ChildAttributes a = r.attributes();
         List<Integer> toClose = new ArrayList<>();
         MemorySegment sharedSlot = null;
-        FdLimit.check(r);
         long toDefault = SignalDefaults.toDefault();
-        try (Stdio stdio = Stdio.open(r); SpawnPlan plan = new SpawnPlan()) {
+        try (SpawnPlan plan = new SpawnPlan()) {
             if (a.newSession()) {
                 plan.check(Step.SESSION, "setsid", sys.setsid());
             }
@@ -169,9 +182,10 @@ public final class CloneLauncher implements Launcher {
     /**
      * Probes this mechanism for real: a child that runs one step bound to fail (getppid
      * compared with -1) must come back through the slot with ESRCH and be reaped through its
-     * pidfd. Returns null when all of that worked, else what went wrong.
+     * pidfd. Whether the answer is definitive is decided by the errno: EAGAIN, ENOMEM, EMFILE…
+     * say "not now", and the caller probes again at the next spawn.
      */
-    public String probe() {
+    Availability.Answer probe() {
         Arch.Sys sys = Arch.require().sys;
         MemorySegment sharedSlot = null;
         try (SpawnPlan plan = new SpawnPlan()) {
@@ -182,23 +196,49 @@ public final class CloneLauncher implements Launcher {
             MemorySegment header = plan.build(flags, -1, slot);
             long pid = ChildRoutine.get().call(header);
             if (pid < 0) {
-                return "clone3(CLONE_VM | CLONE_VFORK | CLONE_CLEAR_SIGHAND | CLONE_PIDFD) failed: "
-                    + dev.vfork4j.linux.Errno.name((int) -pid) + " (Linux 5.5 or newer is needed)";
+                return cloneFailure((int) -pid);
             }
             int pidfd = header.get(ValueLayout.JAVA_INT, dev.vfork4j.spawn.asm.PlanLayout.PIDFD);
             Posix.reap(pidfd);
             Posix.close(pidfd);
             int step = slot.get(ValueLayout.JAVA_INT, 0);
             int errno = slot.get(ValueLayout.JAVA_INT, 4);
-            return step == 0 && errno == ESRCH ? null
-                : "the child routine's probe came back with step " + step + ", errno " + errno + " instead of 0, ESRCH";
-        } catch (ErrnoException | RuntimeException e) {
-            return "the child routine could not run: " + e.getMessage();
+            return step == 0 && errno == ESRCH ? Availability.Answer.AVAILABLE : Availability.Answer.definitive(
+                "the child routine's probe came back with step " + step + ", errno " + errno + " instead of 0, ESRCH");
+        } catch (ErrnoException e) {
+            return setUpFailure(e); // FORK's shared slot
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException && e.getCause() instanceof ErrnoException cause) {
+                return setUpFailure(cause); // the routine's own mapping
+            }
+            return Availability.Answer.definitive("the child routine could not run: " + e);
         } finally {
             if (sharedSlot != null) {
                 Posix.unmap(sharedSlot);
             }
         }
+    }
+
+    /** An mmap for the probe failed: ENOMEM passes, anything else is a verdict. */
+    private static Availability.Answer setUpFailure(ErrnoException e) {
+        String problem = "the child routine could not be set up: " + e.getMessage();
+        return Availability.isTransient(e.errno()) ? new Availability.Answer(problem, e.errno(), Step.CLONE)
+            : Availability.Answer.definitive(problem);
+    }
+
+    /** What clone3 failing with {@code errno} in the probe says about this mechanism. */
+    private Availability.Answer cloneFailure(int errno) {
+        String call = "clone3(" + (shareMemory ? "CLONE_VM | " : "") + "CLONE_VFORK | CLONE_CLEAR_SIGHAND | CLONE_PIDFD) failed: "
+            + Availability.describe(errno);
+        if (Availability.isTransient(errno)) {
+            return new Availability.Answer(call, errno, Step.CLONE);
+        }
+        return Availability.Answer.definitive(call + switch (errno) {
+            case ENOSYS -> ": this kernel has no clone3 (Linux 5.3 or newer is needed)";
+            case EINVAL -> ": this kernel refuses one of the flags (CLONE_CLEAR_SIGHAND needs Linux 5.5 or newer)";
+            case EPERM -> ": refused by a seccomp policy or a security module";
+            default -> "";
+        });
     }
 
     private static long rlimit(long value) {

@@ -56,13 +56,21 @@ final class NativeStrings {
      * what every Command that does not touch its environment passes, so most spawns reuse this
      * instead of copying fifty strings.
      */
-    private static final class Inherited {
-        static final MemorySegment ENVP = layOut(Arena.global(), System.getenv());
-    }
+    private static volatile MemorySegment inherited; // laid out at first use: a failed malloc is not kept
 
     static MemorySegment environment(Arena arena, Map<String, String> env) {
         if (env == System.getenv()) {
-            return Inherited.ENVP;
+            MemorySegment envp = inherited;
+            if (envp == null) {
+                synchronized (NativeStrings.class) {
+                    envp = inherited;
+                    if (envp == null) {
+                        envp = layOut(Arena.global(), env);
+                        inherited = envp;
+                    }
+                }
+            }
+            return envp;
         }
         return layOut(arena, env);
     }

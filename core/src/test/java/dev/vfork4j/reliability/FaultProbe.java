@@ -5,8 +5,13 @@ import dev.vfork4j.Command;
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.Redirect;
 import dev.vfork4j.SpawnException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Main class for a disposable JVM started under a low RLIMIT_NOFILE ({@code ulimit -n}): starts
@@ -16,6 +21,11 @@ import java.util.List;
  */
 public final class FaultProbe {
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("full")) {
+            firstUseWithAFullTable(args[0].equals("best") ? null : Mechanism.valueOf(args[0]), Integer.parseInt(args[2]),
+                args[3]);
+            return;
+        }
         Mechanism m = Mechanism.valueOf(args[0]);
         if (args.length > 1 && args[1].equals("warm")) {
             // Load the classes a failed start and a kill use while fds are still free: the test
@@ -73,5 +83,89 @@ public final class FaultProbe {
             System.out.println("after=FAILED " + t);
         }
         System.out.println("children=" + ProcessHandle.current().children().count());
+    }
+
+    /**
+     * The first use of vfork4j in this JVM made while only {@code free} fds are left: two
+     * attempts with the table full, then the fds are freed, the children counted (a child
+     * started and never reaped would still be one, a zombie), and a child started again. Every
+     * class of the library is loaded first (not initialised: that is what the first use does),
+     * because reading a class file from target/classes needs an fd too.
+     *
+     * @param m     the mechanism, or null for the default ({@link Mechanism#best()})
+     * @param verb  "run" (inherited stdio: no fd but the child's pidfd) or "output" (pipes)
+     */
+    static void firstUseWithAFullTable(Mechanism m, int free, String verb) throws Exception {
+        preloadLibraryClasses();
+        List<FileChannel> held = new ArrayList<>();
+        try {
+            while (held.size() < 100_000) {
+                held.add(FileChannel.open(Path.of("/dev/null")));
+            }
+        } catch (IOException full) {
+            // EMFILE: the table is full
+        }
+        for (int i = 0; i < free; i++) {
+            held.removeLast().close();
+        }
+        Throwable first = attempt(m, verb);
+        Throwable second = attempt(m, verb);
+        for (FileChannel c : held) {
+            c.close();
+        }
+        report("first", first);
+        report("second", second);
+        System.out.println("childrenLeft=" + ProcessHandle.current().children().count());
+        try {
+            Command again = Command.of("echo", "again");
+            System.out.println("after=" + (m == null ? again : again.mechanism(m)).output().stdoutText().strip());
+        } catch (Throwable t) {
+            System.out.println("after=FAILED " + t);
+        }
+        System.out.println("best=" + Mechanism.best());
+        if (m != null) {
+            System.out.println("available=" + m.unavailableReason().orElse("yes"));
+        }
+        System.out.println("children=" + ProcessHandle.current().children().count());
+    }
+
+    private static Throwable attempt(Mechanism m, String verb) {
+        Command c = Command.of("true");
+        c = m == null ? c : c.mechanism(m);
+        try {
+            if (verb.equals("run")) {
+                c.run();
+            } else {
+                c.output();
+            }
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    private static void report(String which, Throwable t) {
+        System.out.println(which + "=" + (t == null ? "none" : t.getClass().getName()));
+        System.out.println(which + "Message=" + (t == null ? "" : String.valueOf(t.getMessage()).replace('\n', ' ')));
+        if (t instanceof SpawnException se) {
+            System.out.println(which + "Step=" + se.step());
+            System.out.println(which + "Errno=" + se.errnoName());
+        }
+    }
+
+    /** Loads, without initialising, every class of the library from its class directory (nothing to do from a jar). */
+    private static void preloadLibraryClasses() throws Exception {
+        Path root = Path.of(Command.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> classFiles;
+        try (Stream<Path> files = Files.walk(root)) {
+            classFiles = files.filter(f -> f.toString().endsWith(".class") && !f.endsWith("module-info.class")).toList();
+        }
+        for (Path f : classFiles) {
+            String name = root.relativize(f).toString().replace('/', '.');
+            Class.forName(name.substring(0, name.length() - ".class".length()), false, FaultProbe.class.getClassLoader());
+        }
     }
 }

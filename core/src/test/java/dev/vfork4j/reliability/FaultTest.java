@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -54,18 +55,28 @@ class FaultTest {
 
     /** argv of a disposable JVM on this run's class path running {@link FaultProbe}. */
     static List<String> probeJvm(String... args) {
+        return probeJvm(FaultProbe.class, args);
+    }
+
+    /** argv of a disposable JVM on this run's class path running {@code main}. */
+    static List<String> probeJvm(Class<?> main, String... args) {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
             "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1", "-Xshare:auto",
             "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-            FaultProbe.class.getName()));
+            main.getName()));
         argv.addAll(List.of(args));
         return argv;
     }
 
     /** Runs {@code sh -c "SETUP; exec java … FaultProbe ARGS"} and returns its key=value lines. */
     static Map<String, String> probe(String setup, String... args) throws Exception {
+        return probe(FaultProbe.class, setup, args);
+    }
+
+    /** Runs {@code sh -c "SETUP; exec java … MAIN ARGS"} and returns its key=value lines. */
+    static Map<String, String> probe(Class<?> main, String setup, String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of("sh", "-c", setup + "; exec \"$@\"", "sh"));
-        argv.addAll(probeJvm(args));
+        argv.addAll(probeJvm(main, args));
         Output out = Command.of(argv).timeout(java.time.Duration.ofSeconds(60)).output();
         assertThat(out.status()).as("the probe JVM did not crash: " + out.stderrText() + out.stdoutText())
             .isEqualTo(ExitStatus.exited(0));
@@ -126,21 +137,54 @@ class FaultTest {
         assertThat(f.get("children")).isEqualTo("0");
     }
 
+    static Stream<Arguments> firstUseCases() {
+        Stream<Arguments> each = nativeMechanisms().flatMap(m -> Stream.of(0, 1, 2).map(free -> Arguments.of(m.name(), free, "run")));
+        return Stream.concat(each, Stream.of(Arguments.of("best", 0, "output"), Arguments.of("best", 1, "output")));
+    }
+
+    /**
+     * Issue 12: the first use of vfork4j in a JVM whose fd table is full, with 0, 1 or 2 fds
+     * free: the availability probe's pidfd, then the event loop's epoll fd, eventfd and timerfd
+     * each need one. It must fail as any spawn under EMFILE does (a SpawnException naming
+     * EMFILE, no child left) and the JVM must spawn normally once fds are free, with the same
+     * best mechanism: before, a failed static initialiser (LibC, EventLoop) left the class
+     * unusable for the JVM's life, and each attempt started a child nobody reaped.
+     */
+    @ParameterizedTest(name = "{0}, {1} fds free, {2}()")
+    @MethodSource("firstUseCases")
+    void firstUseWithTheFdTableFullIsEmfileAndSpawnsOnceFdsAreFree(String mechanism, int free, String verb)
+        throws Exception {
+        Map<String, String> f = probe("ulimit -n 256", mechanism, "full", String.valueOf(free), verb);
+        boolean held = SpawnException.class.getName().equals(f.get("first")) && "EMFILE".equals(f.get("firstErrno"))
+            && SpawnException.class.getName().equals(f.get("second")) && "EMFILE".equals(f.get("secondErrno"))
+            && "0".equals(f.get("childrenLeft")) && "again".equals(f.get("after"));
+        Report.record("Faults", "first use of vfork4j with the fd table full (" + free + " fds free, classes loaded), "
+                + verb + "() twice; then free the fds and start again", mechanism, Load.MODE,
+            "RLIMIT_NOFILE=256, filled in a disposable JVM",
+            held ? "SpawnException, step " + f.get("firstStep") + ", errno EMFILE, twice; no child left; spawns again"
+                + " after freeing: " + f.get("after") : "FAILED",
+            "`" + f.get("firstMessage") + "`; then " + f.get("second") + "; children left " + f.get("childrenLeft")
+                + "; best after: " + f.get("best"));
+        assertThat(f.get("first")).as(f.get("stdout")).isEqualTo(SpawnException.class.getName());
+        assertThat(f.get("firstErrno")).isEqualTo("EMFILE");
+        assertThat(f.get("second")).as("the second attempt fails the same way: nothing was kept from the first")
+            .isEqualTo(SpawnException.class.getName());
+        assertThat(f.get("secondErrno")).isEqualTo("EMFILE");
+        assertThat(f.get("childrenLeft")).as("no child was started, or it was reaped").isEqualTo("0");
+        assertThat(f.get("after")).isEqualTo("again");
+        assertThat(f.get("best")).as("the failure did not make the JVM settle for a lesser mechanism")
+            .isEqualTo(Mechanism.best().name());
+        if (!mechanism.equals("best")) {
+            assertThat(f.get("available")).isEqualTo("yes");
+        }
+        assertThat(f.get("children")).isEqualTo("0");
+    }
+
     /** cgroup v1/v2 pids.max is enforced for root too, unlike RLIMIT_NPROC. */
     @ParameterizedTest
     @MethodSource("nativeMechanisms")
     void eagainFromAPidsLimitIsASpawnException(Mechanism m) throws Exception {
-        Path group = Stream.of(Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))
-            .filter(p -> Files.exists(p.resolve("cgroup.procs")) && (Files.exists(p.resolve("pids.max"))
-                || p.getFileName().toString().equals("pids")))
-            .findFirst().map(p -> p.resolve("vfork4j-fault-" + ProcessHandle.current().pid() + "-" + m)).orElse(null);
-        assumeTrue(group != null, "no pids cgroup controller here");
-        try {
-            Files.createDirectory(group);
-            Files.writeString(group.resolve("pids.max"), "60");
-        } catch (IOException e) {
-            assumeTrue(false, "pids cgroup not writable here: " + e);
-        }
+        Path group = newPidsGroup("vfork4j-fault-" + ProcessHandle.current().pid() + "-" + m, "60");
         try {
             Map<String, String> f = probe("echo $$ > " + group.resolve("cgroup.procs"), m.name(), "warm", "bare");
             Report.record("Faults", "EAGAIN: the probe JVM in a pids cgroup with pids.max=60 (JVM threads count too); "
@@ -159,7 +203,26 @@ class FaultTest {
         }
     }
 
-    private static void deleteWhenEmpty(Path group) throws Exception {
+    /**
+     * A new pids cgroup named {@code name} with pids.max {@code max}; the test is skipped where
+     * there is no pids controller or it is not writable. Remove it with {@link #deleteWhenEmpty}.
+     */
+    static Path newPidsGroup(String name, String max) {
+        Path group = Stream.of(Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))
+            .filter(p -> Files.exists(p.resolve("cgroup.procs")) && (Files.exists(p.resolve("pids.max"))
+                || p.getFileName().toString().equals("pids")))
+            .findFirst().map(p -> p.resolve(name)).orElse(null);
+        assumeTrue(group != null, "no pids cgroup controller here");
+        try {
+            Files.createDirectory(group);
+            Files.writeString(group.resolve("pids.max"), max);
+        } catch (IOException e) {
+            assumeTrue(false, "pids cgroup not writable here: " + e);
+        }
+        return group;
+    }
+
+    static void deleteWhenEmpty(Path group) throws Exception {
         for (int i = 0; i < 100; i++) {
             try {
                 Files.delete(group);

@@ -18,9 +18,12 @@ import java.lang.invoke.MethodHandle;
  * suspended in clone3 and the JVM's safepoints do not wait for it.
  */
 public final class ChildRoutine {
-    private static final class Holder {
-        static final ChildRoutine INSTANCE = install(Arch.require());
-    }
+    /**
+     * Installed at first use, not in a static initialiser: a failed install (mmap: ENOMEM) fails
+     * that use and the next tries again, where a failed initialiser would leave the class
+     * unusable for the JVM's life.
+     */
+    private static volatile ChildRoutine installed;
 
     private final MemorySegment code;
     private final MethodHandle spawn;
@@ -30,9 +33,23 @@ public final class ChildRoutine {
         this.spawn = Linker.nativeLinker().downcallHandle(code, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     }
 
-    /** The routine, installed on first use. */
+    /**
+     * The routine, installed on first use.
+     *
+     * @throws IllegalStateException when it cannot be mapped now, with the ErrnoException as its cause
+     */
     public static ChildRoutine get() {
-        return Holder.INSTANCE;
+        ChildRoutine r = installed;
+        if (r == null) {
+            synchronized (ChildRoutine.class) {
+                r = installed;
+                if (r == null) {
+                    r = install(Arch.require());
+                    installed = r;
+                }
+            }
+        }
+        return r;
     }
 
     /** The program for {@code arch}: for tests and for inspection. */
