@@ -81,7 +81,10 @@ final class NativeChild extends Child {
             throw e;
         }
         this.completion = deliveries.completion(exit);
-        exit.whenComplete((status, failure) -> processExited());
+        // Only a real exit lets the streams keep what the pipes hold and end: when the exit
+        // failed instead (the loop died), a reader waiting on the loop must get that failure
+        // from its pipe, not an end of stream that looks like the child's.
+        exit.thenRun(this::processExited);
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
