@@ -104,6 +104,11 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
     /**
      * The child's stdout as lines (UTF-8), read lazily as they arrive. Closing the stream
      * closes stdout. Empty when stdout is not a pipe to this JVM.
+     *
+     * @return a stream over {@link #getInputStream()}, decoded as UTF-8 and split as
+     *         {@link BufferedReader#lines()} splits; reading it blocks until the child writes a
+     *         line or closes stdout. An I/O error while reading is an
+     *         {@link UncheckedIOException}.
      */
     public Stream<String> stdoutLines() {
         BufferedReader reader = inputReader(StandardCharsets.UTF_8);
@@ -136,10 +141,29 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         return f.resultNow();
     }
 
-    /** Sends {@code signal} to the child. Nothing happens when it has already exited. */
+    /**
+     * Sends {@code signal} to the child, and never to a process that is not the child: the
+     * signal goes through the child's pidfd (under the JDK mechanism, SIGTERM and SIGKILL go
+     * through the JDK's {@link ProcessHandle}, which checks the process's start time). Nothing
+     * happens when the child has already exited, even once its pid has been given to another
+     * process. To reach the child's descendants too, use {@link #killTree(Signal)}.
+     *
+     * @param signal the signal to send
+     * @throws UnsupportedOperationException under the JDK mechanism without native access, for
+     *                                       a signal other than SIGTERM and SIGKILL (nothing is
+     *                                       sent; the message names the flag to pass)
+     * @throws UncheckedIOException          when the kernel refuses the signal, with its errno
+     *                                       (under the JDK mechanism a refusal goes unreported,
+     *                                       as with {@link Process#destroy()})
+     */
     public abstract void signal(Signal signal);
 
-    /** The mechanism that created this child. */
+    /**
+     * The mechanism that created this child: the Command's, or {@link Mechanism#best()} when
+     * it set none.
+     *
+     * @return the mechanism
+     */
     public abstract Mechanism mechanism();
 
     @Override

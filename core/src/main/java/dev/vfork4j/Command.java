@@ -54,7 +54,18 @@ import java.util.Optional;
  *
  * Bad input is rejected where it enters, with {@link IllegalArgumentException}: an empty
  * argv or program, a NUL byte in the program, an argument, a variable name or value or the
- * directory, and a variable name that is empty or contains '='.
+ * directory, and a variable name that is empty or contains '='. A null argument is a
+ * {@link NullPointerException}, except where a method says null means a default.
+ *
+ * <h2>Native access</h2>
+ * The default mechanisms make native calls: the JVM needs
+ * {@code --enable-native-access=dev.vfork4j} (module path) or
+ * {@code --enable-native-access=ALL-UNNAMED} (class path). Without the flag the JDK prints a
+ * warning at the first call; a JVM started with {@code --illegal-native-access=deny} runs
+ * every verb through {@link ProcessBuilder} ({@link Mechanism#JDK}), and what only a native
+ * mechanism can do (the process attributes, an explicit native mechanism) throws
+ * {@link UnsupportedOperationException} at {@code start()}, naming the flag. See
+ * {@linkplain dev.vfork4j##native-access the package documentation}.
  */
 public final class Command {
     private final List<String> argv;
@@ -97,7 +108,16 @@ public final class Command {
 
     // ---- creation ----
 
-    /** {@code program} with {@code args}. */
+    /**
+     * {@code program} with {@code args}, as {@link #of(List)} with the program first.
+     *
+     * @param program the program: a name looked up in the PATH, or a path with a '/'
+     * @param args    its arguments, each passed as it is (no shell, no splitting, no globbing)
+     * @return a Command with every attribute at its default
+     * @throws NullPointerException     when {@code program}, {@code args} or an argument is null
+     * @throws IllegalArgumentException when {@code program} is empty, or it or an argument
+     *                                  contains a NUL byte
+     */
     public static Command of(String program, String... args) {
         Objects.requireNonNull(args, "args");
         List<String> argv = new ArrayList<>(args.length + 1);
@@ -106,7 +126,16 @@ public final class Command {
         return of(argv);
     }
 
-    /** The whole argv: the program first, then its arguments. */
+    /**
+     * The whole argv: the program first, then its arguments. The list is copied. The child's
+     * {@code argv[0]} is the program as given here, not the path it was found at.
+     *
+     * @param argv the program, then its arguments
+     * @return a Command with every attribute at its default
+     * @throws NullPointerException     when {@code argv} or an element is null
+     * @throws IllegalArgumentException when {@code argv} or the program name is empty, or an
+     *                                  element contains a NUL byte
+     */
     public static Command of(List<String> argv) {
         Objects.requireNonNull(argv, "argv");
         if (argv.isEmpty()) {
@@ -181,7 +210,16 @@ public final class Command {
 
     // ---- attributes ----
 
-    /** The working directory of the child (null: this JVM's). */
+    /**
+     * The working directory of the child. A relative path is resolved against this JVM's
+     * working directory by the child's chdir, and a program path with '/' against the new
+     * directory. A directory that does not exist fails the start with a {@link SpawnException}
+     * at {@link SpawnException.Step#CHDIR}.
+     *
+     * @param directory the directory, or null for this JVM's working directory
+     * @return a Command that starts its child there
+     * @throws IllegalArgumentException when the directory's name contains a NUL byte
+     */
     public Command directory(Path directory) {
         if (directory != null) {
             checkPath(directory, "the directory");
@@ -193,7 +231,17 @@ public final class Command {
         return with(environment, directory, stdin, stdout, stderr, mechanism);
     }
 
-    /** Replaces the whole environment: the child gets exactly {@code environment}. */
+    /**
+     * Replaces the whole environment: the child gets exactly {@code environment} (an empty
+     * map: no variable at all). The map is copied; later changes to it do not affect the
+     * Command.
+     *
+     * @param environment the variables, by name
+     * @return a Command whose child gets exactly these variables
+     * @throws NullPointerException     when the map, a name or a value is null
+     * @throws IllegalArgumentException when a name is empty or contains '=', or a name or value
+     *                                  contains a NUL byte
+     */
     public Command environment(Map<String, String> environment) {
         Objects.requireNonNull(environment, "environment");
         Map<String, String> copy = new LinkedHashMap<>();
@@ -204,7 +252,18 @@ public final class Command {
         return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
     }
 
-    /** Sets one variable, on top of the inherited or replaced environment. */
+    /**
+     * Sets one variable, on top of the inherited or replaced environment. Edits a copy of
+     * {@link #environment()}: when the environment was not replaced, this JVM's is copied
+     * now.
+     *
+     * @param name  the variable's name
+     * @param value its value; may be empty
+     * @return a Command whose child gets this variable with this value
+     * @throws NullPointerException     when {@code name} or {@code value} is null
+     * @throws IllegalArgumentException when {@code name} is empty or contains '=', or either
+     *                                  contains a NUL byte
+     */
     public Command env(String name, String value) {
         checkVariable(name, value);
         Map<String, String> copy = new LinkedHashMap<>(environment());
@@ -212,7 +271,16 @@ public final class Command {
         return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
     }
 
-    /** Removes one variable, if present. */
+    /**
+     * Removes one variable, if present, from the inherited or replaced environment (a copy of
+     * {@link #environment()}, as {@link #env} edits).
+     *
+     * @param name the variable's name
+     * @return a Command whose child does not get this variable
+     * @throws NullPointerException     when {@code name} is null
+     * @throws IllegalArgumentException when {@code name} is empty, contains '=' or contains a
+     *                                  NUL byte
+     */
     public Command removeEnv(String name) {
         checkVariable(name, "");
         Map<String, String> copy = new LinkedHashMap<>(environment());
@@ -220,7 +288,18 @@ public final class Command {
         return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
     }
 
-    /** Where stdin comes from: INHERIT, PIPE, DISCARD or {@link Redirect#from(Path)}. */
+    /**
+     * Where stdin comes from: {@link Redirect#INHERIT}, {@link Redirect#PIPE},
+     * {@link Redirect#DISCARD} or {@link Redirect#from(Path)}. Replaces a buffer or stream to
+     * feed set with {@link #stdin(ByteBuffer)} or {@link #stdin(InputStream)}. Unset, stdin is
+     * the verb's default (see the class comment).
+     *
+     * @param redirect where stdin comes from
+     * @return a Command whose child reads stdin from there
+     * @throws NullPointerException     when {@code redirect} is null
+     * @throws IllegalArgumentException for {@link Redirect#STDOUT}, {@link Redirect#to(Path)}
+     *                                  and {@link Redirect#appendTo(Path)}, which only write
+     */
     public Command stdin(Redirect redirect) {
         Objects.requireNonNull(redirect, "redirect");
         if (redirect == Redirect.STDOUT || redirect instanceof Redirect.To || redirect instanceof Redirect.AppendTo) {
@@ -231,7 +310,18 @@ public final class Command {
             io.withInput(null, null));
     }
 
-    /** Where stdout goes: INHERIT, PIPE, DISCARD, {@link Redirect#to} or {@link Redirect#appendTo}. */
+    /**
+     * Where stdout goes: {@link Redirect#INHERIT}, {@link Redirect#PIPE},
+     * {@link Redirect#DISCARD}, {@link Redirect#to(Path)} or {@link Redirect#appendTo(Path)}.
+     * Replaces a handler set with {@link #onStdout}. Unset, stdout is the verb's default (see
+     * the class comment).
+     *
+     * @param redirect where stdout goes
+     * @return a Command whose child writes stdout there
+     * @throws NullPointerException     when {@code redirect} is null
+     * @throws IllegalArgumentException for {@link Redirect#STDOUT} and
+     *                                  {@link Redirect#from(Path)}
+     */
     public Command stdout(Redirect redirect) {
         Objects.requireNonNull(redirect, "redirect");
         if (redirect == Redirect.STDOUT || redirect instanceof Redirect.From) {
@@ -242,7 +332,16 @@ public final class Command {
             io.withOnStdout(null));
     }
 
-    /** Where stderr goes: as stdout, or {@link Redirect#STDOUT} to merge it into stdout. */
+    /**
+     * Where stderr goes: as for {@link #stdout(Redirect)}, or {@link Redirect#STDOUT} to
+     * merge it into stdout, wherever that goes. Replaces a handler set with {@link #onStderr}.
+     * Unset, stderr is the verb's default (see the class comment).
+     *
+     * @param redirect where stderr goes
+     * @return a Command whose child writes stderr there
+     * @throws NullPointerException     when {@code redirect} is null
+     * @throws IllegalArgumentException for {@link Redirect#from(Path)}
+     */
     public Command stderr(Redirect redirect) {
         Objects.requireNonNull(redirect, "redirect");
         if (redirect instanceof Redirect.From) {
@@ -253,7 +352,15 @@ public final class Command {
             io.withOnStderr(null));
     }
 
-    /** How the child is created; {@link Mechanism#best()} unless set. */
+    /**
+     * How the child is created; {@link Mechanism#best()} (asked at each start) unless set.
+     * Whether the mechanism works here, and can set every attribute asked for, is checked at
+     * the start, which throws {@link UnsupportedOperationException} when it cannot.
+     *
+     * @param mechanism the mechanism
+     * @return a Command whose child is created with {@code mechanism}
+     * @throws NullPointerException when {@code mechanism} is null
+     */
     public Command mechanism(Mechanism mechanism) {
         Objects.requireNonNull(mechanism, "mechanism");
         return with(environment, directory, stdin, stdout, stderr, mechanism);
@@ -367,7 +474,12 @@ public final class Command {
     /**
      * What {@link #output()} keeps of stdout and of stderr, each: at most {@code bytes}. The
      * excess is read and dropped (the child is never stalled by the limit) and
-     * {@link Output#truncated()} says so. Default: no limit.
+     * {@link Output#truncated()} says so. Default: no limit. What {@link #onStdout} and
+     * {@link #onStderr} handlers get is not limited.
+     *
+     * @param bytes how many bytes to keep of each stream; 0 keeps none
+     * @return a Command whose {@link #output()} keeps at most that much of each stream
+     * @throws IllegalArgumentException when {@code bytes} is negative
      */
     public Command maxOutput(long bytes) {
         if (bytes < 0) {
@@ -430,7 +542,12 @@ public final class Command {
 
     /**
      * The child starts a new session (setsid): it leads a new session and process group, with
-     * no controlling terminal. POSIX_SPAWN can do this too.
+     * no controlling terminal. {@link Child#killTree} and a {@link #timeout(Duration)} then
+     * signal the whole group. POSIX_SPAWN can do this too.
+     *
+     * @return a Command whose child leads a new session
+     * @throws IllegalArgumentException when {@link #processGroup(int)} was set: a session
+     *                                  leader leads its own group already
      */
     public Command newSession() {
         if (attributes.processGroup() >= 0) {
@@ -441,7 +558,15 @@ public final class Command {
 
     /**
      * The child joins process group {@code pgid}, or leads a new one of its own when
-     * {@code pgid} is 0 (setpgid). POSIX_SPAWN can do this too.
+     * {@code pgid} is 0 (setpgid). A group of its own is what {@link Child#killTree} and a
+     * {@link #timeout(Duration)} then signal. Joining a group that does not exist, or is in
+     * another session, fails the start with a {@link SpawnException} at
+     * {@link SpawnException.Step#PROCESS_GROUP}. POSIX_SPAWN can do this too.
+     *
+     * @param pgid the group to join, or 0 for a new group led by the child
+     * @return a Command whose child is in that group
+     * @throws IllegalArgumentException when {@code pgid} is negative, or {@link #newSession()}
+     *                                  was set
      */
     public Command processGroup(int pgid) {
         if (pgid < 0) {
@@ -457,14 +582,26 @@ public final class Command {
      * The child receives {@code signal} when this JVM dies (PR_SET_PDEATHSIG). The kernel
      * sends it when the <em>thread</em> that created the child exits, so such children are
      * created from one long-lived thread of vfork4j's: a child started from a short-lived
-     * thread outlives that thread.
+     * thread outlives that thread. A JVM that dies between the clone and the child's
+     * PR_SET_PDEATHSIG is caught too: the child sees that its parent changed and does not run
+     * the program.
+     *
+     * @param signal the signal the child gets when this JVM dies
+     * @return a Command whose child gets {@code signal} when this JVM dies
+     * @throws NullPointerException when {@code signal} is null
      */
     public Command parentDeathSignal(Signal signal) {
         Objects.requireNonNull(signal, "signal");
         return with(attributes.withParentDeathSignal(signal));
     }
 
-    /** The child's file mode creation mask, 0 to 0777. */
+    /**
+     * The child's file mode creation mask (umask(2)); unset, the child inherits this JVM's.
+     *
+     * @param mask the mask, 0 to 0777 (write it in octal: {@code 022})
+     * @return a Command whose child starts with this umask
+     * @throws IllegalArgumentException when {@code mask} is outside 0 to 0777
+     */
     public Command umask(int mask) {
         if (mask < 0 || mask > 0777) {
             throw new IllegalArgumentException("umask must be between 0 and 0777 (octal): 0" + Integer.toOctalString(mask));
@@ -474,7 +611,15 @@ public final class Command {
 
     /**
      * A resource limit for the child (prlimit). {@link Resource#UNLIMITED} means no limit.
+     * Unset, a resource keeps this JVM's limit. Setting the same resource again replaces its
+     * limit. A hard limit above this JVM's fails the start with a {@link SpawnException} at
+     * {@link SpawnException.Step#RLIMIT} (EPERM) unless this JVM has CAP_SYS_RESOURCE.
      *
+     * @param resource the resource to limit
+     * @param soft     the limit the kernel enforces
+     * @param hard     the ceiling the child may raise its soft limit to
+     * @return a Command whose child starts with this limit
+     * @throws NullPointerException     when {@code resource} is null
      * @throws IllegalArgumentException when a value is negative or {@code soft > hard}
      */
     public Command limit(Resource resource, long soft, long hard) {
@@ -491,7 +636,15 @@ public final class Command {
     /**
      * The child runs as {@code uid}:{@code gid} with exactly {@code groups} as its
      * supplementary groups, set in that order (setgroups, setresgid, setresuid) so privileges
-     * are dropped last. Needs CAP_SETUID/CAP_SETGID.
+     * are dropped last. Needs CAP_SETUID/CAP_SETGID: without them the start fails with a
+     * {@link SpawnException} at {@link SpawnException.Step#CREDENTIALS} (EPERM).
+     *
+     * @param uid    the real, effective and saved user id
+     * @param gid    the real, effective and saved group id
+     * @param groups the supplementary groups; none for an empty list
+     * @return a Command whose child runs as this user
+     * @throws NullPointerException     when {@code groups} is null
+     * @throws IllegalArgumentException when an id is negative
      */
     public Command user(int uid, int gid, int... groups) {
         Objects.requireNonNull(groups, "groups");
@@ -506,7 +659,12 @@ public final class Command {
         return with(attributes.withCredentials(new ChildAttributes.Credentials(uid, gid, groups.clone())));
     }
 
-    /** The child and its descendants can never gain privileges (PR_SET_NO_NEW_PRIVS): setuid bits are ignored. */
+    /**
+     * The child and its descendants can never gain privileges (PR_SET_NO_NEW_PRIVS): setuid
+     * and setgid bits and file capabilities are ignored by exec.
+     *
+     * @return a Command whose child cannot gain privileges
+     */
     public Command noNewPrivileges() {
         return with(attributes.withNoNewPrivileges());
     }
@@ -517,9 +675,16 @@ public final class Command {
      * {@link Child#killTree} treats the child as any other (its group or its descendants),
      * and only {@link Child#signalCgroup} signals every process in the cgroup.
      *
+     * <p>A directory that cannot be opened, or that the kernel will not start a child in
+     * (not a cgroup v2 directory, a cgroup with child cgroups and controllers enabled…),
+     * fails the start with a {@link SpawnException} at {@link SpawnException.Step#CGROUP}.
+     * Needs VFORK or FORK (clone3's CLONE_INTO_CGROUP, Linux 5.7).
+     *
      * @param cgroupDirectory a directory of the cgroup v2 hierarchy, such as
      *                        {@code /sys/fs/cgroup/my.slice/job}
      * @return a Command that starts its child there
+     * @throws NullPointerException     when {@code cgroupDirectory} is null
+     * @throws IllegalArgumentException when its name contains a NUL byte
      */
     public Command cgroup(Path cgroupDirectory) {
         Objects.requireNonNull(cgroupDirectory, "cgroupDirectory");
@@ -530,7 +695,14 @@ public final class Command {
     /**
      * Passes this JVM's fd {@code fdInParent} to the child as {@code fdInChild} (3 or more;
      * 0-2 are set with the redirects). Every other fd above 2 is closed in the child.
+     * POSIX_SPAWN can do this too. {@code fdInParent} is taken as it is when the child starts:
+     * one that is not open then fails the start with a {@link SpawnException} at
+     * {@link SpawnException.Step#FDS} (EBADF). A {@code fdInChild} at or above this JVM's
+     * RLIMIT_NOFILE soft limit fails the start too, with a SpawnException naming that limit.
      *
+     * @param fdInParent the fd of this JVM to pass, such as a pipe's end or a socket's
+     * @param fdInChild  the number the child gets it as
+     * @return a Command whose child gets this fd
      * @throws IllegalArgumentException for a negative fd, a child fd below 3 or beyond the
      *                                  kernel's nr_open, or a child fd given twice
      */
@@ -552,7 +724,16 @@ public final class Command {
         return with(attributes.withKeptFd(fdInParent, fdInChild));
     }
 
-    /** The signals blocked in the child when it starts (default: none). POSIX_SPAWN can do this too. */
+    /**
+     * The signals blocked in the child when it starts (default: none, whatever the calling
+     * thread blocks). exec keeps the mask, so the program starts with them blocked.
+     * POSIX_SPAWN can do this too.
+     *
+     * @param blocked the signals to block; none for an empty mask
+     * @return a Command whose child starts with exactly these signals blocked
+     * @throws NullPointerException     when {@code blocked} or an element is null
+     * @throws IllegalArgumentException for SIGKILL or SIGSTOP, which cannot be blocked
+     */
     public Command signalMask(Signal... blocked) {
         Objects.requireNonNull(blocked, "blocked");
         java.util.Set<Signal> set = java.util.EnumSet.noneOf(Signal.class);
@@ -567,37 +748,70 @@ public final class Command {
 
     // ---- reading ----
 
-    /** The program and its arguments. */
+    /**
+     * The program and its arguments.
+     *
+     * @return an unmodifiable list: the program first, then its arguments
+     */
     public List<String> argv() {
         return argv;
     }
 
-    /** The environment the child will get (this JVM's, unless replaced or edited). */
+    /**
+     * The environment the child will get: this JVM's, unless replaced or edited.
+     *
+     * @return an unmodifiable map of the variables, by name ({@link System#getenv()} when
+     *         neither replaced nor edited)
+     */
     public Map<String, String> environment() {
         return environment != null ? environment : System.getenv();
     }
 
-    /** The child's working directory, if set. */
+    /**
+     * The child's working directory, if set.
+     *
+     * @return the directory, or empty for this JVM's working directory
+     */
     public Optional<Path> directory() {
         return Optional.ofNullable(directory);
     }
 
-    /** The stdin redirect, if set; empty means the verb's default. */
+    /**
+     * The stdin redirect, if set. {@link Redirect#PIPE} when a buffer or stream is fed with
+     * {@link #stdin(ByteBuffer)} or {@link #stdin(InputStream)}.
+     *
+     * @return the redirect, or empty for the verb's default
+     */
     public Optional<Redirect> stdin() {
         return Optional.ofNullable(stdin);
     }
 
-    /** The stdout redirect, if set; empty means the verb's default. */
+    /**
+     * The stdout redirect, if set. {@link Redirect#PIPE} when an {@link #onStdout} handler
+     * reads it.
+     *
+     * @return the redirect, or empty for the verb's default
+     */
     public Optional<Redirect> stdout() {
         return Optional.ofNullable(stdout);
     }
 
-    /** The stderr redirect, if set; empty means the verb's default. */
+    /**
+     * The stderr redirect, if set. {@link Redirect#PIPE} when an {@link #onStderr} handler
+     * reads it.
+     *
+     * @return the redirect, or empty for the verb's default
+     */
     public Optional<Redirect> stderr() {
         return Optional.ofNullable(stderr);
     }
 
-    /** The mechanism that will create the child. */
+    /**
+     * The mechanism that will create the child.
+     *
+     * @return the mechanism set with {@link #mechanism(Mechanism)}, else {@link Mechanism#best()}
+     *         as it answers now
+     */
     public Mechanism mechanism() {
         return mechanism != null ? mechanism : Mechanism.best();
     }
@@ -606,11 +820,19 @@ public final class Command {
 
     /**
      * Starts the child and returns at once. Streams not redirected are pipes, read and written
-     * through the returned {@link Child}.
+     * through the returned {@link Child}: read what the child writes (or redirect it), as with
+     * ProcessBuilder, or a child that fills a pipe blocks. A buffer or stream set with
+     * {@code stdin(…)} is fed, and {@code onStdout}/{@code onStderr} handlers get the output,
+     * as under the other verbs; a {@link #timeout(Duration)} ends the child, and
+     * {@link Child#waitFor()} then returns its status.
      *
+     * @return the started child
      * @throws SpawnException when the child could not be started (no child is left behind)
      * @throws IOException    for other I/O failures
-     * @throws UnsupportedOperationException when the mechanism is not available here
+     * @throws UnsupportedOperationException when the mechanism is not available here, or
+     *                                       cannot set an attribute this Command asks for
+     *                                       (the message says which, and names the flag to
+     *                                       pass when native access is what is missing)
      */
     public Child start() throws IOException {
         return Launch.start(this, orElse(stdin, Redirect.PIPE), orElse(stdout, Redirect.PIPE),
@@ -624,6 +846,7 @@ public final class Command {
      * discarded. Returns after the handlers of {@link #onStdout}/{@link #onStderr} have had
      * every byte.
      *
+     * @return how the child ended
      * @throws SpawnException           when the child could not be started
      * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (the
      *                                  child was ended; the exception holds its status)
@@ -631,6 +854,10 @@ public final class Command {
      *                                  stdin InputStream or buffer failed (the exception is the cause)
      * @throws InterruptedException     when this thread is interrupted while waiting; the child
      *                                  is then killed (SIGKILL) and reaped first
+     * @throws UnsupportedOperationException when the mechanism is not available here, or
+     *                                       cannot set an attribute this Command asks for
+     *                                       (the message says which, and names the flag to
+     *                                       pass when native access is what is missing)
      */
     public ExitStatus run() throws IOException, InterruptedException {
         Child child = Launch.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
@@ -645,6 +872,7 @@ public final class Command {
      * both go to {@link Output#stdout()}. Output is kept in memory in full, unless
      * {@link #maxOutput(long)} limits it.
      *
+     * @return how the child ended and what it wrote to stdout and stderr
      * @throws SpawnException           when the child could not be started
      * @throws ProcessTimeoutException  when the {@link #timeout(Duration) timeout} expired (it
      *                                  holds what was captured and the final status)
@@ -652,6 +880,10 @@ public final class Command {
      *                                  stdin InputStream or buffer failed (the exception is the cause)
      * @throws InterruptedException when this thread is interrupted while waiting; the child is
      *                              then killed (SIGKILL) and reaped first
+     * @throws UnsupportedOperationException when the mechanism is not available here, or
+     *                                       cannot set an attribute this Command asks for
+     *                                       (the message says which, and names the flag to
+     *                                       pass when native access is what is missing)
      */
     public Output output() throws IOException, InterruptedException {
         Child child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
@@ -663,6 +895,11 @@ public final class Command {
      * As {@link #output()}, without blocking: the future completes (on a pool thread) when the
      * child has exited and both streams are read, or fails with the IOException output() would
      * throw. Cancelling the future kills the child (SIGKILL).
+     *
+     * @return a future of what {@link #output()} returns. Nothing is thrown from this method:
+     *         a child that cannot be started (a {@link SpawnException}, an
+     *         {@link UnsupportedOperationException}…) or a {@link ProcessTimeoutException} fails
+     *         the future with that exception.
      */
     public CompletableFuture<Output> outputAsync() {
         Child child;

@@ -15,12 +15,57 @@ import java.util.Optional;
  *       what vfork saves. Never the default.</li>
  *   <li>{@link #JDK}: {@link ProcessBuilder#start()}, for comparison and as the last resort.</li>
  * </ul>
+ *
+ * Every mechanism runs the same program with the same arguments, environment, directory and
+ * redirects. The process attributes of {@link Command} ({@code newSession()}, {@code umask(…)},
+ * {@code keepFd(…)}…) are set by VFORK and FORK, some by POSIX_SPAWN and none by JDK; asking a
+ * mechanism for one it cannot set fails at {@code start()} with an
+ * {@link UnsupportedOperationException} naming the attribute.
+ *
+ * <p>VFORK, POSIX_SPAWN and FORK make native calls, which the JVM allows only with
+ * {@code --enable-native-access=dev.vfork4j} (module path) or
+ * {@code --enable-native-access=ALL-UNNAMED} (class path). Without the flag the JDK warns at
+ * the first call; under {@code --illegal-native-access=deny} they are unavailable, their
+ * {@link #unavailableReason()} names the flag, and {@link #best()} is JDK: see
+ * {@linkplain dev.vfork4j##native-access the package documentation}.
  */
 public enum Mechanism {
-    VFORK, POSIX_SPAWN, FORK, JDK;
+    /**
+     * clone3 with CLONE_VM | CLONE_VFORK | CLONE_CLEAR_SIGHAND | CLONE_PIDFD, on a private stack:
+     * the child shares this JVM's memory and runs a routine that makes only system calls, and
+     * the thread that cloned it waits until it has called exec (or failed at a step, which comes
+     * back as a {@link SpawnException} naming the step). The cost does not grow with the JVM's
+     * size. Sets every process attribute. Needs Linux 5.9 (clone3, CLONE_CLEAR_SIGHAND,
+     * close_range, pidfd_open) and native access. The default wherever it works.
+     */
+    VFORK,
+    /**
+     * glibc's posix_spawn, itself a CLONE_VM | CLONE_VFORK clone, with the child's exit
+     * tracked through a pidfd. Sets {@code newSession}, {@code processGroup}, {@code keepFd} and
+     * {@code signalMask}, no other attribute. Needs glibc 2.34
+     * ({@code posix_spawn_file_actions_addclosefrom_np} and {@code addchdir_np}), pidfds
+     * (Linux 5.4) and native access. The default where VFORK does not work.
+     */
+    POSIX_SPAWN,
+    /**
+     * The same child routine as VFORK in a copy-on-write copy of this JVM (clone3 without
+     * CLONE_VM): its cost grows with the JVM's mapped memory, whose page tables are copied. For
+     * measuring what vfork saves; never the default. Sets every process attribute; needs what
+     * VFORK needs.
+     */
+    FORK,
+    /**
+     * {@link ProcessBuilder#start()}: always available, native access or not. Sets no process
+     * attribute and cannot be a {@link Pipeline} stage. Its children report a death by signal
+     * as exit code 128 + the signal's number (see {@link Child#exitStatus()}); without native
+     * access they can be sent only SIGTERM and SIGKILL. The last resort, and the reference the
+     * other mechanisms are compared with.
+     */
+    JDK;
 
     /**
-     * True when this mechanism can start children in this JVM, on this kernel.
+     * True when this mechanism can start children in this JVM, on this kernel. Answered as
+     * {@link #unavailableReason()} answers, probing for real at the first question.
      *
      * @return true when {@link #unavailableReason()} is empty
      */

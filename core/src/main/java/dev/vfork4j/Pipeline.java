@@ -12,7 +12,12 @@ import java.util.concurrent.ExecutionException;
 /**
  * Commands connected stdout to stdin, as a shell's {@code a | b | c}, without a shell: each
  * stage's stdout is a pipe to the next stage's stdin. Every stage needs a native mechanism
- * (VFORK, FORK or POSIX_SPAWN).
+ * (VFORK, FORK or POSIX_SPAWN): the pipes between the stages are this JVM's file descriptors,
+ * which {@link ProcessBuilder} cannot hand to a child. A stage that would be started with
+ * {@link Mechanism#JDK}, because its Command asks for it or because no native mechanism works
+ * here (in a JVM that refuses {@linkplain dev.vfork4j##native-access native access}), makes
+ * {@link #start()} and {@link #output()} throw an {@link UnsupportedOperationException}
+ * before any pipe is made or any stage started.
  *
  * <pre>{@code
  * Output out = Pipeline.of(Command.of("ps", "-e"), Command.of("grep", "java"), Command.of("wc", "-l")).output();
@@ -25,12 +30,30 @@ public final class Pipeline {
         this.stages = stages;
     }
 
-    /** The stages in order; at least one. */
+    /**
+     * A pipeline of {@code stages}, each stage's stdout piped to the next stage's stdin.
+     *
+     * @param stages the stages in order; at least one
+     * @return the pipeline, checked as {@link #of(List)} checks it
+     * @throws NullPointerException     when {@code stages} or a stage is null
+     * @throws IllegalArgumentException as {@link #of(List)}
+     */
     public static Pipeline of(Command... stages) {
         return of(List.of(stages));
     }
 
-    /** The stages in order; at least one. */
+    /**
+     * A pipeline of {@code stages}, each stage's stdout piped to the next stage's stdin. The
+     * list is copied. Only the first stage may have a stdin of its own (a redirect or fed
+     * bytes) and only the last a stdout of its own (a redirect or an onStdout handler); every
+     * stage's stderr is its own.
+     *
+     * @param stages the stages in order; at least one
+     * @return the pipeline
+     * @throws NullPointerException     when {@code stages} or a stage is null
+     * @throws IllegalArgumentException when {@code stages} is empty, a stage after the first
+     *                                  sets stdin, or a stage before the last sets stdout
+     */
     public static Pipeline of(List<Command> stages) {
         Objects.requireNonNull(stages, "stages");
         if (stages.isEmpty()) {
@@ -51,6 +74,11 @@ public final class Pipeline {
         return new Pipeline(copy);
     }
 
+    /**
+     * The stages, in order.
+     *
+     * @return an unmodifiable list of at least one Command
+     */
     public List<Command> stages() {
         return stages;
     }
@@ -60,6 +88,16 @@ public final class Pipeline {
      * and every stage's stderr are as each Command says, piped to this JVM by default (as
      * {@link Command#start()}). If a stage cannot be started, the stages already started are
      * killed and the SpawnException is thrown.
+     *
+     * @return the started stages, in order, one Child each
+     * @throws SpawnException                when a stage could not be started (the stages
+     *                                       started before it are killed and reaped first)
+     * @throws IOException                   for another I/O failure, such as a pipe that could
+     *                                       not be made
+     * @throws UnsupportedOperationException when a stage would be started with the JDK
+     *                                       mechanism (see the class comment), or a stage's
+     *                                       mechanism is not available here or cannot set one
+     *                                       of its attributes
      */
     public List<Child> start() throws IOException {
         return startAll(ChildIo.Verb.START, -1);
@@ -77,6 +115,10 @@ public final class Pipeline {
      *                              is the cause)
      * @throws InterruptedException when this thread is interrupted while waiting; every stage
      *                              is then killed (SIGKILL) and reaped first
+     * @throws UnsupportedOperationException when a stage would be started with the JDK
+     *                                       mechanism (see the class comment), or a stage's
+     *                                       mechanism is not available here or cannot set one
+     *                                       of its attributes
      */
     public Output output() throws IOException, InterruptedException {
         requireNativeStages();

@@ -13,6 +13,7 @@ public final class ProcessTimeoutException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Output output;
+    /** The timeout that expired. */
     private final Duration timeout;
 
     /**
@@ -28,7 +29,10 @@ public final class ProcessTimeoutException extends IOException {
         this.output = output;
     }
 
-    /** {@return what was captured (empty arrays under run()) and the final status} */
+    /**
+     * {@return what was captured (empty arrays under run()) and the final status} Not kept when
+     * the exception is serialized: null in a deserialized copy.
+     */
     public Output output() {
         return output;
     }

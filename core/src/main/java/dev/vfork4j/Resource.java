@@ -42,7 +42,11 @@ public enum Resource {
         this.number = number;
     }
 
-    /** The RLIMIT_* number. */
+    /**
+     * The number setrlimit(2) and prlimit(2) know this resource by.
+     *
+     * @return the RLIMIT_* number ({@code RLIMIT_NOFILE} is 7)
+     */
     public int number() {
         return number;
     }

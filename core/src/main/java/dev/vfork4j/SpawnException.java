@@ -75,13 +75,19 @@ public final class SpawnException extends IOException {
         EXEC
     }
 
+    /** The program as the command named it. */
     private final String program;
     private final transient Path directory;
     private final transient Path file;
+    /** The part of the spawn that failed. */
     private final Step step;
+    /** The errno value. */
     private final int errno;
+    /** The errno's symbolic name. */
     private final String errnoName;
+    /** The errno's description, glibc's English text. */
     private final String description;
+    /** What the step was doing, or null. */
     private final String detail;
 
     /**
@@ -202,12 +208,19 @@ public final class SpawnException extends IOException {
         return program;
     }
 
-    /** {@return the working directory the child was to have, when one was set} */
+    /**
+     * {@return the working directory the child was to have, when one was set} Empty in a
+     * deserialized copy, as a Path is not serializable (the message still names it).
+     */
     public Optional<Path> directory() {
         return Optional.ofNullable(directory);
     }
 
-    /** {@return the file a {@link Step#REDIRECT} could not open, when the redirect was to or from a file} */
+    /**
+     * {@return the file a {@link Step#REDIRECT} could not open, when the redirect was to or from
+     * a file} Empty in a deserialized copy, as a Path is not serializable (the message still
+     * names it).
+     */
     public Optional<Path> file() {
         return Optional.ofNullable(file);
     }

@@ -9,7 +9,18 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.List;
 
-/** Entry points for code written against {@link ProcessBuilder}. */
+/**
+ * Entry points for code written against {@link ProcessBuilder}: {@link #start(ProcessBuilder)}
+ * starts a builder as {@code pb.start()} would, through vfork4j's best mechanism.
+ *
+ * <p>The native mechanisms need the JVM to grant vfork4j native access
+ * ({@code --enable-native-access=dev.vfork4j} on the module path,
+ * {@code --enable-native-access=ALL-UNNAMED} on the class path); without the flag the JDK
+ * prints a warning at the first native call. A JVM started with
+ * {@code --illegal-native-access=deny} makes {@link Mechanism#best()} the JDK mechanism, and
+ * {@code start(pb)} then starts the child through ProcessBuilder itself, refusing nothing. See
+ * {@linkplain dev.vfork4j##native-access the package documentation}.
+ */
 public final class Vfork4j {
     private Vfork4j() {}
 
@@ -53,7 +64,6 @@ public final class Vfork4j {
      * @throws IndexOutOfBoundsException when the command is empty
      * @throws IOException               when the child could not be started: a
      *                                   {@link SpawnException} when the failure has an errno
-     * @throws UnsupportedOperationException when no mechanism is available here
      */
     public static Process start(ProcessBuilder pb) throws IOException {
         return start(pb, null);
