@@ -144,12 +144,14 @@ public final class FaultProbe {
         }
     }
 
-    private static void report(String which, Throwable t) {
+    /** Prints what {@code t} was as {@code which=…} facts for the test to read (RecoveryProbe's too). */
+    static void report(String which, Throwable t) {
         System.out.println(which + "=" + (t == null ? "none" : t.getClass().getName()));
         System.out.println(which + "Message=" + (t == null ? "" : String.valueOf(t.getMessage()).replace('\n', ' ')));
         if (t instanceof SpawnException se) {
             System.out.println(which + "Step=" + se.step());
             System.out.println(which + "Errno=" + se.errnoName());
+            System.out.println(which + "Cause=" + se.getCause());
         }
     }
 

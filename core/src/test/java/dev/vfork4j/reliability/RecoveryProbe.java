@@ -3,7 +3,6 @@ package dev.vfork4j.reliability;
 import dev.vfork4j.Command;
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.Signal;
-import dev.vfork4j.SpawnException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,10 +26,10 @@ public final class RecoveryProbe {
             Mechanism m = args[1].equals("best") ? null : Mechanism.valueOf(args[1]);
             Command c = m == null ? Command.of("true") : Command.of("true").mechanism(m);
             limit(group);
-            report("first", attempt(c));
+            FaultProbe.report("first", attempt(c));
             System.out.println("reasonWhileLimited=" + (m == null ? Mechanism.VFORK : m).unavailableReason().orElse("none"));
             System.out.println("bestWhileLimited=" + Mechanism.best());
-            report("second", attempt(c));
+            FaultProbe.report("second", attempt(c));
             unlimit(group);
             System.out.println("after=" + (m == null ? Command.of("echo", "again") : Command.of("echo", "again").mechanism(m))
                 .output().stdoutText().strip());
@@ -39,8 +38,8 @@ public final class RecoveryProbe {
             Command.of("true").run(); // probe, event loop: everything but the spawner thread is made
             Command c = Command.of("true").parentDeathSignal(Signal.SIGKILL);
             limit(group);
-            report("first", attempt(c));
-            report("second", attempt(c));
+            FaultProbe.report("first", attempt(c));
+            FaultProbe.report("second", attempt(c));
             unlimit(group);
             System.out.println("after=" + Command.of("echo", "again").parentDeathSignal(Signal.SIGKILL).output()
                 .stdoutText().strip());
@@ -68,16 +67,6 @@ public final class RecoveryProbe {
             return null;
         } catch (Throwable t) {
             return t;
-        }
-    }
-
-    private static void report(String which, Throwable t) {
-        System.out.println(which + "=" + (t == null ? "none" : t.getClass().getName()));
-        System.out.println(which + "Message=" + (t == null ? "" : String.valueOf(t.getMessage()).replace('\n', ' ')));
-        if (t instanceof SpawnException se) {
-            System.out.println(which + "Step=" + se.step());
-            System.out.println(which + "Errno=" + se.errnoName());
-            System.out.println(which + "Cause=" + se.getCause());
         }
     }
 }
