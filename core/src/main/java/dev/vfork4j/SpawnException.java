@@ -21,8 +21,8 @@ import java.util.Optional;
  * {@code <what> failed, error: <errno> (<description>) }, where {@code <what>} is
  * {@code Exec} for every step inside the child (JDK 25 reports a failed chdir or dup2 in its
  * child as "Exec failed" too), {@code fork} for {@link Step#CLONE} and {@link Step#CGROUP},
- * {@code pidfd_open} for {@link Step#PIDFD} and {@code Redirect} for a pipe or fd of a
- * redirect. The description is glibc's English text, with and without native access. The
+ * {@code pidfd_open} for {@link Step#PIDFD}, {@code Event loop} for {@link Step#EVENT_LOOP} and
+ * {@code Redirect} for a pipe or fd of a redirect. The description is glibc's English text, with and without native access. The
  * JDK's text ends with a space, kept for an exact match.
  *
  * <p>vfork4j's own API ({@link Command}, {@link Pipeline}) then appends the step and what it
@@ -176,6 +176,7 @@ public final class SpawnException extends IOException {
             case REDIRECT -> "Redirect failed";
             case CLONE, CGROUP -> "fork failed";
             case PIDFD -> "pidfd_open failed";
+            case EVENT_LOOP -> "Event loop failed"; // in this JVM, before any child: not the exec's
             default -> "Exec failed";
         };
         return what + ", error: " + errno + " (" + description + ") ";
