@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks, in one of two ways.
 #
-#   bench/run.sh SUITE [--rounds N]      SUITE: vfork-vs-c | heap | fds | all | quick
+#   bench/run.sh SUITE [--rounds N]      SUITE: vfork-vs-c | heap | fds | wait | all | quick
 #
 # runs the suite behind one figure of docs/benchmarks.md through dev.vfork4j.bench.Suites:
 # every benchmark of the suite in one JMH fork per round (SampleTime), rounds in alternating
@@ -9,8 +9,12 @@
 # targets. vfork-vs-c: VFORK against the C vfork loop (run inside the same fork, between
 # measured iterations) and the JDK, 3 rounds, about 2.5 minutes on 2 cores. heap: 256 MiB
 # against 8 GiB pre-touched heaps (needs about 9 GB free), 2 rounds, about 4 minutes. fds: 10
-# against 10,000 open fds (needs ulimit -n above 10,100), 2 rounds, about 3.5 minutes. all:
-# the three, about 10 minutes. quick: the three, one short round each, about 2.5 minutes, to
+# against 10,000 open fds (needs ulimit -n above 10,100), 2 rounds, about 3.5 minutes. wait:
+# a platform thread's spawn + wait (issue 13, item 4): VFORK against the C loop run inside the
+# same forks on the same child, and the JDK, for /bin/true and for a child that sleeps 5 ms
+# (target/sleep_5ms), stdio inherited (C: vfork + execve + waitpid) and through output() (C:
+# posix_spawn with two pipes, poll, read to end of file, waitpid), 3 rounds, about 7 minutes.
+# all: the four, about 17 minutes. quick: the four, one short round each, about 4 minutes, to
 # check that everything runs (no figures).
 # Output: the terminal and target/suite-SUITE.txt; the tables alone in target/suite-SUITE.md.
 #
@@ -43,7 +47,7 @@ if [ ! -f "$jar" ] || [ -n "$(find "$bench/pom.xml" "$bench/src/main/java" "$roo
 fi
 
 case "${1:-}" in
-  vfork-vs-c|heap|fds|all|quick)
+  vfork-vs-c|heap|fds|wait|all|quick)
     suite=$1
     shift
     if [[ $suite =~ ^(fds|all|quick)$ ]] && [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -le 10100 ]; then

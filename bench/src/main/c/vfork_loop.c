@@ -5,14 +5,19 @@
  * are printed in microseconds, with the median time until the spawn call returned (for vfork:
  * once the child has exec'd) to set beside SpawnPhases.
  *
- *   vfork_loop [iterations] [way] [--fds N] [--samples FILE]
+ *   vfork_loop [iterations] [way] [--fds N] [--samples FILE] [--child PROGRAM [ARG...]]
  *                                                         (defaults: 5000 vfork, no fds)
  *
  * --fds N opens /dev/null N times first, without O_CLOEXEC, as a JVM's FileInputStream does:
  * the kernel then copies an fd table of N entries at each clone, and /bin/true inherits
  * them and closes them at its exit. It is the floor for a JVM parent with N fds open.
  * --samples FILE appends every timed sample (µs, one a line) to FILE, so that runs can be
- * merged into one distribution (SpawnVersusC does so, between JMH iterations).
+ * merged into one distribution (VforkVersusCBenchmark and WaitVersusCBenchmark do so, between
+ * JMH iterations).
+ * --child PROGRAM [ARG...], last on the line, runs PROGRAM with those arguments instead of
+ * /bin/true (an absolute path: it is passed to execve as it is). The wait suite runs
+ * target/sleep_5ms, a child that sleeps 5 ms, so that the parent waits well beyond its first
+ * poll (sleep_5ms.c says why not /bin/sleep). Every way checks that the child exits with 0.
  *
  * vfork is the subject. posix_spawn (glibc's is a CLONE_VM | CLONE_VFORK clone) is the floor
  * for vfork4j's POSIX_SPAWN mechanism, and fork shows what copying the parent's page tables
@@ -38,6 +43,12 @@
  * CPU, before the parent, and every spawn + wait pays for it. (CLONE_CLEAR_SIGHAND needs
  * clone3, which glibc does not wrap; this child has no handlers to clear.)
  *
+ * posix_spawn_pipes is the C counterpart of vfork4j's output(): stdin from /dev/null, stdout
+ * and stderr each a pipe (made with O_CLOEXEC; the file actions dup2 the write ends onto 1
+ * and 2 and open /dev/null as 0; the parent closes its copies of the write ends once the
+ * child has exec'd), both read to end of file with poll and kept in memory, then waitpid.
+ * The summary line adds what the last child wrote to each (bytes).
+ *
  * A tenth of the iterations (at least 10) run first, untimed, to warm the page cache and the
  * dynamic loader's caches for /bin/true.
  */
@@ -61,11 +72,22 @@
 
 extern char **environ;
 
-static const char PROGRAM[] = "/bin/true";
+/* The child: /bin/true unless --child names another program. */
+static const char *program = "/bin/true";
 
-enum way { WAY_VFORK, WAY_VFORK_CLOSE_RANGE, WAY_CLONE_FILES, WAY_POSIX_SPAWN, WAY_FORK, WAY_VFORK4J, WAY_VFORK4J_MASKED };
+enum way {
+    WAY_VFORK,
+    WAY_VFORK_CLOSE_RANGE,
+    WAY_CLONE_FILES,
+    WAY_POSIX_SPAWN,
+    WAY_FORK,
+    WAY_VFORK4J,
+    WAY_VFORK4J_MASKED,
+    WAY_POSIX_SPAWN_PIPES
+};
 
-static const char *const WAYS[] = {"vfork", "vfork_close_range", "clone_files", "posix_spawn", "fork", "vfork4j", "vfork4j_masked"};
+static const char *const WAYS[] = {"vfork",   "vfork_close_range", "clone_files",   "posix_spawn",
+                                   "fork",    "vfork4j",           "vfork4j_masked", "posix_spawn_pipes"};
 
 /* The stack of a clone_files child, which runs on it only until its execve. */
 static char clone_stack[64 * 1024] __attribute__((aligned(16)));
@@ -75,7 +97,7 @@ static int clone_files_child(void *argv) {
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_UNSHARE) != 0) {
         _exit(126);
     }
-    execve(PROGRAM, argv, environ);
+    execve(program, argv, environ);
     _exit(127);
 }
 
@@ -99,8 +121,95 @@ static int vfork4j_child(void *argv) {
         || syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty) != 0) {
         _exit(126);
     }
-    execve(PROGRAM, argv, environ);
+    execve(program, argv, environ);
     _exit(127);
+}
+
+/*
+ * posix_spawn_pipes: the parent's read ends of the child's stdout and stderr while it runs
+ * (-1 otherwise), and what was read from each, kept in memory as output() keeps it.
+ */
+static int output_fd[2] = {-1, -1};
+static struct captured {
+    char *data;
+    size_t length, capacity;
+} captured[2];
+
+static void make_pipe(int fds[2]) {
+    /* O_CLOEXEC, as a threaded program must: no file action has to close the originals. */
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        perror("pipe2");
+        exit(1);
+    }
+}
+
+static pid_t spawn_with_pipes(char *const argv[]) {
+    int out[2], err[2];
+    make_pipe(out);
+    make_pipe(err);
+    posix_spawn_file_actions_t actions;
+    int e;
+    if ((e = posix_spawn_file_actions_init(&actions)) != 0
+        || (e = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0
+        || (e = posix_spawn_file_actions_adddup2(&actions, out[1], 1)) != 0
+        || (e = posix_spawn_file_actions_adddup2(&actions, err[1], 2)) != 0) {
+        fprintf(stderr, "posix_spawn_file_actions: %s\n", strerror(e));
+        exit(1);
+    }
+    pid_t pid;
+    e = posix_spawn(&pid, program, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    /* The child has exec'd (glibc's posix_spawn returns after it): end of file comes at its exit. */
+    close(out[1]);
+    close(err[1]);
+    if (e != 0) {
+        fprintf(stderr, "posix_spawn(%s): %s\n", program, strerror(e));
+        exit(1);
+    }
+    output_fd[0] = out[0];
+    output_fd[1] = err[0];
+    return pid;
+}
+
+/* Reads the child's stdout and stderr, whichever is ready, until both are at end of file. */
+static void read_output(void) {
+    captured[0].length = captured[1].length = 0;
+    int open_fds = 2;
+    while (open_fds > 0) {
+        /* An fd closed at its end of file is -1 here, and poll ignores an entry with a negative fd. */
+        struct pollfd p[2] = {{.fd = output_fd[0], .events = POLLIN}, {.fd = output_fd[1], .events = POLLIN}};
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            perror("poll");
+            exit(1);
+        }
+        for (int i = 0; i < 2; i++) {
+            if (output_fd[i] < 0 || p[i].revents == 0) {
+                continue;
+            }
+            struct captured *c = &captured[i];
+            if (c->capacity - c->length < 4096) {
+                c->capacity = c->capacity ? 2 * c->capacity : 65536;
+                if ((c->data = realloc(c->data, c->capacity)) == NULL) {
+                    perror("realloc");
+                    exit(1);
+                }
+            }
+            ssize_t got = read(output_fd[i], c->data + c->length, c->capacity - c->length);
+            if (got > 0) {
+                c->length += (size_t)got;
+            } else if (got == 0) {
+                close(output_fd[i]);
+                output_fd[i] = -1;
+                open_fds--;
+            } else if (errno != EINTR) {
+                perror("read");
+                exit(1);
+            }
+        }
+    }
 }
 
 static double now_us(void) {
@@ -117,7 +226,7 @@ static pid_t spawn(enum way way, char *const argv[]) {
         pid = vfork();
         if (pid == 0) {
             /* In the child, on the parent's memory and stack: only execve or _exit. */
-            execve(PROGRAM, argv, environ);
+            execve(program, argv, environ);
             _exit(127);
         }
         break;
@@ -127,7 +236,7 @@ static pid_t spawn(enum way way, char *const argv[]) {
             if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
                 _exit(126);
             }
-            execve(PROGRAM, argv, environ);
+            execve(program, argv, environ);
             _exit(127);
         }
         break;
@@ -155,18 +264,21 @@ static pid_t spawn(enum way way, char *const argv[]) {
     case WAY_FORK:
         pid = fork();
         if (pid == 0) {
-            execve(PROGRAM, argv, environ);
+            execve(program, argv, environ);
             _exit(127);
         }
         break;
     case WAY_POSIX_SPAWN: {
-        int err = posix_spawn(&pid, PROGRAM, NULL, NULL, argv, environ);
+        int err = posix_spawn(&pid, program, NULL, NULL, argv, environ);
         if (err != 0) {
-            fprintf(stderr, "posix_spawn(%s): %s\n", PROGRAM, strerror(err));
+            fprintf(stderr, "posix_spawn(%s): %s\n", program, strerror(err));
             exit(1);
         }
         break;
     }
+    case WAY_POSIX_SPAWN_PIPES:
+        pid = spawn_with_pipes(argv);
+        break;
     default:
         abort();
     }
@@ -194,10 +306,13 @@ static void reap(pid_t pid) {
         close(child_pidfd);
         child_pidfd = -1;
         if (info.si_code != CLD_EXITED || info.si_status != 0) {
-            fprintf(stderr, "%s did not exit with 0\n", PROGRAM);
+            fprintf(stderr, "%s did not exit with 0\n", program);
             exit(1);
         }
         return;
+    }
+    if (output_fd[0] >= 0) { /* posix_spawn_pipes: the output first, as output() waits for both */
+        read_output();
     }
     int status;
     while (waitpid(pid, &status, 0) < 0) {
@@ -207,7 +322,7 @@ static void reap(pid_t pid) {
         }
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "%s did not exit with 0 (wait status 0x%x)\n", PROGRAM, status);
+        fprintf(stderr, "%s did not exit with 0 (wait status 0x%x)\n", program, status);
         exit(1);
     }
 }
@@ -224,7 +339,9 @@ static double quantile(const double *v, long n, double p) {
 }
 
 static void usage(const char *self) {
-    fprintf(stderr, "usage: %s [iterations] [vfork|vfork_close_range|clone_files|posix_spawn|fork|vfork4j] [--fds N] [--samples FILE]\n",
+    fprintf(stderr,
+            "usage: %s [iterations] [vfork|vfork_close_range|clone_files|posix_spawn|fork|vfork4j|vfork4j_masked|"
+            "posix_spawn_pipes] [--fds N] [--samples FILE] [--child PROGRAM [ARG...]]\n",
             self);
     exit(2);
 }
@@ -235,8 +352,15 @@ int main(int argc, char **argv) {
     long fds = 0;
     const char *samples = NULL;
     int positional = 0;
+    char *true_argv[] = {(char *)program, NULL};
+    char **child_argv = true_argv;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--fds") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--child") == 0 && i + 1 < argc) {
+            /* The rest of the line is the child's argv, NULL-terminated as argv itself is. */
+            program = argv[i + 1];
+            child_argv = &argv[i + 1];
+            break;
+        } else if (strcmp(argv[i], "--fds") == 0 && i + 1 < argc) {
             fds = strtol(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc) {
             samples = argv[++i];
@@ -283,7 +407,6 @@ int main(int argc, char **argv) {
         }
     }
 
-    char *child_argv[] = {(char *)PROGRAM, NULL};
     long warmup = n / 10 > 10 ? n / 10 : 10;
     for (long i = 0; i < warmup; i++) {
         reap(spawn(way, child_argv));
@@ -326,9 +449,16 @@ int main(int argc, char **argv) {
     qsort(spawned, n, sizeof *spawned, by_value);
 
     printf("%-17s n=%ld fds=%ld  mean %.1f us  median %.1f us  p10 %.1f  p90 %.1f  p99 %.1f  min %.1f  max %.1f"
-           "  (spawn call returned: median %.1f us)\n",
+           "  (spawn call returned: median %.1f us)",
            name, n, fds, sum / n, quantile(took, n, 0.5), quantile(took, n, 0.1), quantile(took, n, 0.9),
            quantile(took, n, 0.99), took[0], took[n - 1], quantile(spawned, n, 0.5));
+    if (child_argv != true_argv) {
+        printf("  child %s", program);
+    }
+    if (way == WAY_POSIX_SPAWN_PIPES) {
+        printf("  (the last child wrote: stdout %zu bytes, stderr %zu bytes)", captured[0].length, captured[1].length);
+    }
+    printf("\n");
     free(spawned);
     free(took);
     return 0;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -33,9 +34,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>{@code java -cp vfork4j-benchmarks.jar dev.vfork4j.bench.Suites SUITE --c-loop PATH --out DIR [--rounds N]}</pre>
  *
- * SUITE is {@code vfork-vs-c}, {@code heap}, {@code fds}, {@code all} (the three) or
- * {@code quick} (the three, one short round each: for checking that everything runs, not for
- * figures). {@code bench/run.sh SUITE} builds what is needed and calls this.
+ * SUITE is {@code vfork-vs-c}, {@code heap}, {@code fds}, {@code wait}, {@code all} (the four)
+ * or {@code quick} (the four, one short round each: for checking that everything runs, not
+ * for figures). {@code bench/run.sh SUITE} builds what is needed and calls this.
  *
  * <p>Why rounds: on a noisy host the speed drifts over minutes, and JMH runs every fork of one
  * benchmark before the next, so two benchmarks it compares may run in different weather. Here
@@ -47,10 +48,24 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class Suites {
     private Suites() {}
 
-    /** A JMH benchmark at one set of parameters; {@code cSamples} names the C loop it runs inside, if any. */
-    record Bench(String label, String method, Map<String, String> params, String cSamples) {
+    /**
+     * A JMH benchmark at one set of parameters; {@code cSamples} labels the C loop it runs
+     * inside, if any, and {@code cShare} scales that loop's spawns per measured iteration
+     * (below 1 for a child that runs long, so that the C loop takes about as long per
+     * iteration as for {@code /bin/true}).
+     */
+    record Bench(String label, String method, Map<String, String> params, String cSamples, double cShare) {
+        Bench(String label, String method, Map<String, String> params, String cSamples) {
+            this(label, method, params, cSamples, 1);
+        }
+
         Bench(String label, String method, Map<String, String> params) {
             this(label, method, params, null);
+        }
+
+        /** The C loop's spawns per measured iteration, at least one. */
+        int cSpawns(Timing timing) {
+            return Math.max(1, (int) Math.round(timing.cIterations() * cShare));
         }
     }
 
@@ -60,7 +75,40 @@ public final class Suites {
     /** {@code numerator / denominator}: at most {@code atMost} when that is a target, else shown with {@code note}. */
     record Ratio(String numerator, String denominator, Double atMost, String note) {}
 
-    record Suite(String name, String title, int rounds, List<Bench> benches, List<CLoopRun> cLoops, List<Ratio> ratios) {}
+    record Suite(String name, String title, int rounds, List<Bench> benches, List<CLoopRun> cLoops, List<Ratio> ratios) {
+        /** Every ratio names rows of this suite: a typo fails here, not after minutes of measuring. */
+        Suite {
+            List<String> labels = labels(benches, cLoops);
+            for (Ratio r : ratios) {
+                for (String side : List.of(r.numerator(), r.denominator())) {
+                    if (!labels.contains(side)) {
+                        throw new IllegalArgumentException("suite " + name + ": the ratio " + r.numerator() + " / "
+                            + r.denominator() + " names no row of the suite: " + side);
+                    }
+                }
+            }
+            if (labels.size() != Set.copyOf(labels).size()) {
+                throw new IllegalArgumentException("suite " + name + ": two rows have the same label: " + labels);
+            }
+        }
+
+        /** The rows of the suite's table, in order: each benchmark, then the C loop inside it, then the C loops between forks. */
+        List<String> labels() {
+            return labels(benches, cLoops);
+        }
+
+        private static List<String> labels(List<Bench> benches, List<CLoopRun> cLoops) {
+            List<String> labels = new ArrayList<>();
+            for (Bench b : benches) {
+                labels.add(b.label());
+                if (b.cSamples() != null) {
+                    labels.add(b.cSamples());
+                }
+            }
+            cLoops.forEach(c -> labels.add(c.label()));
+            return labels;
+        }
+    }
 
     /** Per JMH fork: warm-up and measured iterations; spawns per run of the C loop. */
     record Timing(int warmups, int warmupSeconds, int measurements, int measurementSeconds, int cIterations) {
@@ -83,6 +131,45 @@ public final class Suites {
                 new Ratio("VFORK, stdio inherited", C_VFORK, 1.10, null),
                 new Ratio("VFORK, stdio inherited", "JDK ProcessBuilder, inheritIO()", 0.45, null),
                 new Ratio("VFORK, three pipes", "JDK ProcessBuilder, three pipes", null, "")));
+    }
+
+    /** The child that runs 5 ms, as the wait suite's labels name it. */
+    private static final String SLEEPER = "5 ms child";
+
+    /**
+     * Issue 13's item 4: a platform thread's spawn + wait, against C on the same child in the
+     * same JMH forks, and the JDK beside each. (a) /bin/true and (b) the 5 ms child with stdio
+     * inherited, against C's vfork + execve + waitpid; (c) both children through output(),
+     * against C's posix_spawn with pipes, poll and read to end of file, then waitpid.
+     */
+    static Suite waitVersusC(int rounds) {
+        List<Bench> benches = new ArrayList<>();
+        List<Ratio> ratios = new ArrayList<>();
+        for (String child : List.of("/bin/true", SLEEPER)) {
+            String item = child.equals(SLEEPER) ? "(b)" : "(a)";
+            Map<String, String> params = Map.of("mechanism", "VFORK", "child", child.equals(SLEEPER) ? "sleep_5ms" : "true");
+            double cShare = child.equals(SLEEPER) ? 0.1 : 1;
+            String vfork = item + " VFORK, " + child + ", inherited, waitFor()";
+            String c = item + " C vfork + execve + waitpid, " + child;
+            String jdk = item + " JDK inheritIO(), " + child;
+            benches.add(new Bench(vfork, "WaitVersusCBenchmark.vfork4jWait", params, c, cShare));
+            benches.add(new Bench(jdk, "WaitVersusCBenchmark.jdkWait", params));
+            ratios.add(new Ratio(vfork, c, 1.05, null));
+            ratios.add(new Ratio(vfork, jdk, null, ""));
+        }
+        for (String child : List.of("/bin/true", SLEEPER)) {
+            Map<String, String> params = Map.of("mechanism", "VFORK", "child", child.equals(SLEEPER) ? "sleep_5ms" : "true");
+            double cShare = child.equals(SLEEPER) ? 0.1 : 1;
+            String vfork = "(c) VFORK output(), " + child;
+            String c = "(c) C posix_spawn + 2 pipes + poll + waitpid, " + child;
+            String jdk = "(c) JDK, 2 pipes read to EOF, " + child;
+            benches.add(new Bench(vfork, "WaitVersusCBenchmark.vfork4jOutput", params, c, cShare));
+            benches.add(new Bench(jdk, "WaitVersusCBenchmark.jdkOutput", params));
+            ratios.add(new Ratio(vfork, c, 1.10, null));
+            ratios.add(new Ratio(vfork, jdk, null, ""));
+        }
+        return new Suite("wait", "The wait: VFORK against C on the same child, and the JDK", rounds, benches, List.of(),
+            ratios);
     }
 
     static Suite parentSize(int rounds) {
@@ -144,7 +231,7 @@ public final class Suites {
             }
         }
         if (name == null || cLoop == null || out == null) {
-            System.err.println("usage: Suites vfork-vs-c|heap|fds|all|quick --c-loop PATH --out DIR [--rounds N]");
+            System.err.println("usage: Suites vfork-vs-c|heap|fds|wait|all|quick --c-loop PATH --out DIR [--rounds N]");
             System.exit(2);
         }
         Timing timing = name.equals("quick") ? Timing.QUICK : Timing.FULL;
@@ -152,11 +239,12 @@ public final class Suites {
             case "vfork-vs-c" -> List.of(vforkVersusC(rounds != null ? rounds : 3));
             case "heap" -> List.of(parentSize(rounds != null ? rounds : 2));
             case "fds" -> List.of(openFds(rounds != null ? rounds : 2));
+            case "wait" -> List.of(waitVersusC(rounds != null ? rounds : 3));
             case "all" -> List.of(vforkVersusC(rounds != null ? rounds : 3), parentSize(rounds != null ? rounds : 2),
-                openFds(rounds != null ? rounds : 2));
-            case "quick" -> List.of(vforkVersusC(1), parentSize(1), openFds(1));
+                openFds(rounds != null ? rounds : 2), waitVersusC(rounds != null ? rounds : 3));
+            case "quick" -> List.of(vforkVersusC(1), parentSize(1), openFds(1), waitVersusC(1));
             default -> throw new IllegalArgumentException("no suite named " + name
-                + "; the suites are vfork-vs-c, heap, fds, all, quick");
+                + "; the suites are vfork-vs-c, heap, fds, wait, all, quick");
         };
         Files.createDirectories(out);
         StringBuilder report = new StringBuilder();
@@ -189,14 +277,8 @@ public final class Suites {
         }
 
         String run() throws IOException, InterruptedException {
-            for (Bench b : suite.benches()) {
-                samples.put(b.label(), new Samples());
-                if (b.cSamples() != null) {
-                    samples.put(b.cSamples(), new Samples());
-                }
-            }
-            for (CLoopRun c : suite.cLoops()) {
-                samples.put(c.label(), new Samples());
+            for (String label : suite.labels()) {
+                samples.put(label, new Samples());
             }
             for (int round = 1; round <= suite.rounds(); round++) {
                 List<Bench> benches = new ArrayList<>(suite.benches());
@@ -214,12 +296,12 @@ public final class Suites {
                     runCLoop(c, round);
                 }
             }
-            return report();
+            return report(suite, timing, samples, failures, started, Instant.now());
         }
 
         private void runJmh(Bench b, int round) throws IOException {
             List<String> jvmArgs = new ArrayList<>(List.of("-Dvfork4j.bench.cLoop=" + cLoop,
-                "-Dvfork4j.bench.cIterations=" + timing.cIterations()));
+                "-Dvfork4j.bench.cIterations=" + b.cSpawns(timing)));
             Path cSamples = null;
             if (b.cSamples() != null) {
                 cSamples = out.resolve(suite.name() + "-c-samples-round" + round + ".txt");
@@ -274,66 +356,98 @@ public final class Suites {
             }
             samples.get(c.label()).addRun(readSamples(file));
         }
+    }
 
-        private static Map<Double, Long> readSamples(Path file) throws IOException {
-            Map<Double, Long> run = new TreeMap<>();
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) {
-                        run.merge(Double.valueOf(line), 1L, Long::sum);
-                    }
+    /** The C loop's samples file: a time in µs on each line. No samples when the file is missing. */
+    static Map<Double, Long> readSamples(Path file) throws IOException {
+        Map<Double, Long> run = new TreeMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    run.merge(Double.valueOf(line), 1L, Long::sum);
                 }
             }
-            return run;
         }
+        return run;
+    }
 
-        private String report() {
-            Instant finished = Instant.now();
-            StringBuilder s = new StringBuilder();
-            s.append("### ").append(suite.title()).append(" (suite ").append(suite.name()).append(")\n\n");
-            boolean cInside = suite.benches().stream().anyMatch(b -> b.cSamples() != null);
-            String cLoop = !suite.cLoops().isEmpty()
-                ? String.format(Locale.ROOT, " C loop: %d spawns per run, between the forks.", 2 * timing.cIterations())
-                : cInside ? String.format(Locale.ROOT, " C loop: %d spawns before each measured iteration.", timing.cIterations())
-                : "";
-            s.append(String.format(Locale.ROOT,
-                "%s to %s; %d round(s), each benchmark in one JMH fork per round: %d × %d s warm-up, %d × %d s measured, SampleTime.%s%n%n",
-                started.truncatedTo(ChronoUnit.SECONDS), finished.truncatedTo(ChronoUnit.SECONDS), suite.rounds(),
-                timing.warmups(), timing.warmupSeconds(), timing.measurements(), timing.measurementSeconds(), cLoop));
-            s.append("| Benchmark | samples | median µs | mean µs | p90 µs | p99 µs | median of each run, µs |\n");
-            s.append("|---|---:|---:|---:|---:|---:|---|\n");
-            samples.forEach((label, d) -> {
-                if (d.n == 0) {
-                    s.append("| ").append(label).append(" | 0 | — | — | — | — | no result |\n");
-                    return;
-                }
-                s.append(String.format(Locale.ROOT, "| %s | %d | **%.1f** | %.1f | %.1f | %.1f | %s |%n", label, d.n,
-                    d.percentile(50), d.mean(), d.percentile(90), d.percentile(99),
-                    d.runMedians.stream().map(m -> String.format(Locale.ROOT, "%.1f", m)).collect(Collectors.joining(", "))));
-            });
-            s.append("\n| Ratio | median | mean | target | result |\n");
-            s.append("|---|---:|---:|---:|---|\n");
-            for (Ratio r : suite.ratios()) {
-                Samples num = samples.get(r.numerator());
-                Samples den = samples.get(r.denominator());
-                if (num.n == 0 || den.n == 0) {
-                    s.append("| ").append(r.numerator()).append(" / ").append(r.denominator()).append(" | — | — | | no result |\n");
-                    continue;
-                }
-                double median = num.percentile(50) / den.percentile(50);
-                double mean = num.mean() / den.mean();
-                String target = r.atMost() == null ? "" : String.format(Locale.ROOT, "≤ %.2f", r.atMost());
-                String result = r.atMost() == null ? r.note()
-                    : median <= r.atMost() ? "pass (median)" : "**FAIL** (median)";
-                s.append(String.format(Locale.ROOT, "| %s / %s | **%.2f** | %.2f | %s | %s |%n",
-                    r.numerator(), r.denominator(), median, mean, target, result));
+    /**
+     * The suite's Markdown section: a line saying when and how it ran, the table of every
+     * row's distribution (a row with no samples says "no result") and the table of ratios of
+     * medians, each judged against its target where it has one; then the failed runs.
+     */
+    static String report(Suite suite, Timing timing, Map<String, Samples> samples, List<String> failures,
+                         Instant started, Instant finished) {
+        StringBuilder s = new StringBuilder();
+        s.append("### ").append(suite.title()).append(" (suite ").append(suite.name()).append(")\n\n");
+        String cLoop = !suite.cLoops().isEmpty()
+            ? String.format(Locale.ROOT, " C loop: %d spawns per run, between the forks.", 2 * timing.cIterations())
+            : cInsideText(suite, timing);
+        s.append(String.format(Locale.ROOT,
+            "%s to %s; %d round(s), each benchmark in one JMH fork per round: %d × %d s warm-up, %d × %d s measured, SampleTime.%s%n%n",
+            started.truncatedTo(ChronoUnit.SECONDS), finished.truncatedTo(ChronoUnit.SECONDS), suite.rounds(),
+            timing.warmups(), timing.warmupSeconds(), timing.measurements(), timing.measurementSeconds(), cLoop));
+        s.append("| Benchmark | samples | median µs | mean µs | p90 µs | p99 µs | median of each run, µs |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---|\n");
+        for (String label : suite.labels()) {
+            Samples d = samples.getOrDefault(label, new Samples());
+            if (d.n == 0) {
+                s.append("| ").append(label).append(" | 0 | — | — | — | — | no result |\n");
+                continue;
             }
-            if (!failures.isEmpty()) {
-                s.append("\nFailed runs:\n\n");
-                failures.forEach(f -> s.append("- ").append(f).append('\n'));
-            }
-            return s.toString();
+            s.append(String.format(Locale.ROOT, "| %s | %d | **%.1f** | %.1f | %.1f | %.1f | %s |%n", label, d.n,
+                d.percentile(50), d.mean(), d.percentile(90), d.percentile(99),
+                d.runMedians.stream().map(m -> String.format(Locale.ROOT, "%.1f", m)).collect(Collectors.joining(", "))));
         }
+        s.append("\n| Ratio | median | mean | target | result |\n");
+        s.append("|---|---:|---:|---:|---|\n");
+        for (Ratio r : suite.ratios()) {
+            Samples num = samples.getOrDefault(r.numerator(), new Samples());
+            Samples den = samples.getOrDefault(r.denominator(), new Samples());
+            if (num.n == 0 || den.n == 0) {
+                s.append("| ").append(r.numerator()).append(" / ").append(r.denominator()).append(" | — | — | | no result |\n");
+                continue;
+            }
+            double median = num.percentile(50) / den.percentile(50);
+            double mean = num.mean() / den.mean();
+            String target = r.atMost() == null ? "" : String.format(Locale.ROOT, "≤ %.2f", r.atMost());
+            String result = r.atMost() == null ? r.note()
+                : median <= r.atMost() ? "pass (median" + tieBreakingDecimals(median, r.atMost()) + ")"
+                : "**FAIL** (median" + tieBreakingDecimals(median, r.atMost()) + ")";
+            s.append(String.format(Locale.ROOT, "| %s / %s | **%.2f** | %.2f | %s | %s |%n",
+                r.numerator(), r.denominator(), median, mean, target, result));
+        }
+        if (!failures.isEmpty()) {
+            s.append("\nFailed runs:\n\n");
+            failures.forEach(f -> s.append("- ").append(f).append('\n'));
+        }
+        return s.toString();
+    }
+
+    /** When the ratio, rounded to two decimals, reads as the target itself: three decimals, which tell pass from fail. */
+    private static String tieBreakingDecimals(double ratio, double target) {
+        String twoDecimals = String.format(Locale.ROOT, "%.2f", ratio);
+        return twoDecimals.equals(String.format(Locale.ROOT, "%.2f", target))
+            ? String.format(Locale.ROOT, "; %.3f", ratio) : "";
+    }
+
+    /** What the report says of the C loop run inside the forks: its spawns per measured iteration. */
+    private static String cInsideText(Suite suite, Timing timing) {
+        Map<Integer, List<String>> spawns = new TreeMap<>(Collections.reverseOrder());
+        for (Bench b : suite.benches()) {
+            if (b.cSamples() != null) {
+                spawns.computeIfAbsent(b.cSpawns(timing), n -> new ArrayList<>()).add(b.cSamples());
+            }
+        }
+        if (spawns.isEmpty()) {
+            return "";
+        }
+        if (spawns.size() == 1) {
+            return String.format(Locale.ROOT, " C loop: %d spawns before each measured iteration.", spawns.keySet().iterator().next());
+        }
+        return " C loop, before each measured iteration: " + spawns.entrySet().stream()
+            .map(e -> e.getKey() + " spawns (" + String.join("; ", e.getValue()) + ")")
+            .collect(Collectors.joining(", ")) + ".";
     }
 
     /**

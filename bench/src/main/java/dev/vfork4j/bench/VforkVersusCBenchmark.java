@@ -1,10 +1,6 @@
 package dev.vfork4j.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,12 +29,9 @@ import org.openjdk.jmh.runner.IterationType;
  * each sample is one spawn + waitpid timed in C on CLOCK_MONOTONIC, as JMH times one
  * invocation here with System.nanoTime.
  *
- * <p>System properties of the fork: {@code vfork4j.bench.cLoop}, the binary (default
- * {@code bench/target/vfork_loop}, then {@code target/vfork_loop}); {@code vfork4j.bench.cWay}
- * (default {@code vfork}); {@code vfork4j.bench.cIterations}, spawns per measured iteration
- * (default 1000); {@code vfork4j.bench.cSamples}, the file to append the samples to (none by
- * default: the loop's summary line is printed either way). {@code bench/run.sh vfork-vs-c} sets
- * them with {@code -jvmArgs}.
+ * <p>System properties of the fork: those of {@link CLoopInFork} (the binary, the spawns per
+ * measured iteration, the samples file) and {@code vfork4j.bench.cWay}, the C loop's way
+ * (default {@code vfork}). {@code bench/run.sh vfork-vs-c} sets them with {@code -jvmArgs}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -51,46 +44,19 @@ public class VforkVersusCBenchmark {
     /** The C loop, run between measured iterations. */
     @State(Scope.Benchmark)
     public static class CLoop {
-        private List<String> command;
+        private CLoopInFork loop;
 
         @Setup
         public void setUp() {
-            Path binary = binary();
-            command = new ArrayList<>(List.of(binary.toString(),
-                Integer.getInteger("vfork4j.bench.cIterations", 1000).toString(),
-                System.getProperty("vfork4j.bench.cWay", "vfork")));
-            String samples = System.getProperty("vfork4j.bench.cSamples");
-            if (samples != null) {
-                command.addAll(List.of("--samples", samples));
-            }
+            loop = CLoopInFork.of(System.getProperty("vfork4j.bench.cWay", "vfork"), List.of());
             System.out.println(ParentProcess.describe());
         }
 
         @Setup(Level.Iteration)
         public void runBeforeMeasuredIteration(IterationParams iteration) throws IOException, InterruptedException {
-            if (iteration.getType() != IterationType.MEASUREMENT) {
-                return;
+            if (iteration.getType() == IterationType.MEASUREMENT) {
+                loop.run();
             }
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            int exit = p.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit + ": " + out);
-            }
-            System.out.println("C loop: " + out);
-        }
-
-        private static Path binary() {
-            String given = System.getProperty("vfork4j.bench.cLoop");
-            List<Path> candidates = given != null ? List.of(Path.of(given))
-                : List.of(Path.of("bench/target/vfork_loop"), Path.of("target/vfork_loop"));
-            for (Path p : candidates) {
-                if (Files.isExecutable(p)) {
-                    return p.toAbsolutePath();
-                }
-            }
-            throw new IllegalStateException("no C loop at " + candidates
-                + ": build it with bench/run-c-baseline.sh, or pass -Dvfork4j.bench.cLoop=PATH");
         }
     }
 
