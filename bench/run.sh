@@ -13,8 +13,8 @@
 # a platform thread's spawn + wait (issue 13, item 4): VFORK against the C loop run inside the
 # same forks on the same child, and the JDK, for /bin/true and for a child that sleeps 5 ms
 # (target/sleep_5ms), stdio inherited (C: vfork + execve + waitpid) and through output() (C:
-# posix_spawn with two pipes, poll, read to end of file, waitpid), 3 rounds, about 7 minutes.
-# all: the four, about 17 minutes. quick: the four, one short round each, about 4 minutes, to
+# posix_spawn with two pipes, poll, read to end of file, waitpid), 3 rounds, about 5 minutes.
+# all: the four, about 15 minutes. quick: the four, one short round each, about 4 minutes, to
 # check that everything runs (no figures).
 # Output: the terminal and target/suite-SUITE.txt; the tables alone in target/suite-SUITE.md.
 #
