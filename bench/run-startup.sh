@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The startup benchmark (issue 13): what a fresh JVM pays for its first child.
+#
+#   bench/run-startup.sh [N]        N fresh JVMs per variant, default 7
+#
+# Variants: the bare FFM floor (Linker, a posix_spawn and an errno-capturing waitpid downcall
+# handle, posix_spawn + waitpid of /bin/true, no vfork4j class), vfork4j VFORK, vfork4j
+# POSIX_SPAWN, vfork4j's default (Mechanism.best() included) and the JDK's ProcessBuilder, each
+# without and with a JDK 25 AOT cache trained by one run of that same program. The variants are
+# interleaved, one JVM of each per round, in an order that rotates each round. Per variant: the
+# median and range of main -> child exited (inside the JVM), launch -> child exited and the
+# JVM's wall time (from this side), and the classes loaded. The measured JVMs run on the class
+# path with --enable-native-access=ALL-UNNAMED, nothing else; each has 60 s (--timeout).
+# See dev.vfork4j.bench.startup.StartupBenchmark and docs/startup.md.
+#
+# Builds the bench and core jars when a bench or core source is newer. Output: the table on
+# stdout and in bench/target/startup.md, every run in bench/target/startup-runs.csv, the AOT
+# caches and logs in bench/target/startup/. About 1.5 minutes for N=7 on 2 idle cores.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+# shellcheck source=../.mvn/find-jdk.sh
+. "$root/.mvn/find-jdk.sh"
+runs=${1:-7}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/run-startup.sh [N]   (N fresh JVMs per variant, default 7)" >&2; exit 2; }
+
+startup_jar() { find "$here/target" -maxdepth 1 -name 'vfork4j-bench-*-startup.jar' -print -quit 2>/dev/null; }
+core_jar() {
+  find "$root/core/target" -maxdepth 1 -name 'vfork4j-*.jar' \
+    -not -name '*-sources.jar' -not -name '*-javadoc.jar' -not -name '*-tests.jar' -print -quit 2>/dev/null
+}
+jar=$(startup_jar)
+core=$(core_jar)
+if [ -z "$jar" ] || [ -z "$core" ] || [ -n "$(find "$here/pom.xml" "$here/src/main/java" "$root/core/src/main" -newer "$jar" -print -quit)" ] \
+   || [ "$core" -nt "$jar" ]; then
+  echo "run-startup.sh: building the bench and core jars with $JAVA_HOME" >&2
+  "$root/mvnw" -B -q -f "$root/pom.xml" -DskipTests -pl bench -am package </dev/null >&2
+  jar=$(startup_jar)
+  core=$(core_jar)
+fi
+
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$root" status --porcelain -- core/src bench/src 2>/dev/null)" ]; then
+  commit="$commit with uncommitted changes"
+fi
+"$JAVA_HOME/bin/java" -Xmx256m -cp "$jar" dev.vfork4j.bench.startup.StartupBenchmark \
+  --runs "$runs" --startup-jar "$jar" --core-jar "$core" --out "$here/target" \
+  --java "$JAVA_HOME/bin/java" --label "commit $commit, bench/run-startup.sh $runs"
