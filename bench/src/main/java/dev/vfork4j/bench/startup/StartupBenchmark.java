@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  *       CLOCK_MONOTONIC, one clock for the whole machine; it includes JVM creation, and the
  *       JDK's jspawnhelper exec, the same for every variant;</li>
  *   <li><b>JVM wall</b>: from the same start to {@code waitFor()} returning here, so the
- *       measured JVM's exit too;</li>
+ *       measured JVM's exit too (<b>of which exit</b>: the part after the child exited);</li>
  * </ul>
  * and, from one more run of each variant with {@code -Xlog:class+load}, the classes loaded and
  * how many of them came from somewhere other than the CDS archive or AOT cache.
@@ -71,8 +71,11 @@ public final class StartupBenchmark {
         }
     }
 
-    /** One measured JVM: the three spans in nanoseconds. */
-    record Sample(long mainToExited, long launchToExited, long wall) {}
+    /**
+     * One measured JVM: the three spans in nanoseconds, and the steps the program timed itself
+     * (name to nanoseconds since the step before; empty for most programs).
+     */
+    record Sample(long mainToExited, long launchToExited, long wall, Map<String, Long> phases) {}
 
     static final List<Program> PROGRAMS = List.of(
         new Program("floor", "bare FFM floor (posix_spawn + waitpid)", FfmFloor.class.getName(), List.of(), false),
@@ -232,7 +235,16 @@ public final class StartupBenchmark {
             if (mainEntry < f.launched() || childExited < mainEntry || childExited > f.ended()) {
                 return new Outcome(null, "instants out of order (is System.nanoTime not CLOCK_MONOTONIC here?)");
             }
-            return new Outcome(new Sample(childExited - mainEntry, childExited - f.launched(), f.ended() - f.launched()), null);
+            Map<String, Long> phases = new LinkedHashMap<>();
+            long previous = mainEntry;
+            for (String l : (Iterable<String>) f.out().lines().filter(l -> l.startsWith(StartupLine.PHASE))::iterator) {
+                String[] p = l.substring(StartupLine.PHASE.length()).split(" ", 2);
+                long instant = Long.parseLong(p[0]);
+                phases.put(p[1], instant - previous);
+                previous = instant;
+            }
+            return new Outcome(new Sample(childExited - mainEntry, childExited - f.launched(), f.ended() - f.launched(),
+                phases), null);
         }
 
         /** One more run with -Xlog:class+load, not timed. */
@@ -294,8 +306,8 @@ public final class StartupBenchmark {
         StringBuilder r = new StringBuilder();
         r.append("First child in a fresh JVM: /bin/true, spawn + wait, stdio inherited. ").append(runs)
             .append(" JVMs per variant, interleaved; median [min-max] in ms.\n\n");
-        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | classes loaded (not from CDS/AOT) |\n");
-        r.append("|---|---|---:|---:|---:|---:|---:|\n");
+        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | of which exit | classes loaded (not from CDS/AOT) |\n");
+        r.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
             List<Sample> s = samples.get(v);
             Variant floor = new Variant(PROGRAMS.get(0), v.aot());
@@ -308,9 +320,24 @@ public final class StartupBenchmark {
                 .append(" | ").append(ratio)
                 .append(" | ").append(span(s, Sample::launchToExited))
                 .append(" | ").append(span(s, Sample::wall))
+                .append(" | ").append(s.isEmpty() ? "-" : ms(median(s, x -> x.wall() - x.launchToExited())))
                 .append(" | ").append(counted).append(" |\n");
         }
         r.append('\n');
+        for (Program p : PROGRAMS) {
+            List<Sample> without = samples.getOrDefault(new Variant(p, false), List.of());
+            List<Sample> with = samples.getOrDefault(new Variant(p, true), List.of());
+            if (without.isEmpty() || without.get(0).phases().isEmpty()) {
+                continue;
+            }
+            r.append("Where the time of ").append(p.label()).append(" goes, main → child exited (median ms):\n\n");
+            r.append("| step | no cache | AOT cache |\n|---|---:|---:|\n");
+            for (String step : without.get(0).phases().keySet()) {
+                r.append("| ").append(step).append(" | ").append(phaseMedian(without, step))
+                    .append(" | ").append(phaseMedian(with, step)).append(" |\n");
+            }
+            r.append('\n');
+        }
         boolean anyFailure = false;
         for (Variant v : variants) {
             List<String> fs = failures.get(v);
@@ -330,10 +357,16 @@ public final class StartupBenchmark {
             .append(javaVersion(java)).append("; measured JVMs: class path, ").append(NATIVE_ACCESS)
             .append(", default heap and GC").append(label.isEmpty() ? "" : "; " + label).append(".\n");
         r.append("main → child exited is read inside the measured JVM; launch → child exited and JVM wall start just ")
-            .append("before the runner's ProcessBuilder.start() (System.nanoTime = CLOCK_MONOTONIC on both sides). ")
+            .append("before the runner's ProcessBuilder.start() (System.nanoTime = CLOCK_MONOTONIC on both sides); ")
+            .append("of which exit: JVM wall − launch → child exited, the median of each run's difference. ")
             .append("AOT cache: trained by one run of the same program (-XX:AOTCacheOutput), used with -XX:AOTCache ")
             .append("and -XX:AOTMode=on. ÷ floor: median over the floor's median, same cache column.\n");
         return r.toString();
+    }
+
+    private static String phaseMedian(List<Sample> s, String step) {
+        List<Sample> having = s.stream().filter(x -> x.phases().containsKey(step)).toList();
+        return having.isEmpty() ? "-" : ms(median(having, x -> x.phases().get(step)));
     }
 
     private static double median(List<Sample> s, java.util.function.ToLongFunction<Sample> f) {

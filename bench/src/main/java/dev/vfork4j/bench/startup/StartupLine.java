@@ -13,10 +13,21 @@ final class StartupLine {
     private StartupLine() {}
 
     static final String PREFIX = "startup ";
+    static final String PHASE = "phase ";
 
     static void print(long mainEntry, long childExited, int status) {
         StringBuilder line = new StringBuilder(PREFIX);
         line.append(mainEntry).append(' ').append(childExited).append(' ').append(status);
+        System.out.println(line);
+    }
+
+    /**
+     * {@code phase <instant> <name>}: a step of the timed part ended at {@code instant}; the
+     * runner reports each step's time from the end of the one before (the first from main entry).
+     */
+    static void phase(String name, long instant) {
+        StringBuilder line = new StringBuilder(PHASE);
+        line.append(instant).append(' ').append(name);
         System.out.println(line);
     }
 }
