@@ -87,6 +87,6 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$root" status --porcelain -- core/src bench/src 2>/dev/null)" ]; then
   commit="$commit with uncommitted changes"
 fi
-"$JAVA_HOME/bin/java" -Xmx256m -cp "$jar" dev.vfork4j.bench.startup.StartupBenchmark \
+"$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$jar" dev.vfork4j.bench.startup.StartupBenchmark \
   --runs "$runs" --startup-jar "$jar" --core-jar "$core" --out "$here/target" \
   --java "$JAVA_HOME/bin/java" --label "commit $commit, bench/run-startup.sh $runs"

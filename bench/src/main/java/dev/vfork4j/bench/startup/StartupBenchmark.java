@@ -38,6 +38,9 @@ import java.util.stream.Stream;
  *       JDK's jspawnhelper exec, the same for every variant;</li>
  *   <li><b>JVM wall</b>: from the same start to {@code waitFor()} returning here, so the
  *       measured JVM's exit too (<b>of which exit</b>: the part after the child exited);</li>
+ *   <li><b>JVM CPU</b>: the user + system time of all the measured JVM's threads and its child,
+ *       from {@code getrusage(RUSAGE_CHILDREN)} here before and after: less disturbed by other
+ *       load on the machine than the wall times;</li>
  * </ul>
  * and, from one more run of each variant with {@code -Xlog:class+load}, the classes loaded and
  * how many of them came from somewhere other than the CDS archive or AOT cache.
@@ -47,7 +50,7 @@ import java.util.stream.Stream;
  * runs with {@code -XX:AOTMode=on}, so that a cache the JVM cannot use fails the run instead
  * of being silently ignored.
  *
- * <pre>{@code java -cp startup.jar dev.vfork4j.bench.startup.StartupBenchmark
+ * <pre>{@code java --enable-native-access=ALL-UNNAMED -cp startup.jar dev.vfork4j.bench.startup.StartupBenchmark
  *     --startup-jar startup.jar --core-jar vfork4j.jar --out DIR [--runs N] [--timeout SECONDS]
  *     [--java JAVA] [--label TEXT]}</pre>
  *
@@ -75,7 +78,7 @@ public final class StartupBenchmark {
      * One measured JVM: the three spans in nanoseconds, and the steps the program timed itself
      * (name to nanoseconds since the step before; empty for most programs).
      */
-    record Sample(long mainToExited, long launchToExited, long wall, Map<String, Long> phases) {}
+    record Sample(long mainToExited, long launchToExited, long wall, long cpu, Map<String, Long> phases) {}
 
     static final List<Program> PROGRAMS = List.of(
         new Program("floor", "bare FFM floor (posix_spawn + waitpid)", FfmFloor.class.getName(), List.of(), false),
@@ -244,7 +247,7 @@ public final class StartupBenchmark {
                 previous = instant;
             }
             return new Outcome(new Sample(childExited - mainEntry, childExited - f.launched(), f.ended() - f.launched(),
-                phases), null);
+                f.cpu(), phases), null);
         }
 
         /** One more run with -Xlog:class+load, not timed. */
@@ -276,7 +279,8 @@ public final class StartupBenchmark {
             return Optional.of(new ClassCount(total, notShared));
         }
 
-        record Finished(int code, boolean timedOut, long launched, long ended, String out, String err) {}
+        /** How a JVM ended; {@code cpu}: the user + system time it and its children used, in ns. */
+        record Finished(int code, boolean timedOut, long launched, long ended, long cpu, String out, String err) {}
 
         private Finished run(List<String> command, String name) throws IOException, InterruptedException {
             Path out = work.resolve(name + ".out");
@@ -284,6 +288,7 @@ public final class StartupBenchmark {
             ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
+            long cpuBefore = ChildrenCpu.nanos();
             long launched = System.nanoTime();
             Process p = pb.start();
             boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
@@ -292,7 +297,9 @@ public final class StartupBenchmark {
                 p.destroyForcibly();
                 p.waitFor();
             }
-            return new Finished(done ? p.exitValue() : -1, !done, launched, ended,
+            // One JVM at a time, reaped by waitFor: the growth of this JVM's children's usage is its.
+            long cpu = ChildrenCpu.nanos() - cpuBefore;
+            return new Finished(done ? p.exitValue() : -1, !done, launched, ended, cpu,
                 Files.readString(out, UTF_8), Files.readString(err, UTF_8));
         }
     }
@@ -306,8 +313,8 @@ public final class StartupBenchmark {
         StringBuilder r = new StringBuilder();
         r.append("First child in a fresh JVM: /bin/true, spawn + wait, stdio inherited. ").append(runs)
             .append(" JVMs per variant, interleaved; median [min-max] in ms.\n\n");
-        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | of which exit | classes loaded (not from CDS/AOT) |\n");
-        r.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | of which exit | JVM CPU | classes loaded (not from CDS/AOT) |\n");
+        r.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
             List<Sample> s = samples.get(v);
             Variant floor = new Variant(PROGRAMS.get(0), v.aot());
@@ -321,6 +328,7 @@ public final class StartupBenchmark {
                 .append(" | ").append(span(s, Sample::launchToExited))
                 .append(" | ").append(span(s, Sample::wall))
                 .append(" | ").append(s.isEmpty() ? "-" : ms(median(s, x -> x.wall() - x.launchToExited())))
+                .append(" | ").append(span(s, Sample::cpu))
                 .append(" | ").append(counted).append(" |\n");
         }
         r.append('\n');
@@ -359,6 +367,8 @@ public final class StartupBenchmark {
         r.append("main → child exited is read inside the measured JVM; launch → child exited and JVM wall start just ")
             .append("before the runner's ProcessBuilder.start() (System.nanoTime = CLOCK_MONOTONIC on both sides); ")
             .append("of which exit: JVM wall − launch → child exited, the median of each run's difference. ")
+            .append("JVM CPU: user + system time of the JVM's threads (and of its child), from getrusage(RUSAGE_CHILDREN) ")
+            .append("in the runner, less sensitive to other load than wall times. ")
             .append("AOT cache: trained by one run of the same program (-XX:AOTCacheOutput), used with -XX:AOTCache ")
             .append("and -XX:AOTMode=on. ÷ floor: median over the floor's median, same cache column.\n");
         return r.toString();
