@@ -110,24 +110,10 @@ class LauncherAotCacheIT {
     void aJdkThatCannotMakeACacheRunsTheCliWithoutOneAndIsAskedOnce() throws Exception {
         // A JDK whose java refuses -XX:AOTCacheOutput, as one without AOT caches does
         // ("Unrecognized VM option"), and counts how often it was asked.
-        Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path home = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
         Path asked = dir.resolve("asked");
-        Files.copy(Path.of(System.getProperty("java.home"), "release"), home.resolve("release"));
-        Files.createSymbolicLink(home.resolve("bin/javac"), realJava.resolveSibling("javac"));
-        Path java = Files.writeString(home.resolve("bin/java"), """
-            #!/bin/sh
-            for a in "$@"; do
-              case $a in -XX:AOTCacheOutput=*)
-                echo asked >>'%s'
-                echo "Unrecognized VM option '${a#-XX:}'" >&2
-                exit 1;;
-              esac
-            done
-            exec '%s' "$@"
-            """.formatted(asked, realJava));
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = Map.of("JAVA_HOME", home.toString());
+        Map<String, String> env = Map.of("JAVA_HOME", countingJdk(asked, """
+            echo "Unrecognized VM option '${a#-XX:}'" >&2
+            exit 1""").toString());
 
         Result first = launch(env, "run", "--", "echo", "hi");
         Result second = launch(env, COUNT_CACHE_MAPPINGS);
@@ -142,10 +128,68 @@ class LauncherAotCacheIT {
             .hasSize(1);
     }
 
+    @Test
+    void launchersStartedTogetherTrainOnce() throws Exception {
+        // A JDK new to the launcher (another path), whose trainings are counted.
+        Path asked = dir.resolve("asked");
+        Map<String, String> env = Map.of("JAVA_HOME", countingJdk(asked, "").toString());
+        List<Launched> launched = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            launched.add(start(env, "run", "--", "echo", "hi " + i));
+        }
+        for (int i = 0; i < 3; i++) {
+            Result r = launched.get(i).result();
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("hi " + i + "\n");
+            assertThat(r.err()).isEmpty();
+        }
+        assertThat(Files.readAllLines(asked)).as("one training; the others ran without the cache or found it made")
+            .hasSize(1);
+        assertThat(CACHE).isNotEmptyFile();
+    }
+
+    /**
+     * A JDK home whose {@code java} runs the real one but, given -XX:AOTCacheOutput, first
+     * appends a line to {@code asked} and runs {@code onTraining} (shell, {@code $a} the
+     * option), then goes on.
+     */
+    private Path countingJdk(Path asked, String onTraining) throws IOException {
+        Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path home = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        Files.copy(Path.of(System.getProperty("java.home"), "release"), home.resolve("release"));
+        Files.createSymbolicLink(home.resolve("bin/javac"), realJava.resolveSibling("javac"));
+        Path java = Files.writeString(home.resolve("bin/java"), """
+            #!/bin/sh
+            for a in "$@"; do
+              case $a in -XX:AOTCacheOutput=*)
+                echo asked >>'%s'
+                %s
+              esac
+            done
+            exec '%s' "$@"
+            """.formatted(asked, onTraining.replace("\n", "\n    ") + ";;", realJava));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
+    }
+
     private record Result(int code, String out, String err) {}
+
+    private record Launched(Process process, Path out, Path err, String command) {
+        Result result() throws IOException, InterruptedException {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish within 120 s");
+            }
+            return new Result(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+        }
+    }
 
     /** The launcher, started from the temporary directory, with the given environment on top of this one's. */
     private Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return start(env, args).result();
+    }
+
+    private Launched start(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "stdout", "");
@@ -155,11 +199,6 @@ class LauncherAotCacheIT {
             .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("VFORK4J_AOT");
         pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish within 120 s");
-        }
-        return new Result(p.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+        return new Launched(pb.start(), out, err, String.join(" ", command));
     }
 }
