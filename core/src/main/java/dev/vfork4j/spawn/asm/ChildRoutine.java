@@ -4,12 +4,10 @@ import static dev.vfork4j.linux.Linux.*;
 
 import dev.vfork4j.linux.Arch;
 import dev.vfork4j.linux.ErrnoException;
+import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The child routine of this JVM's architecture, generated once and mapped W^X: written into
@@ -26,11 +24,9 @@ public final class ChildRoutine {
     private static volatile ChildRoutine installed;
 
     private final MemorySegment code;
-    private final MethodHandle spawn;
 
     private ChildRoutine(MemorySegment code) {
         this.code = code;
-        this.spawn = Linker.nativeLinker().downcallHandle(code, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     }
 
     /**
@@ -78,11 +74,9 @@ public final class ChildRoutine {
 
     /** Runs the routine on {@code plan}: returns the child's pid, or -errno when clone3 failed. */
     public long call(MemorySegment plan) {
-        try {
-            return (long) spawn.invokeExact(plan);
-        } catch (Throwable t) {
-            throw new AssertionError("child routine call failed to link: " + t, t);
-        }
+        // Through LibC's one downcall handle rather than one of its own: a downcall shape of
+        // its own would cost a fresh JVM's first spawn several milliseconds more.
+        return LibC.callAddress(code, plan.address());
     }
 
     /** The mapped code (read+exec). */
