@@ -5,7 +5,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.VarHandle;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The errno captured by one native call ({@code Linker.Option.captureCallState("errno")}).
@@ -13,8 +13,11 @@ import java.lang.invoke.VarHandle;
  */
 public final class CallState {
     static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-        LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * Where errno is in the segment. Read with a plain {@code get}, not a layout VarHandle: the
+     * first VarHandle of a layout costs a fresh JVM's first spawn some milliseconds of class spinning.
+     */
+    private static final long ERRNO = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     private CallState() {}
 
@@ -25,6 +28,6 @@ public final class CallState {
 
     /** The errno stored in {@code state} by the last call that captured into it. */
     public static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+        return state.get(ValueLayout.JAVA_INT, ERRNO);
     }
 }

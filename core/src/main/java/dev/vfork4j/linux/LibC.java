@@ -123,8 +123,11 @@ public final class LibC {
         MemorySegment address() {
             MemorySegment a = address;
             if (a == null) {
-                a = libc().find(name).orElseThrow(
-                    () -> new UnsatisfiedLinkError("glibc " + gnu_get_libc_version() + " has no symbol " + name));
+                java.util.Optional<MemorySegment> found = libc().find(name);
+                if (found.isEmpty()) { // not orElseThrow(lambda): a lambda costs a first call a spun class
+                    throw new UnsatisfiedLinkError("glibc " + gnu_get_libc_version() + " has no symbol " + name);
+                }
+                a = found.get();
                 address = a;
             }
             return a;
