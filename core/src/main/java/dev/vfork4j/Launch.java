@@ -60,6 +60,9 @@ final class Launch {
     /** As above, recording the start in {@code log}. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources,
                        StartLog log) throws IOException {
+        // A fresh JVM's logger lookup, on another thread while this one makes the child (before
+        // Mechanism.best(), whose first call links the native calls).
+        log.prefetch(c.mechanismChosen() ? c.mechanism() : null);
         Mechanism m = c.mechanism();
         Availability.require(m, c.argv().getFirst(), c.directoryOrNull());
         for (String attribute : c.attributes().setAttributes()) {
