@@ -2,7 +2,6 @@ package dev.vfork4j.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
@@ -14,10 +13,12 @@ import java.lang.foreign.ValueLayout;
 public final class CallState {
     static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
     /**
-     * Where errno is in the segment. Read with a plain {@code get}, not a layout VarHandle: the
-     * first VarHandle of a layout costs a fresh JVM's first spawn some milliseconds of class spinning.
+     * Where errno is in the segment: glibc's capture state on Linux is {@code struct {int errno;}}
+     * (StructLayoutTest checks the offset against the layout). A constant, read with a plain
+     * {@code get}: a layout path (byteOffset, varHandle) costs a fresh JVM's first spawn some
+     * milliseconds, spent making the JDK's LayoutPath method handles.
      */
-    private static final long ERRNO = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    static final long ERRNO = 0;
 
     private CallState() {}
 

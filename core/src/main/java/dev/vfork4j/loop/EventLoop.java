@@ -93,6 +93,67 @@ public final class EventLoop {
     /** A sweep is scheduled (or running and about to reschedule itself). */
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
+    /*
+     * The loop's own tasks and handlers on a first spawn's path are small classes rather than
+     * lambdas: each lambda's first run spins a class, which a fresh JVM's first spawn paid for
+     * (docs/startup.md).
+     */
+
+    /** Puts a deadline in the queue and arms the timer for it (loop thread), unless it was cancelled meanwhile. */
+    private final class Enqueue implements Runnable {
+        private final Deadline deadline;
+
+        Enqueue(Deadline deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void run() {
+            if (!deadline.cancelled) {
+                deadlines.add(deadline);
+                arm();
+            }
+        }
+    }
+
+    /** The loop's eventfd (wake-ups) or timerfd (deadlines) is readable. */
+    private final class OwnFd implements EpollPoller.Handler {
+        private final boolean timer;
+
+        OwnFd(boolean timer) {
+            this.timer = timer;
+        }
+
+        @Override
+        public void onEvents(int events) {
+            if (timer) {
+                runDueDeadlines();
+            } else {
+                drainWakeups();
+            }
+        }
+    }
+
+    /** The loop thread's body; a sweep of new pidfds. */
+    private final class Task implements Runnable {
+        private final boolean sweep;
+
+        Task(boolean sweep) {
+            this.sweep = sweep;
+        }
+
+        @Override
+        public void run() {
+            if (sweep) {
+                sweep();
+            } else {
+                EventLoop.this.run();
+            }
+        }
+    }
+
+    private final Runnable sweepTask = new Task(true);
+
     /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
     public final class Deadline implements Comparable<Deadline> {
         private final long at;
@@ -132,13 +193,13 @@ public final class EventLoop {
                 throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
             }
             wake = new Fd(fd);
-            p.add(fd, EPOLLIN, events -> drainWakeups());
+            p.add(fd, EPOLLIN, new OwnFd(false));
             int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
             if (tfd < 0) {
                 throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
             }
             timer = new Fd(tfd);
-            p.add(tfd, EPOLLIN, events -> runDueDeadlines());
+            p.add(tfd, EPOLLIN, new OwnFd(true));
         } catch (ErrnoException | RuntimeException | Error e) {
             // Half a loop keeps nothing: with one fd left, the epoll fd must not stay open.
             if (timer != null) {
@@ -156,7 +217,9 @@ public final class EventLoop {
         this.poller = p;
         this.wakeFd = wake;
         this.timerFd = timer;
-        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        Thread t = new Thread(new Task(false), name); // not Thread.ofPlatform(): its builder classes are not in the JDK's CDS archive
+        t.setDaemon(true);
+        this.thread = t;
     }
 
     /** Makes a loop and starts its thread; on failure nothing is left open. */
@@ -230,12 +293,7 @@ public final class EventLoop {
      */
     public Deadline schedule(long nanoTime, Runnable task) {
         Deadline d = new Deadline(nanoTime, task);
-        execute(() -> {
-            if (!d.cancelled) {
-                deadlines.add(d);
-                arm();
-            }
-        });
+        execute(new Enqueue(d));
         return d;
     }
 
@@ -256,7 +314,7 @@ public final class EventLoop {
     /** Schedules a sweep unless one is; from the loop thread this wakes nobody (execute only queues). */
     private void scheduleSweep() {
         if (sweepScheduled.compareAndSet(false, true)) {
-            schedule(System.nanoTime() + sweepNanos, this::sweep);
+            schedule(System.nanoTime() + sweepNanos, sweepTask);
         }
     }
 
