@@ -70,9 +70,10 @@ public final class EventLoop {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment wakeState = CallState.allocate(arena);
     private final MemorySegment wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
-    /** A read buffer and errno segment for handlers, which all run on the loop thread. */
-    final MemorySegment scratch = arena.allocate(PipeReader.STREAMING_BUFFER);
+    /** An errno segment for handlers, which all run on the loop thread. */
     final MemorySegment scratchState = CallState.allocate(arena);
+    /** See {@link #scratch()}; loop thread only. */
+    private MemorySegment scratch;
     final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.LAYOUT);
     private final Thread thread;
     private final Fd timerFd;
@@ -246,6 +247,20 @@ public final class EventLoop {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the vfork4j event loop: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A read and write buffer for handlers (loop thread only), made at the first handler that
+     * needs one: 1 MiB, zeroed, which cost the first spawn of a JVM some milliseconds of page
+     * faults when the loop was made, though a child whose output nobody pipes never uses it.
+     */
+    MemorySegment scratch() {
+        MemorySegment s = scratch;
+        if (s == null) {
+            s = arena.allocate(PipeReader.STREAMING_BUFFER);
+            scratch = s;
+        }
+        return s;
     }
 
     public EpollPoller poller() {
