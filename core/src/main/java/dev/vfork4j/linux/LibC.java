@@ -31,10 +31,15 @@ import java.lang.invoke.MethodHandle;
  *       x86_64, on the caller's stack) that the callee never reads, and the caller pops;</li>
  *   <li>an {@code int} result comes back in the low half of the return register: each method
  *       casts it back to {@code int}, dropping the undefined upper half;</li>
- *   <li>the handle is declared variadic from the second argument on ({@code syscall},
- *       {@code fcntl}, {@code open} and {@code ioctl} are variadic): on x86_64 that sets
- *       {@code %al} to 0 (no vector registers), which non-variadic functions ignore; on
- *       AAPCS64 Linux variadic arguments are passed as named ones.</li>
+ *   <li>the one variadic function called, {@code syscall(2)}, receives its arguments as named
+ *       ones: on AAPCS64 Linux variadic arguments are passed as named ones, and on x86_64 the
+ *       only difference, {@code %al} (an upper bound of the vector registers used), is never
+ *       read by glibc's {@code syscall}, which is written in assembly and puts the system call
+ *       number in {@code %rax}. The handle is not declared variadic because linking a variadic
+ *       shape costs a fresh JVM some 5 ms more; for the same reason {@code fcntl},
+ *       {@code open} and {@code ioctl}, variadic C functions, are made as the raw system calls
+ *       they wrap ({@code fcntl}, {@code openat(AT_FDCWD, …)}, {@code ioctl}: glibc adds nothing
+ *       to them on 64-bit Linux, where the kernel sets O_LARGEFILE itself).</li>
  * </ul>
  * Pointers are passed as their addresses: every segment given here is native memory its
  * caller keeps alive for the call.
@@ -64,7 +69,7 @@ public final class LibC {
                 call = Linker.nativeLinker().downcallHandle(
                     FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                         JAVA_LONG),
-                    Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+                    Linker.Option.captureCallState("errno"));
             } catch (IllegalCallerException e) {
                 refused = e;
             }
@@ -213,8 +218,10 @@ public final class LibC {
     // ---- file descriptors ----
 
     private static final Function READ = new Function("read"), WRITE = new Function("write"),
-        CLOSE = new Function("close"), PIPE2 = new Function("pipe2"), FCNTL = new Function("fcntl"),
-        OPEN = new Function("open"), IOCTL = new Function("ioctl");
+        CLOSE = new Function("close"), PIPE2 = new Function("pipe2");
+
+    /** openat(2)'s "relative to the working directory", as open(2) is. */
+    private static final long AT_FDCWD = -100;
 
     public static long read(MemorySegment state, int fd, MemorySegment buf, long count) {
         return call(READ, state, fd, address(buf), count);
@@ -232,16 +239,19 @@ public final class LibC {
         return (int) call(PIPE2, state, address(fds), flags);
     }
 
+    /** fcntl(2), as a raw system call (see the class comment). */
     public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
-        return (int) call(FCNTL, state, fd, cmd, arg);
+        return (int) call(SYSCALL, state, Arch.require().sysFcntl, fd, cmd, arg);
     }
 
+    /** open(2), as the raw system call openat(AT_FDCWD, …) (see the class comment). */
     public static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
-        return (int) call(OPEN, state, address(path), flags, mode);
+        return (int) call(SYSCALL, state, Arch.require().sysOpenat, AT_FDCWD, address(path), flags, mode, 0, 0);
     }
 
+    /** ioctl(2), as a raw system call (see the class comment). */
     public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
-        return (int) call(IOCTL, state, fd, request, address(arg));
+        return (int) call(SYSCALL, state, Arch.require().sysIoctl, fd, request, address(arg));
     }
 
     // ---- memory ----
