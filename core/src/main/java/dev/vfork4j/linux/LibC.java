@@ -18,7 +18,7 @@ import java.lang.invoke.MethodHandle;
  * the call disagree: a linkage bug, rethrown as {@link AssertionError}.
  *
  * <p><b>One downcall shape for every function.</b> Every function goes through one downcall
- * handle, {@code long f(long a0, …, long a6)} with errno captured, whose first argument is the
+ * handle, {@code long f(long a0, …, long a5)} with errno captured, whose first argument is the
  * function's address: each distinct shape costs a fresh JVM 5-30 ms the first time it is linked
  * (the JDK spins a class for its bindings and the JVM generates a stub), and vfork4j used over
  * twenty shapes, half of them on a first spawn's path. This is sound on the two ABIs vfork4j
@@ -27,8 +27,8 @@ import java.lang.invoke.MethodHandle;
  * <ul>
  *   <li>an {@code int} or {@code short} parameter passed as a {@code long} sign-extended from it
  *       arrives in the same register, and the callee reads only its low bits;</li>
- *   <li>arguments beyond the ones a function declares sit in registers (or, for the seventh on
- *       x86_64, on the caller's stack) that the callee never reads, and the caller pops;</li>
+ *   <li>arguments beyond the ones a function declares sit in argument registers the callee
+ *       never reads (six are passed in registers on both ABIs, and no function here takes more);</li>
  *   <li>an {@code int} result comes back in the low half of the return register: each method
  *       casts it back to {@code int}, dropping the undefined upper half;</li>
  *   <li>the one variadic function called, {@code syscall(2)}, receives its arguments as named
@@ -57,7 +57,7 @@ public final class LibC {
 
     /** The one downcall handle: see the class comment. Its own class, so it is made at the first call. */
     private static final class Downcall {
-        /** {@code (MemorySegment function, MemorySegment errnoState, long a0, …, long a6)long}; null when native access is refused. */
+        /** {@code (MemorySegment function, MemorySegment errnoState, long a0, …, long a5)long}; null when native access is refused. */
         static final MethodHandle CALL;
         /** Why native access was refused, or null. */
         static final IllegalCallerException REFUSED;
@@ -67,8 +67,7 @@ public final class LibC {
             IllegalCallerException refused = null;
             try {
                 call = Linker.nativeLinker().downcallHandle(
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                        JAVA_LONG),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                     Linker.Option.captureCallState("errno"));
             } catch (IllegalCallerException e) {
                 refused = e;
@@ -164,36 +163,39 @@ public final class LibC {
         return s;
     }
 
-    /** The one call site: {@code f(a0, …, a6)}, errno into {@code state}. */
-    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3, long a4, long a5,
-                             long a6) {
+    /** The one call site: {@code f(a0, …, a5)}, errno into {@code state}. */
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3, long a4, long a5) {
         MethodHandle h = handle();
         MemorySegment address = f.address();
         try {
-            return (long) h.invokeExact(address, state, a0, a1, a2, a3, a4, a5, a6);
+            return (long) h.invokeExact(address, state, a0, a1, a2, a3, a4, a5);
         } catch (Throwable t) {
             throw new AssertionError("native call to " + f.name + " failed: " + t, t);
         }
     }
 
     private static long call(Function f, MemorySegment state) {
-        return call(f, state, 0, 0, 0, 0, 0, 0, 0);
+        return call(f, state, 0, 0, 0, 0, 0, 0);
     }
 
     private static long call(Function f, MemorySegment state, long a0) {
-        return call(f, state, a0, 0, 0, 0, 0, 0, 0);
+        return call(f, state, a0, 0, 0, 0, 0, 0);
     }
 
     private static long call(Function f, MemorySegment state, long a0, long a1) {
-        return call(f, state, a0, a1, 0, 0, 0, 0, 0);
+        return call(f, state, a0, a1, 0, 0, 0, 0);
     }
 
     private static long call(Function f, MemorySegment state, long a0, long a1, long a2) {
-        return call(f, state, a0, a1, a2, 0, 0, 0, 0);
+        return call(f, state, a0, a1, a2, 0, 0, 0);
     }
 
     private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3) {
-        return call(f, state, a0, a1, a2, a3, 0, 0, 0);
+        return call(f, state, a0, a1, a2, a3, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3, long a4) {
+        return call(f, state, a0, a1, a2, a3, a4, 0);
     }
 
     /**
@@ -205,7 +207,7 @@ public final class LibC {
     public static long callAddress(MemorySegment function, long argument) {
         MethodHandle h = handle();
         try {
-            return (long) h.invokeExact(function, unreadErrno(), argument, 0L, 0L, 0L, 0L, 0L, 0L);
+            return (long) h.invokeExact(function, unreadErrno(), argument, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw new AssertionError("native call to " + function + " failed: " + t, t);
         }
@@ -246,7 +248,7 @@ public final class LibC {
 
     /** open(2), as the raw system call openat(AT_FDCWD, …) (see the class comment). */
     public static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
-        return (int) call(SYSCALL, state, Arch.require().sysOpenat, AT_FDCWD, address(path), flags, mode, 0, 0);
+        return (int) call(SYSCALL, state, Arch.require().sysOpenat, AT_FDCWD, address(path), flags, mode);
     }
 
     /** ioctl(2), as a raw system call (see the class comment). */
@@ -261,7 +263,7 @@ public final class LibC {
 
     public static MemorySegment mmap(MemorySegment state, MemorySegment addr, long length, int prot, int flags,
                                      int fd, long offset) {
-        return MemorySegment.ofAddress(call(MMAP, state, address(addr), length, prot, flags, fd, offset, 0));
+        return MemorySegment.ofAddress(call(MMAP, state, address(addr), length, prot, flags, fd, offset));
     }
 
     public static int mprotect(MemorySegment state, MemorySegment addr, long length, int prot) {
@@ -338,7 +340,7 @@ public final class LibC {
     }
 
     public static long syscall(MemorySegment state, long nr, long a1, long a2, long a3, long a4) {
-        return call(SYSCALL, state, nr, a1, a2, a3, a4, 0, 0);
+        return call(SYSCALL, state, nr, a1, a2, a3, a4);
     }
 
     // ---- posix_spawn: these return an error number rather than setting errno ----
@@ -365,7 +367,7 @@ public final class LibC {
                                   MemorySegment fileActions, MemorySegment attr,
                                   MemorySegment argv, MemorySegment envp) {
         return (int) call(searchPath ? POSIX_SPAWNP : POSIX_SPAWN, unreadErrno(), address(pid), address(path),
-            address(fileActions), address(attr), address(argv), address(envp), 0);
+            address(fileActions), address(attr), address(argv), address(envp));
     }
 
     public static int posix_spawn_file_actions_init(MemorySegment fa) {
