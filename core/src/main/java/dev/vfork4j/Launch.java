@@ -41,9 +41,13 @@ final class Launch {
         }
     }
 
-    private static final Launcher POSIX_SPAWN = new PosixSpawnLauncher();
     private static final Launcher VFORK = new CloneLauncher(true);
     private static final Launcher FORK = new CloneLauncher(false);
+
+    /** In a class of its own, so that a JVM that never uses POSIX_SPAWN does not load it. */
+    private static final class PosixSpawn {
+        static final Launcher LAUNCHER = new PosixSpawnLauncher();
+    }
 
     /** Starts {@code c} for {@code verb}, with the verb's default redirects already filled in. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb)
@@ -87,7 +91,7 @@ final class Launch {
         } else {
             Spawned spawned;
             try {
-                spawned = (m == Mechanism.VFORK ? VFORK : m == Mechanism.FORK ? FORK : POSIX_SPAWN).spawn(request);
+                spawned = (m == Mechanism.VFORK ? VFORK : m == Mechanism.FORK ? FORK : PosixSpawn.LAUNCHER).spawn(request);
             } catch (SpawnException e) {
                 // The first spawn tries the mechanism (no probe child before it): when it failed
                 // because the mechanism cannot work here, the probe says so, and the Command is
