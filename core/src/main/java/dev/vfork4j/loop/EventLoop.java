@@ -14,6 +14,7 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The library's one event-loop thread ("vfork4j-loop"): it waits on every pidfd and pipe with
@@ -280,6 +281,9 @@ public final class EventLoop {
             return;
         }
         tasks.add(task);
+        if (exiting) {
+            LockSupport.unpark(thread); // parked between polls rather than in epoll_wait (ExitWake)
+        }
         if (!inLoop() && wakePending.compareAndSet(false, true)) {
             // One 8-byte write per batch of tasks; the loop resets wakePending before draining.
             int fd = wakeFd.acquire(); // -1 once the loop died and closed it: nobody to wake
@@ -395,18 +399,72 @@ public final class EventLoop {
     private void run() {
         try {
             poller.ownedBy(Thread.currentThread());
+            ExitWake.register();
             while (true) {
-                poller.poll(tasks.isEmpty() ? -1 : 0);
+                // Once the JVM is exiting, never wait in epoll_wait (see ExitWake): poll, and park.
+                poller.poll(tasks.isEmpty() && !exiting ? -1 : 0);
                 wakePending.set(false);
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     runGuarded(task);
+                }
+                if (exiting && tasks.isEmpty()) {
+                    LockSupport.parkNanos(EXIT_POLL_NANOS);
                 }
             }
         } catch (Throwable t) {
             die(t);
         }
     }
+
+    /**
+     * Set by {@link ExitWake} when the JVM begins to shut down: from then on loop threads poll
+     * their epoll set and park in between instead of waiting in epoll_wait.
+     */
+    private static volatile boolean exiting;
+
+    /** How long an exiting loop parks between two polls: the latency of the children's events during shutdown hooks. */
+    static final long EXIT_POLL_NANOS = 1_000_000;
+
+    /**
+     * Takes the shared loop's thread out of epoll_wait when the JVM shuts down. HotSpot's exit
+     * waits for every Java thread that is in native code, up to
+     * {@code UserThreadWaitAttemptsAtExit} × 10 ms, 300 ms by default
+     * ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a loop thread blocked in
+     * epoll_wait through a downcall is in native: every JVM that had spawned a child took
+     * 300 ms longer to exit (docs/startup.md). The hook runs before that wait; the loop keeps
+     * serving children meanwhile (other shutdown hooks may start and wait for some), polling
+     * every {@link #EXIT_POLL_NANOS} and parked in between, which is not native. Registered
+     * once per JVM, by the first loop thread, so the spawning thread does not pay for it.
+     */
+    private static final class ExitWake implements Runnable {
+        private static final AtomicBoolean REGISTERED = new AtomicBoolean();
+
+        static void register() {
+            if (REGISTERED.compareAndSet(false, true)) {
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(new ExitWake(), "vfork4j-exit"));
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down already: too late to matter
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            exiting = true;
+            EventLoop l = shared;
+            if (l != null) {
+                l.execute(NOTHING); // wakes it out of epoll_wait; it sees exiting from then on
+            }
+        }
+    }
+
+    private static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
 
     /**
      * Runs {@code task}, and reports what it throws to this thread's uncaught-exception handler.
