@@ -816,6 +816,11 @@ public final class Command {
         return mechanism != null ? mechanism : Mechanism.best();
     }
 
+    /** True when {@link #mechanism(Mechanism)} chose the mechanism; false when it is {@link Mechanism#best()}'s. */
+    boolean mechanismChosen() {
+        return mechanism != null;
+    }
+
     // ---- verbs ----
 
     /**

@@ -10,6 +10,7 @@ import dev.vfork4j.spawn.Failures;
 import dev.vfork4j.spawn.Launcher;
 import dev.vfork4j.spawn.PosixSpawnLauncher;
 import dev.vfork4j.spawn.SpawnRequest;
+import dev.vfork4j.spawn.Spawned;
 import dev.vfork4j.linux.Errno;
 import java.io.File;
 import java.io.FileNotFoundException;
@@ -29,18 +30,24 @@ final class Launch {
         // rather than a NoClassDefFoundError (seen when running from a classes directory).
         // Best effort: when even this cannot read them, Launch must not be left unusable.
         for (Class<?> c : new Class<?>[] {SpawnException.class, SpawnException.Step.class, Failures.class,
-            dev.vfork4j.linux.Errno.class, dev.vfork4j.linux.ErrnoException.class, ProcessTimeoutException.class}) {
+            dev.vfork4j.linux.Errno.class, dev.vfork4j.linux.ErrnoException.class, ProcessTimeoutException.class,
+            JdkMessages.class}) {
             try {
-                Class.forName(c.getName(), true, c.getClassLoader());
+                // JdkMessages is loaded, not initialised: its patterns are compiled only if the JDK mechanism fails.
+                Class.forName(c.getName(), c != JdkMessages.class, c.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 // loaded when first needed instead
             }
         }
     }
 
-    private static final Launcher POSIX_SPAWN = new PosixSpawnLauncher();
     private static final Launcher VFORK = new CloneLauncher(true);
     private static final Launcher FORK = new CloneLauncher(false);
+
+    /** In a class of its own, so that a JVM that never uses POSIX_SPAWN does not load it. */
+    private static final class PosixSpawn {
+        static final Launcher LAUNCHER = new PosixSpawnLauncher();
+    }
 
     /** Starts {@code c} for {@code verb}, with the verb's default redirects already filled in. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb)
@@ -57,6 +64,9 @@ final class Launch {
     /** As above, recording the start in {@code log}. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb, int[] fdSources,
                        StartLog log) throws IOException {
+        // A fresh JVM's logger lookup, on another thread while this one makes the child (before
+        // Mechanism.best(), whose first call links the native calls).
+        log.prefetch(c.mechanismChosen() ? c.mechanism() : null);
         Mechanism m = c.mechanism();
         Availability.require(m, c.argv().getFirst(), c.directoryOrNull());
         for (String attribute : c.attributes().setAttributes()) {
@@ -75,12 +85,29 @@ final class Launch {
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
         ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
         EventLoop loop = m == Mechanism.JDK ? null : eventLoop(request);
-        Child child = switch (m) {
-            case VFORK -> new NativeChild(VFORK.spawn(request), m, io, loop);
-            case POSIX_SPAWN -> new NativeChild(POSIX_SPAWN.spawn(request), m, io, loop);
-            case FORK -> new NativeChild(FORK.spawn(request), m, io, loop);
-            case JDK -> new JdkChild(startJdk(request), io);
-        };
+        Child child;
+        if (m == Mechanism.JDK) {
+            child = new JdkChild(startJdk(request), io);
+        } else {
+            Spawned spawned;
+            try {
+                spawned = (m == Mechanism.VFORK ? VFORK : m == Mechanism.FORK ? FORK : PosixSpawn.LAUNCHER).spawn(request);
+            } catch (SpawnException e) {
+                // The first spawn tries the mechanism (no probe child before it): when it failed
+                // because the mechanism cannot work here, the probe says so, and the Command is
+                // started as it would have been had that been known (see Availability).
+                String unavailable = Availability.afterFailedTrial(m, e.errno());
+                if (unavailable == null) {
+                    throw e;
+                }
+                if (!c.mechanismChosen()) {
+                    return start(c, stdin, stdout, stderr, verb, fdSources, log); // Mechanism.best() passes m over now
+                }
+                throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + unavailable);
+            }
+            Availability.worked(m);
+            child = new NativeChild(spawned, m, io, loop);
+        }
         try {
             log.started(child.pid(), c.directoryOrNull(), c.argv(), m);
         } catch (RuntimeException | Error e) {
@@ -112,10 +139,13 @@ final class Launch {
         }
     }
 
-    /** The errno in a JDK 25 message ("Exec failed, error: 2 (...)") or an older one ("error=2, ..."). */
-    private static final Pattern JDK_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
-    /** A FileNotFoundException's "path (description)". */
-    private static final Pattern JDK_FILE_ERROR = Pattern.compile("(.*) \\((.*)\\)");
+    /** The patterns that read the JDK's failures: compiled when the JDK mechanism first fails, not at every JVM's first spawn. */
+    private static final class JdkMessages {
+        /** The errno in a JDK 25 message ("Exec failed, error: 2 (...)") or an older one ("error=2, ..."). */
+        static final Pattern JDK_ERROR = Pattern.compile("error(?:=|: )(\\d+)");
+        /** A FileNotFoundException's "path (description)". */
+        static final Pattern JDK_FILE_ERROR = Pattern.compile("(.*) \\((.*)\\)");
+    }
 
     private static Process startJdk(SpawnRequest r) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(r.argv());
@@ -149,7 +179,7 @@ final class Launch {
         Throwable cause = e.getCause();
         if (cause instanceof FileNotFoundException fnf) {
             // A redirect file: the JDK opens stdin's, stdout's and stderr's in that order and says "path (description)".
-            Matcher m = JDK_FILE_ERROR.matcher(String.valueOf(fnf.getMessage()));
+            Matcher m = JdkMessages.JDK_FILE_ERROR.matcher(String.valueOf(fnf.getMessage()));
             int errno = m.matches() ? Errno.fromDescription(m.group(2)) : -1;
             if (errno < 0) {
                 return null;
@@ -165,7 +195,7 @@ final class Launch {
             return null;
         }
         String reason = cause != null ? String.valueOf(cause.getMessage()) : String.valueOf(e.getMessage());
-        Matcher matcher = JDK_ERROR.matcher(reason);
+        Matcher matcher = JdkMessages.JDK_ERROR.matcher(reason);
         if (!matcher.find()) {
             return null;
         }

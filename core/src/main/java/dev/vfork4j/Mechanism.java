@@ -65,7 +65,8 @@ public enum Mechanism {
 
     /**
      * True when this mechanism can start children in this JVM, on this kernel. Answered as
-     * {@link #unavailableReason()} answers, probing for real at the first question.
+     * {@link #unavailableReason()} answers, probing for real at the first question (unless a
+     * spawn has answered it already).
      *
      * @return true when {@link #unavailableReason()} is empty
      */
@@ -75,7 +76,8 @@ public enum Mechanism {
 
     /**
      * Why this mechanism cannot be used here; empty when it can. Probed for real at the first
-     * question; a definitive answer is kept for the JVM's life, while a failure that passes (a
+     * question (for VFORK and FORK with a child of their own, unless a spawn with them has
+     * answered it already); a definitive answer is kept for the JVM's life, while a failure that passes (a
      * process or fd limit reached for the moment: EAGAIN, ENOMEM, EMFILE…) is reported as such
      * and probed again at the next question.
      *
@@ -100,6 +102,12 @@ public enum Mechanism {
      * EMFILE…) is still chosen, and starting a child with it fails with a SpawnException naming
      * the errno until the condition passes, rather than this JVM settling for a lesser
      * mechanism for its life.
+     *
+     * <p>This makes no child: VFORK is chosen once native access, clone3 and close_range are
+     * found to be there, and the first spawn tries its child routine. Should that spawn show
+     * that VFORK cannot work here after all (a policy that refuses its clone, say), VFORK is
+     * passed over from then on, and a Command that did not set its mechanism is started with the
+     * next one, as if that had been known before.
      *
      * @return the mechanism {@link Command}s use when none is set
      */

@@ -23,9 +23,14 @@ import java.util.concurrent.Executors;
 
 /** A child created by one of vfork4j's own launchers, tracked through its pidfd on the event loop. */
 final class NativeChild extends Child {
-    /** Where the handlers of onStdout/onStderr run: a virtual thread per delivery. */
-    static final Executor CONSUMERS = Executors.newThreadPerTaskExecutor(
-        Thread.ofVirtual().name("vfork4j-consumer-", 0).factory());
+    /**
+     * Where the handlers of onStdout/onStderr run: a virtual thread per delivery. In a class of
+     * its own, made when the first handler is, so that children without one load none of it.
+     */
+    private static final class Consumers {
+        static final Executor EXECUTOR = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("vfork4j-consumer-", 0).factory());
+    }
 
     private final long pid;
     private final Mechanism mechanism;
@@ -134,7 +139,7 @@ final class NativeChild extends Child {
         }
         try {
             if (handler != null) {
-                PipeReader r = PipeReader.start(fd, loop, handler, CONSUMERS);
+                PipeReader r = PipeReader.start(fd, loop, handler, Consumers.EXECUTOR);
                 readers.add(r);
                 deliveries.await(r.done(), name.equals("stdout") ? "the onStdout handler" : "the onStderr handler");
                 return NullStreams.INPUT;

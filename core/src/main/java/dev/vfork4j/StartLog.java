@@ -16,10 +16,16 @@ import java.util.List;
  * formatted when the logger is off. With java.util.logging (the default backend) DEBUG is
  * FINE and TRACE is FINER.
  *
- * <p>The logger is looked up after the first successful spawn, as the JDK does: the first
- * {@link System#getLogger} of a JVM loads the LoggerFinder, which scans (and keeps open) every
- * jar of the class path, and doing that before the spawn would spend those fds while the fd table
- * may be full (a spawn failing with EMFILE never gets here).
+ * <p>The first {@link System#getLogger} of a JVM costs some 10-20 ms (it loads the LoggerFinder,
+ * which scans the class path for providers, and java.util.logging, which reads its
+ * configuration): a fresh JVM's first spawn would pay it, as the JDK's first
+ * {@code pb.start()} does, while a program that spawns through FFM alone pays nothing. So the
+ * first start {@link #prefetch() looks the logger up} on a thread of its own while it makes
+ * the child, and {@link #started} waits for that lookup, which is over by then, and logs as
+ * before: every start is logged, before {@code start()} returns, on the thread that started it,
+ * and a LoggerFinder or handler that throws still fails that start. Should the thread not
+ * start (no thread can be created now) or the lookup fail, {@link #started} looks the logger up
+ * itself, as it always did; a failed lookup is never kept.
  */
 enum StartLog {
     /** Vfork4j.start(pb): the JDK's own logger name and words, so nothing tells the two apart. */
@@ -31,21 +37,114 @@ enum StartLog {
     private final String origin;
     /** Looked up at the first start, not at class initialisation (a misconfigured LoggerFinder may throw). */
     private volatile Logger logger;
+    /** The lookup under way on a thread of its own, or null. Guarded by this. */
+    private Lookup lookup;
 
     StartLog(String loggerName, String origin) {
         this.loggerName = loggerName;
         this.origin = origin;
     }
 
+    /** True when a start with {@code mechanism} is recorded here (the JDK mechanism logs its own ProcessBuilder starts). */
+    private boolean records(Mechanism mechanism) {
+        return !(this == PROCESS_BUILDER && mechanism == Mechanism.JDK);
+    }
+
+    /**
+     * Called at the beginning of a start: unless the logger is known or being looked up, starts
+     * looking it up on a thread of its own, so that {@link #started} does not wait for a lookup
+     * the start could have made meanwhile. Never throws.
+     *
+     * @param mechanism the start's mechanism, or null when it is not known yet
+     */
+    void prefetch(Mechanism mechanism) {
+        if (logger != null || (mechanism != null && !records(mechanism))) {
+            return;
+        }
+        synchronized (this) {
+            if (lookup != null) {
+                return;
+            }
+            Lookup l = new Lookup(loggerName);
+            try {
+                Thread t = new Thread(l, "vfork4j-logger-lookup");
+                t.setDaemon(true);
+                t.start();
+                lookup = l;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // no thread now ("unable to create native thread"): started() looks the logger up itself
+            }
+        }
+    }
+
+    /** System.getLogger(name) on its own thread; its result, or that it failed, once {@link #await()} returns. */
+    private static final class Lookup implements Runnable {
+        private final String name;
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private volatile Logger found;
+
+        Lookup(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void run() {
+            try {
+                found = System.getLogger(name);
+            } catch (Throwable t) {
+                // started() looks the logger up itself and gets the failure there, on the starting thread
+            } finally {
+                done.countDown();
+            }
+        }
+
+        /** The logger, or null when the lookup failed; waits for the lookup, keeping an interrupt for later. */
+        Logger await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return found;
+        }
+    }
+
+    /** The logger: from the prefetching thread when one was started, else looked up here. */
+    private Logger logger() {
+        Logger l = logger;
+        if (l != null) {
+            return l;
+        }
+        Lookup pending;
+        synchronized (this) {
+            pending = lookup;
+        }
+        if (pending != null) {
+            l = pending.await();
+            synchronized (this) {
+                lookup = null; // a failed lookup is not kept: the next start may prefetch again
+            }
+        }
+        if (l == null) {
+            l = System.getLogger(loggerName); // what a failed lookup threw, it throws here, failing this start
+        }
+        logger = l;
+        return l;
+    }
+
     /** Records a child started with {@code mechanism}. */
     void started(long pid, Path directory, List<String> argv, Mechanism mechanism) {
-        if (this == PROCESS_BUILDER && mechanism == Mechanism.JDK) {
+        if (!records(mechanism)) {
             return; // the JDK's ProcessBuilder.start(), called by the JDK mechanism, has logged it
         }
-        Logger l = logger;
-        if (l == null) {
-            logger = l = System.getLogger(loggerName);
-        }
+        Logger l = logger();
         if (!l.isLoggable(Level.DEBUG)) {
             return;
         }

@@ -8,8 +8,8 @@ import java.util.Locale;
  * numbering that aarch64 uses and that x86_64 shares for every syscall added after 2019).
  */
 public enum Arch {
-    X86_64(247, 14, 12, 4, new Sys(112, 109, 116, 119, 117, 80, 157, 110, 292, 302, 95, 59, 231, 35)),
-    AARCH64(95, 135, 16, 8, new Sys(157, 154, 159, 149, 147, 49, 167, 173, 24, 261, 166, 221, 94, 101));
+    X86_64(247, 14, 12, 4, new Sys(112, 109, 116, 119, 117, 80, 157, 110, 292, 302, 95, 59, 231, 35), 72, 257, 16),
+    AARCH64(95, 135, 16, 8, new Sys(157, 154, 159, 149, 147, 49, 167, 173, 24, 261, 166, 221, 94, 101), 25, 56, 29);
 
     /** System call numbers the child routine's steps use, for one architecture. */
     public record Sys(long setsid, long setpgid, long setgroups, long setresgid, long setresuid, long chdir,
@@ -29,9 +29,18 @@ public enum Arch {
     public final long epollDataOffset;
     /** The other system call numbers that differ. */
     public final Sys sys;
+    /**
+     * {@code fcntl(2)}, {@code openat(2)}, {@code ioctl(2)}: LibC makes these as raw system
+     * calls rather than through glibc's variadic wrappers (see LibC's class comment).
+     */
+    public final long sysFcntl, sysOpenat, sysIoctl;
 
-    Arch(long sysWaitid, long sysRtSigprocmask, long epollEventSize, long epollDataOffset, Sys sys) {
+    Arch(long sysWaitid, long sysRtSigprocmask, long epollEventSize, long epollDataOffset, Sys sys, long sysFcntl,
+         long sysOpenat, long sysIoctl) {
         this.sys = sys;
+        this.sysFcntl = sysFcntl;
+        this.sysOpenat = sysOpenat;
+        this.sysIoctl = sysIoctl;
         this.sysWaitid = sysWaitid;
         this.sysRtSigprocmask = sysRtSigprocmask;
         this.epollEventSize = epollEventSize;

@@ -2,10 +2,9 @@ package dev.vfork4j.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.VarHandle;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The errno captured by one native call ({@code Linker.Option.captureCallState("errno")}).
@@ -13,8 +12,13 @@ import java.lang.invoke.VarHandle;
  */
 public final class CallState {
     static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-        LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * Where errno is in the segment: glibc's capture state on Linux is {@code struct {int errno;}}
+     * (StructLayoutTest checks the offset against the layout). A constant, read with a plain
+     * {@code get}: a layout path (byteOffset, varHandle) costs a fresh JVM's first spawn some
+     * milliseconds, spent making the JDK's LayoutPath method handles.
+     */
+    static final long ERRNO = 0;
 
     private CallState() {}
 
@@ -25,6 +29,6 @@ public final class CallState {
 
     /** The errno stored in {@code state} by the last call that captured into it. */
     public static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+        return state.get(ValueLayout.JAVA_INT, ERRNO);
     }
 }

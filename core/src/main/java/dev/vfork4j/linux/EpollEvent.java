@@ -25,7 +25,8 @@ public final class EpollEvent {
                 ValueLayout.JAVA_LONG.withName("data"));
     }
 
-    private static final long DATA = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("data"));
+    /** Offset of {@code data}, as Arch has it (StructLayoutTest checks it against the layout; no layout path at run time). */
+    private static final long DATA = Arch.require().epollDataOffset;
 
     public static int events(MemorySegment array, long index) {
         return array.get(ValueLayout.JAVA_INT, index * LAYOUT.byteSize());

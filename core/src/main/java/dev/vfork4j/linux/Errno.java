@@ -154,14 +154,20 @@ public final class Errno {
         "EHWPOISON", "Memory page has hardware error", // 133
     };
 
-    /** Description to errno; every description is distinct (EWOULDBLOCK and EDEADLOCK are aliases, not entries). */
-    private static final Map<String, Integer> BY_DESCRIPTION = new HashMap<>(2 * MAX);
+    /**
+     * Description to errno; every description is distinct (EWOULDBLOCK and EDEADLOCK are aliases,
+     * not entries). Built when first needed (reading a JDK failure), not when a first spawn
+     * loads this class.
+     */
+    private static final class ByDescription {
+        static final Map<String, Integer> MAP = new HashMap<>(2 * MAX);
 
-    static {
-        for (int errno = 1; errno <= MAX; errno++) {
-            String description = TABLE[2 * (errno - 1) + 1];
-            if (description != null) {
-                BY_DESCRIPTION.put(description, errno);
+        static {
+            for (int errno = 1; errno <= MAX; errno++) {
+                String description = TABLE[2 * (errno - 1) + 1];
+                if (description != null) {
+                    MAP.put(description, errno);
+                }
             }
         }
     }
@@ -186,7 +192,7 @@ public final class Errno {
      * recovers the errno from a JDK message such as {@code "/x (No such file or directory)"}.
      */
     public static int fromDescription(String description) {
-        return BY_DESCRIPTION.getOrDefault(description, -1);
+        return ByDescription.MAP.getOrDefault(description, -1);
     }
 
     private static boolean defined(int errno) {

@@ -1,9 +1,6 @@
 package dev.vfork4j.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,30 +8,86 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.invoke.MutableCallSite;
 
 /**
- * Downcall handles for the glibc functions vfork4j uses. Each method is a thin call: it
- * passes its arguments through {@code invokeExact} and returns the raw result. Calls that can
- * fail take a {@link CallState} segment first, into which errno is captured. Each handle is
- * linked at its first call (see {@code LazyDowncall}), so nothing here can fail while the class
- * is initialised. A JVM that refuses native access gets an {@link UnsupportedOperationException}
+ * The glibc functions vfork4j uses. Each method is a thin call: it passes its arguments on and
+ * returns the raw result. Calls that can fail take a {@link CallState} segment first, into which
+ * errno is captured. A JVM that refuses native access gets an {@link UnsupportedOperationException}
  * naming the flag to pass, at the first call; a symbol this glibc lacks, an
- * {@link UnsatisfiedLinkError}. Any other {@code Throwable} out of {@code invokeExact} means the
- * handle and the call disagree: a linkage bug, rethrown as {@link AssertionError}.
+ * {@link UnsatisfiedLinkError}. Any other {@code Throwable} out of the call means the handle and
+ * the call disagree: a linkage bug, rethrown as {@link AssertionError}.
+ *
+ * <p><b>One downcall shape for every function.</b> Every function goes through one downcall
+ * handle, {@code long f(long a0, …, long a5)} with errno captured, whose first argument is the
+ * function's address: each distinct shape costs a fresh JVM 5-30 ms the first time it is linked
+ * (the JDK spins a class for its bindings and the JVM generates a stub), and vfork4j used over
+ * twenty shapes, half of them on a first spawn's path. This is sound on the two ABIs vfork4j
+ * supports (System V x86_64, AAPCS64 on Linux), for functions whose parameters and result are
+ * integers or pointers, as all of these are:
+ * <ul>
+ *   <li>an {@code int} or {@code short} parameter passed as a {@code long} sign-extended from it
+ *       arrives in the same register, and the callee reads only its low bits;</li>
+ *   <li>arguments beyond the ones a function declares sit in argument registers the callee
+ *       never reads (six are passed in registers on both ABIs, and no function here takes more);</li>
+ *   <li>an {@code int} result comes back in the low half of the return register: each method
+ *       casts it back to {@code int}, dropping the undefined upper half;</li>
+ *   <li>the one variadic function called, {@code syscall(2)}, receives its arguments as named
+ *       ones: on AAPCS64 Linux variadic arguments are passed as named ones, and on x86_64 the
+ *       only difference, {@code %al} (an upper bound of the vector registers used), is never
+ *       read by glibc's {@code syscall}, which is written in assembly and puts the system call
+ *       number in {@code %rax}. The handle is not declared variadic because linking a variadic
+ *       shape costs a fresh JVM some 5 ms more; for the same reason {@code fcntl},
+ *       {@code open} and {@code ioctl}, variadic C functions, are made as the raw system calls
+ *       they wrap ({@code fcntl}, {@code openat(AT_FDCWD, …)}, {@code ioctl}: glibc adds nothing
+ *       to them on 64-bit Linux, where the kernel sets O_LARGEFILE itself).</li>
+ * </ul>
+ * Pointers are passed as their addresses: every segment given here is native memory its
+ * caller keeps alive for the call.
+ *
+ * <p>Nothing here can fail while the class is initialised, and no failure is kept: the handle
+ * is made by {@link Downcall}'s initialiser, which cannot fail transiently (no file, fd or
+ * thread: {@code Linker.downcallHandle} for an address given at each call looks nothing up),
+ * and a refusal of native access is definitive for the JVM's life; glibc's symbols are looked
+ * up at each function's first call, and a lookup that fails is tried again at the next.
  *
  * <p>Turning {@code -1} into exceptions is {@link Posix}'s job, not this class's.
  */
 public final class LibC {
     private LibC() {}
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    /** The one downcall handle: see the class comment. Its own class, so it is made at the first call. */
+    private static final class Downcall {
+        /** {@code (MemorySegment function, MemorySegment errnoState, long a0, …, long a5)long}; null when native access is refused. */
+        static final MethodHandle CALL;
+        /** Why native access was refused, or null. */
+        static final IllegalCallerException REFUSED;
+
+        static {
+            MethodHandle call = null;
+            IllegalCallerException refused = null;
+            try {
+                call = Linker.nativeLinker().downcallHandle(
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Linker.Option.captureCallState("errno"));
+            } catch (IllegalCallerException e) {
+                refused = e;
+            }
+            CALL = call;
+            REFUSED = refused;
+        }
+    }
 
     /**
-     * glibc's symbols, looked up when the first handle is linked. Not
+     * Whether this JVM lets vfork4j make native calls: null when it does (the JDK may warn, once,
+     * when it was not enabled explicitly), else the JVM's refusal. Makes the handle every call
+     * uses, so asking costs nothing more than the first call would.
+     */
+    static IllegalCallerException refusal() {
+        return Downcall.REFUSED;
+    }
+
+    /**
+     * glibc's symbols, looked up when the first function is called. Not
      * {@link Linker#defaultLookup()}: the JDK builds that once per JVM by loading
      * libsyslookup.so, and when that load fails (no fd free at that moment) it keeps an empty
      * lookup for the JVM's life (jdk.internal.foreign.SystemLookup.makeSystemLookup returns
@@ -62,527 +115,333 @@ public final class LibC {
         return libc().find(name).isPresent();
     }
 
-    private static MethodHandle plain(String name, FunctionDescriptor fd) {
-        return new LazyDowncall(name, fd, false).invoker();
+    /** A glibc function: its address, found at its first call (a failed lookup is tried again at the next). */
+    private static final class Function {
+        private final String name;
+        private volatile MemorySegment address;
+
+        Function(String name) {
+            this.name = name;
+        }
+
+        MemorySegment address() {
+            MemorySegment a = address;
+            if (a == null) {
+                java.util.Optional<MemorySegment> found = libc().find(name);
+                if (found.isEmpty()) { // not orElseThrow(lambda): a lambda costs a first call a spun class
+                    throw new UnsatisfiedLinkError("glibc " + gnu_get_libc_version() + " has no symbol " + name);
+                }
+                a = found.get();
+                address = a;
+            }
+            return a;
+        }
     }
 
-    private static MethodHandle errno(String name, FunctionDescriptor fd) {
-        return new LazyDowncall(name, fd, true, ERRNO).invoker();
-    }
-
-    private static MethodHandle errnoVariadic(String name, int firstVariadic, FunctionDescriptor fd) {
-        return new LazyDowncall(name, fd, true, ERRNO, Linker.Option.firstVariadicArg(firstVariadic)).invoker();
+    private static MethodHandle handle() {
+        MethodHandle h = Downcall.CALL;
+        if (h == null) {
+            throw NativeAccess.refused(Downcall.REFUSED);
+        }
+        return h;
     }
 
     /**
-     * A downcall handle linked at its first call rather than when LibC is initialised: a
-     * failure to link (native access refused, a symbol missing, no memory) then fails that call
-     * with its own exception and the next call tries again, where a failed static initialiser
-     * would leave LibC unusable for the JVM's life (NoClassDefFoundError). Once linked, the
-     * handle is the target of a {@link MutableCallSite}, which the JIT inlines as it would a
-     * {@code static final} handle. It also spares the JVM the handles it never uses.
+     * Where the errno of functions that report failures in their result (posix_spawn's family)
+     * or cannot fail (getpid) goes: the handle captures errno on every call, and nobody reads
+     * this one, so threads writing it at once mix up nothing anyone uses. Made at the first such
+     * call; an allocation that fails is tried again at the next.
      */
-    private static final class LazyDowncall {
-        private static final MethodHandle LINK_AND_INVOKE;
+    private static volatile MemorySegment unreadErrno;
 
-        static {
-            try {
-                LINK_AND_INVOKE = MethodHandles.lookup().findVirtual(LazyDowncall.class, "linkAndInvoke",
-                    MethodType.methodType(Object.class, Object[].class));
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
+    private static MemorySegment unreadErrno() {
+        MemorySegment s = unreadErrno;
+        if (s == null) {
+            s = CallState.allocate(Arena.global());
+            unreadErrno = s;
         }
+        return s;
+    }
 
-        private final String name;
-        private final FunctionDescriptor descriptor;
-        private final Linker.Option[] options;
-        private final MutableCallSite site;
-        /** The real handle once linked; the call site's target from then on. Guarded by this. */
-        private MethodHandle linked;
-
-        LazyDowncall(String name, FunctionDescriptor descriptor, boolean capturesErrno, Linker.Option... options) {
-            this.name = name;
-            this.descriptor = descriptor;
-            this.options = options;
-            MethodType type = descriptor.toMethodType();
-            if (capturesErrno) {
-                type = type.insertParameterTypes(0, MemorySegment.class); // the errno capture segment
-            }
-            this.site = new MutableCallSite(LINK_AND_INVOKE.bindTo(this)
-                .asCollector(Object[].class, type.parameterCount()).asType(type));
-        }
-
-        MethodHandle invoker() {
-            return site.dynamicInvoker();
-        }
-
-        private Object linkAndInvoke(Object[] args) throws Throwable {
-            return link().invokeWithArguments(args);
-        }
-
-        /** A thread that still saw the stub after another linked the handle gets the same handle. */
-        private synchronized MethodHandle link() {
-            if (linked != null) {
-                return linked;
-            }
-            MemorySegment symbol = libc().find(name).orElseThrow(
-                () -> new UnsatisfiedLinkError("glibc " + gnu_get_libc_version() + " has no symbol " + name));
-            MethodHandle target;
-            try {
-                target = LINKER.downcallHandle(symbol, descriptor, options);
-            } catch (IllegalCallerException e) {
-                throw NativeAccess.refused(e);
-            }
-            site.setTarget(target);
-            linked = target;
-            return target;
+    /** The one call site: {@code f(a0, …, a5)}, errno into {@code state}. */
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3, long a4, long a5) {
+        MethodHandle h = handle();
+        MemorySegment address = f.address();
+        try {
+            return (long) h.invokeExact(address, state, a0, a1, a2, a3, a4, a5);
+        } catch (Throwable t) {
+            throw new AssertionError("native call to " + f.name + " failed: " + t, t);
         }
     }
 
-    /** Passes on what linking a handle threw; anything else out of {@code invokeExact} is a linkage bug. */
-    private static AssertionError linkage(Throwable t) {
-        if (t instanceof UnsupportedOperationException refused) {
-            throw refused; // native access refused: NativeAccess.refused says which flag to pass
+    private static long call(Function f, MemorySegment state) {
+        return call(f, state, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0) {
+        return call(f, state, a0, 0, 0, 0, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0, long a1) {
+        return call(f, state, a0, a1, 0, 0, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2) {
+        return call(f, state, a0, a1, a2, 0, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3) {
+        return call(f, state, a0, a1, a2, a3, 0, 0);
+    }
+
+    private static long call(Function f, MemorySegment state, long a0, long a1, long a2, long a3, long a4) {
+        return call(f, state, a0, a1, a2, a3, a4, 0);
+    }
+
+    /**
+     * Calls the native function at {@code function} with one integer or pointer argument and
+     * returns its {@code long} result; errno is not captured. For vfork4j's own generated code
+     * (the child routine), which follows the platform's C calling convention. The calling thread
+     * is "in native" meanwhile, as in any downcall, so safepoints do not wait for it.
+     */
+    public static long callAddress(MemorySegment function, long argument) {
+        MethodHandle h = handle();
+        try {
+            return (long) h.invokeExact(function, unreadErrno(), argument, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("native call to " + function + " failed: " + t, t);
         }
-        if (t instanceof UnsatisfiedLinkError | t instanceof VirtualMachineError) {
-            throw (Error) t; // a symbol this glibc lacks; no memory to link (the next call tries again)
-        }
-        return new AssertionError("native call failed to link: " + t, t);
+    }
+
+    private static long address(MemorySegment segment) {
+        return segment.address();
     }
 
     // ---- file descriptors ----
 
-    private static final MethodHandle read$mh =
-        errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle write$mh =
-        errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle close$mh =
-        errno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle pipe2$mh =
-        errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle fcntl$mh =
-        errnoVariadic("fcntl", 2, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle open$mh =
-        errnoVariadic("open", 2, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ioctl$mh =
-        errnoVariadic("ioctl", 2, FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final Function READ = new Function("read"), WRITE = new Function("write"),
+        CLOSE = new Function("close"), PIPE2 = new Function("pipe2");
+
+    /** openat(2)'s "relative to the working directory", as open(2) is. */
+    private static final long AT_FDCWD = -100;
 
     public static long read(MemorySegment state, int fd, MemorySegment buf, long count) {
-        try {
-            return (long) read$mh.invokeExact(state, fd, buf, count);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(READ, state, fd, address(buf), count);
     }
 
     public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
-        try {
-            return (long) write$mh.invokeExact(state, fd, buf, count);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(WRITE, state, fd, address(buf), count);
     }
 
     public static int close(MemorySegment state, int fd) {
-        try {
-            return (int) close$mh.invokeExact(state, fd);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(CLOSE, state, fd);
     }
 
     public static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
-        try {
-            return (int) pipe2$mh.invokeExact(state, fds, flags);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(PIPE2, state, address(fds), flags);
     }
 
+    /** fcntl(2), as a raw system call (see the class comment). */
     public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
-        try {
-            return (int) fcntl$mh.invokeExact(state, fd, cmd, arg);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(SYSCALL, state, Arch.require().sysFcntl, fd, cmd, arg);
     }
 
+    /** open(2), as the raw system call openat(AT_FDCWD, …) (see the class comment). */
     public static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
-        try {
-            return (int) open$mh.invokeExact(state, path, flags, mode);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(SYSCALL, state, Arch.require().sysOpenat, AT_FDCWD, address(path), flags, mode);
     }
 
+    /** ioctl(2), as a raw system call (see the class comment). */
     public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
-        try {
-            return (int) ioctl$mh.invokeExact(state, fd, request, arg);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(SYSCALL, state, Arch.require().sysIoctl, fd, request, address(arg));
     }
 
     // ---- memory ----
 
-    private static final MethodHandle mmap$mh = errno("mmap",
-        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle mprotect$mh =
-        errno("mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle munmap$mh =
-        errno("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final Function MMAP = new Function("mmap"), MPROTECT = new Function("mprotect"),
+        MUNMAP = new Function("munmap");
 
     public static MemorySegment mmap(MemorySegment state, MemorySegment addr, long length, int prot, int flags,
                                      int fd, long offset) {
-        try {
-            return (MemorySegment) mmap$mh.invokeExact(state, addr, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return MemorySegment.ofAddress(call(MMAP, state, address(addr), length, prot, flags, fd, offset));
     }
 
     public static int mprotect(MemorySegment state, MemorySegment addr, long length, int prot) {
-        try {
-            return (int) mprotect$mh.invokeExact(state, addr, length, prot);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(MPROTECT, state, address(addr), length, prot);
     }
 
     public static int munmap(MemorySegment state, MemorySegment addr, long length) {
-        try {
-            return (int) munmap$mh.invokeExact(state, addr, length);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(MUNMAP, state, address(addr), length);
     }
 
-    // ---- epoll, eventfd ----
+    // ---- epoll, eventfd, timerfd, poll ----
 
-    private static final MethodHandle epoll_create1$mh =
-        errno("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle epoll_ctl$mh =
-        errno("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle epoll_wait$mh =
-        errno("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle eventfd$mh =
-        errno("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-
-    private static final MethodHandle timerfd_create$mh =
-        errno("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle timerfd_settime$mh =
-        errno("timerfd_settime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final Function EPOLL_CREATE1 = new Function("epoll_create1"),
+        EPOLL_CTL = new Function("epoll_ctl"), EPOLL_WAIT = new Function("epoll_wait"),
+        EVENTFD = new Function("eventfd"), TIMERFD_CREATE = new Function("timerfd_create"),
+        TIMERFD_SETTIME = new Function("timerfd_settime"), POLL = new Function("poll");
 
     public static int timerfd_create(MemorySegment state, int clockid, int flags) {
-        try {
-            return (int) timerfd_create$mh.invokeExact(state, clockid, flags);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(TIMERFD_CREATE, state, clockid, flags);
     }
 
     public static int timerfd_settime(MemorySegment state, int fd, int flags, MemorySegment newValue, MemorySegment oldValue) {
-        try {
-            return (int) timerfd_settime$mh.invokeExact(state, fd, flags, newValue, oldValue);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(TIMERFD_SETTIME, state, fd, flags, address(newValue), address(oldValue));
     }
 
-    private static final MethodHandle poll$mh =
-        errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-
     public static int poll(MemorySegment state, MemorySegment fds, long nfds, int timeoutMs) {
-        try {
-            return (int) poll$mh.invokeExact(state, fds, nfds, timeoutMs);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(POLL, state, address(fds), nfds, timeoutMs);
     }
 
     public static int epoll_create1(MemorySegment state, int flags) {
-        try {
-            return (int) epoll_create1$mh.invokeExact(state, flags);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(EPOLL_CREATE1, state, flags);
     }
 
     public static int epoll_ctl(MemorySegment state, int epfd, int op, int fd, MemorySegment event) {
-        try {
-            return (int) epoll_ctl$mh.invokeExact(state, epfd, op, fd, event);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(EPOLL_CTL, state, epfd, op, fd, address(event));
     }
 
     public static int epoll_wait(MemorySegment state, int epfd, MemorySegment events, int max, int timeoutMs) {
-        try {
-            return (int) epoll_wait$mh.invokeExact(state, epfd, events, max, timeoutMs);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(EPOLL_WAIT, state, epfd, address(events), max, timeoutMs);
     }
 
     public static int eventfd(MemorySegment state, int initval, int flags) {
-        try {
-            return (int) eventfd$mh.invokeExact(state, initval, flags);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(EVENTFD, state, initval, flags);
     }
 
     // ---- processes ----
 
-    private static final MethodHandle waitid$mh =
-        errno("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle getpid$mh = plain("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle kill$mh = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final Function WAITID = new Function("waitid"), GETPID = new Function("getpid"),
+        KILL = new Function("kill");
 
     public static int waitid(MemorySegment state, int idtype, int id, MemorySegment info, int options) {
-        try {
-            return (int) waitid$mh.invokeExact(state, idtype, id, info, options);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(WAITID, state, idtype, id, address(info), options);
     }
 
     public static int getpid() {
-        try {
-            return (int) getpid$mh.invokeExact();
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(GETPID, unreadErrno());
     }
 
     public static int kill(MemorySegment state, int pid, int signal) {
-        try {
-            return (int) kill$mh.invokeExact(state, pid, signal);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(KILL, state, pid, signal);
     }
 
-    // ---- raw system calls: syscall(2) is variadic; every argument is passed as a C long so
-    // the kernel never sees the undefined upper half of an int register ----
+    // ---- raw system calls: every argument is passed as a C long, so the kernel never sees the
+    // undefined upper half of an int register ----
 
-    private static MethodHandle syscall(int args) {
-        var layouts = new java.lang.foreign.MemoryLayout[args + 1];
-        java.util.Arrays.fill(layouts, JAVA_LONG);
-        return errnoVariadic("syscall", 1, FunctionDescriptor.of(JAVA_LONG, layouts));
-    }
-
-    private static final MethodHandle syscall1$mh = syscall(1);
-    private static final MethodHandle syscall2$mh = syscall(2);
-    private static final MethodHandle syscall4$mh = syscall(4);
+    private static final Function SYSCALL = new Function("syscall");
 
     public static long syscall(MemorySegment state, long nr, long a1) {
-        try {
-            return (long) syscall1$mh.invokeExact(state, nr, a1);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(SYSCALL, state, nr, a1);
     }
 
     public static long syscall(MemorySegment state, long nr, long a1, long a2) {
-        try {
-            return (long) syscall2$mh.invokeExact(state, nr, a1, a2);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(SYSCALL, state, nr, a1, a2);
     }
 
     public static long syscall(MemorySegment state, long nr, long a1, long a2, long a3, long a4) {
-        try {
-            return (long) syscall4$mh.invokeExact(state, nr, a1, a2, a3, a4);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return call(SYSCALL, state, nr, a1, a2, a3, a4);
     }
 
     // ---- posix_spawn: these return an error number rather than setting errno ----
 
-    private static final FunctionDescriptor SPAWN =
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    private static final MethodHandle posix_spawn$mh = plain("posix_spawn", SPAWN);
-    private static final MethodHandle posix_spawnp$mh = plain("posix_spawnp", SPAWN);
-    private static final MethodHandle fa_init$mh =
-        plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle fa_destroy$mh =
-        plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle fa_adddup2$mh =
-        plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle fa_addclose$mh =
-        plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    /** glibc 2.29+: ask {@link #hasSymbol} first. */
-    private static final MethodHandle fa_addchdir_np$mh =
-        plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    /** glibc 2.34+: ask {@link #hasSymbol} first. */
-    private static final MethodHandle fa_addclosefrom_np$mh =
-        plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle attr_init$mh =
-        plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle attr_destroy$mh =
-        plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle attr_setflags$mh =
-        plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle attr_setsigmask$mh =
-        plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle attr_setsigdefault$mh =
-        plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle attr_setpgroup$mh =
-        plain("posix_spawnattr_setpgroup", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle sigemptyset$mh =
-        plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final Function POSIX_SPAWN = new Function("posix_spawn"),
+        POSIX_SPAWNP = new Function("posix_spawnp"),
+        FA_INIT = new Function("posix_spawn_file_actions_init"),
+        FA_DESTROY = new Function("posix_spawn_file_actions_destroy"),
+        FA_ADDDUP2 = new Function("posix_spawn_file_actions_adddup2"),
+        FA_ADDCLOSE = new Function("posix_spawn_file_actions_addclose"),
+        /** glibc 2.29+: ask {@link #hasSymbol} first. */
+        FA_ADDCHDIR_NP = new Function("posix_spawn_file_actions_addchdir_np"),
+        /** glibc 2.34+: ask {@link #hasSymbol} first. */
+        FA_ADDCLOSEFROM_NP = new Function("posix_spawn_file_actions_addclosefrom_np"),
+        ATTR_INIT = new Function("posix_spawnattr_init"),
+        ATTR_DESTROY = new Function("posix_spawnattr_destroy"),
+        ATTR_SETFLAGS = new Function("posix_spawnattr_setflags"),
+        ATTR_SETSIGMASK = new Function("posix_spawnattr_setsigmask"),
+        ATTR_SETSIGDEFAULT = new Function("posix_spawnattr_setsigdefault"),
+        ATTR_SETPGROUP = new Function("posix_spawnattr_setpgroup"),
+        SIGEMPTYSET = new Function("sigemptyset");
 
     public static int posix_spawn(boolean searchPath, MemorySegment pid, MemorySegment path,
                                   MemorySegment fileActions, MemorySegment attr,
                                   MemorySegment argv, MemorySegment envp) {
-        try {
-            return searchPath
-                ? (int) posix_spawnp$mh.invokeExact(pid, path, fileActions, attr, argv, envp)
-                : (int) posix_spawn$mh.invokeExact(pid, path, fileActions, attr, argv, envp);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(searchPath ? POSIX_SPAWNP : POSIX_SPAWN, unreadErrno(), address(pid), address(path),
+            address(fileActions), address(attr), address(argv), address(envp));
     }
 
     public static int posix_spawn_file_actions_init(MemorySegment fa) {
-        try {
-            return (int) fa_init$mh.invokeExact(fa);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_INIT, unreadErrno(), address(fa));
     }
 
     public static int posix_spawn_file_actions_destroy(MemorySegment fa) {
-        try {
-            return (int) fa_destroy$mh.invokeExact(fa);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_DESTROY, unreadErrno(), address(fa));
     }
 
     public static int posix_spawn_file_actions_adddup2(MemorySegment fa, int fd, int newfd) {
-        try {
-            return (int) fa_adddup2$mh.invokeExact(fa, fd, newfd);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_ADDDUP2, unreadErrno(), address(fa), fd, newfd);
     }
 
     public static int posix_spawn_file_actions_addclose(MemorySegment fa, int fd) {
-        try {
-            return (int) fa_addclose$mh.invokeExact(fa, fd);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_ADDCLOSE, unreadErrno(), address(fa), fd);
     }
 
     public static int posix_spawn_file_actions_addchdir_np(MemorySegment fa, MemorySegment path) {
-        try {
-            return (int) fa_addchdir_np$mh.invokeExact(fa, path);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_ADDCHDIR_NP, unreadErrno(), address(fa), address(path));
     }
 
     public static int posix_spawn_file_actions_addclosefrom_np(MemorySegment fa, int from) {
-        try {
-            return (int) fa_addclosefrom_np$mh.invokeExact(fa, from);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(FA_ADDCLOSEFROM_NP, unreadErrno(), address(fa), from);
     }
 
     public static int posix_spawnattr_init(MemorySegment attr) {
-        try {
-            return (int) attr_init$mh.invokeExact(attr);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_INIT, unreadErrno(), address(attr));
     }
 
     public static int posix_spawnattr_destroy(MemorySegment attr) {
-        try {
-            return (int) attr_destroy$mh.invokeExact(attr);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_DESTROY, unreadErrno(), address(attr));
     }
 
     public static int posix_spawnattr_setflags(MemorySegment attr, short flags) {
-        try {
-            return (int) attr_setflags$mh.invokeExact(attr, flags);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_SETFLAGS, unreadErrno(), address(attr), flags);
     }
 
     public static int posix_spawnattr_setsigmask(MemorySegment attr, MemorySegment set) {
-        try {
-            return (int) attr_setsigmask$mh.invokeExact(attr, set);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_SETSIGMASK, unreadErrno(), address(attr), address(set));
     }
 
     public static int posix_spawnattr_setsigdefault(MemorySegment attr, MemorySegment set) {
-        try {
-            return (int) attr_setsigdefault$mh.invokeExact(attr, set);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_SETSIGDEFAULT, unreadErrno(), address(attr), address(set));
     }
 
     public static int posix_spawnattr_setpgroup(MemorySegment attr, int pgroup) {
-        try {
-            return (int) attr_setpgroup$mh.invokeExact(attr, pgroup);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(ATTR_SETPGROUP, unreadErrno(), address(attr), pgroup);
     }
 
     public static int sigemptyset(MemorySegment set) {
-        try {
-            return (int) sigemptyset$mh.invokeExact(set);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return (int) call(SIGEMPTYSET, unreadErrno(), address(set));
     }
 
     // ---- strings ----
 
-    private static final MethodHandle strerrorname_np$mh =
-        plain("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle strerrordesc_np$mh =
-        plain("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle gnu_get_libc_version$mh =
-        plain("gnu_get_libc_version", FunctionDescriptor.of(ADDRESS));
+    private static final Function STRERRORNAME_NP = new Function("strerrorname_np"),
+        STRERRORDESC_NP = new Function("strerrordesc_np"),
+        GNU_GET_LIBC_VERSION = new Function("gnu_get_libc_version");
 
     public static MemorySegment strerrorname_np(int errno) {
-        try {
-            return (MemorySegment) strerrorname_np$mh.invokeExact(errno);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return pointer(call(STRERRORNAME_NP, unreadErrno(), errno));
     }
 
     public static MemorySegment strerrordesc_np(int errno) {
-        try {
-            return (MemorySegment) strerrordesc_np$mh.invokeExact(errno);
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return pointer(call(STRERRORDESC_NP, unreadErrno(), errno));
     }
 
     public static String gnu_get_libc_version() {
-        try {
-            return string((MemorySegment) gnu_get_libc_version$mh.invokeExact());
-        } catch (Throwable t) {
-            throw linkage(t);
-        }
+        return string(pointer(call(GNU_GET_LIBC_VERSION, unreadErrno())));
+    }
+
+    private static MemorySegment pointer(long address) {
+        return address == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(address);
     }
 
     /** Reads the NUL-terminated string a C function returned a pointer to. */

@@ -1,8 +1,5 @@
 package dev.vfork4j.linux;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
@@ -62,13 +59,10 @@ public final class NativeAccess {
         if (Arch.CURRENT == null) {
             return "vfork4j has no constants for os.arch=" + System.getProperty("os.arch");
         }
-        try {
-            // A handle for a function pointer given at each call: restricted like every downcall,
-            // and it needs no symbol lookup, so nothing here opens a file or loads a library.
-            Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            return "";
-        } catch (IllegalCallerException e) {
-            return deniedMessage(e);
-        }
+        // The handle every native call goes through: restricted like every downcall, and made
+        // for a function address given at each call, so nothing here opens a file or loads a
+        // library, and nothing is made that the first call would not make anyway.
+        IllegalCallerException refused = LibC.refusal();
+        return refused == null ? "" : deniedMessage(refused);
     }
 }

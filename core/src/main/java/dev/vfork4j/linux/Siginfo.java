@@ -22,12 +22,12 @@ public final class Siginfo {
         ValueLayout.JAVA_INT.withName("si_status"),
         MemoryLayout.paddingLayout(128 - 28));
 
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
-    }
-
-    private static final long SI_CODE = offset("si_code"), SI_PID = offset("si_pid"),
-        SI_STATUS = offset("si_status");
+    /**
+     * The fields' offsets in {@link #LAYOUT}, as constants (StructLayoutTest checks them against
+     * it): a layout path (byteOffset) costs a fresh JVM's first spawn some milliseconds, spent
+     * making the JDK's LayoutPath method handles.
+     */
+    static final long SI_CODE = 8, SI_PID = 16, SI_STATUS = 24;
 
     public static int code(MemorySegment info) {
         return info.get(ValueLayout.JAVA_INT, SI_CODE);

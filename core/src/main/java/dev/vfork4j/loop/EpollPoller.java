@@ -70,8 +70,9 @@ public final class EpollPoller implements AutoCloseable {
         this.loopEvent = arena.allocate(EpollEvent.LAYOUT);
         int fd = LibC.epoll_create1(pollState, EPOLL_CLOEXEC);
         if (fd < 0) {
+            int errno = CallState.errno(pollState); // before the close: it frees the segment errno is in
             arena.close();
-            throw new ErrnoException("epoll_create1(EPOLL_CLOEXEC)", CallState.errno(pollState));
+            throw new ErrnoException("epoll_create1(EPOLL_CLOEXEC)", errno);
         }
         this.epfd = new Fd(fd);
     }

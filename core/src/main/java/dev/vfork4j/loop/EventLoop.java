@@ -14,6 +14,7 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The library's one event-loop thread ("vfork4j-loop"): it waits on every pidfd and pipe with
@@ -70,9 +71,10 @@ public final class EventLoop {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment wakeState = CallState.allocate(arena);
     private final MemorySegment wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
-    /** A read buffer and errno segment for handlers, which all run on the loop thread. */
-    final MemorySegment scratch = arena.allocate(PipeReader.STREAMING_BUFFER);
+    /** An errno segment for handlers, which all run on the loop thread. */
     final MemorySegment scratchState = CallState.allocate(arena);
+    /** See {@link #scratch()}; loop thread only. */
+    private MemorySegment scratch;
     final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.LAYOUT);
     private final Thread thread;
     private final Fd timerFd;
@@ -92,6 +94,67 @@ public final class EventLoop {
     private final Queue<PidFd> unswept = new ConcurrentLinkedQueue<>();
     /** A sweep is scheduled (or running and about to reschedule itself). */
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
+    /*
+     * The loop's own tasks and handlers on a first spawn's path are small classes rather than
+     * lambdas: each lambda's first run spins a class, which a fresh JVM's first spawn paid for
+     * (docs/startup.md).
+     */
+
+    /** Puts a deadline in the queue and arms the timer for it (loop thread), unless it was cancelled meanwhile. */
+    private final class Enqueue implements Runnable {
+        private final Deadline deadline;
+
+        Enqueue(Deadline deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void run() {
+            if (!deadline.cancelled) {
+                deadlines.add(deadline);
+                arm();
+            }
+        }
+    }
+
+    /** The loop's eventfd (wake-ups) or timerfd (deadlines) is readable. */
+    private final class OwnFd implements EpollPoller.Handler {
+        private final boolean timer;
+
+        OwnFd(boolean timer) {
+            this.timer = timer;
+        }
+
+        @Override
+        public void onEvents(int events) {
+            if (timer) {
+                runDueDeadlines();
+            } else {
+                drainWakeups();
+            }
+        }
+    }
+
+    /** The loop thread's body; a sweep of new pidfds. */
+    private final class Task implements Runnable {
+        private final boolean sweep;
+
+        Task(boolean sweep) {
+            this.sweep = sweep;
+        }
+
+        @Override
+        public void run() {
+            if (sweep) {
+                sweep();
+            } else {
+                EventLoop.this.run();
+            }
+        }
+    }
+
+    private final Runnable sweepTask = new Task(true);
 
     /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
     public final class Deadline implements Comparable<Deadline> {
@@ -132,13 +195,13 @@ public final class EventLoop {
                 throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
             }
             wake = new Fd(fd);
-            p.add(fd, EPOLLIN, events -> drainWakeups());
+            p.add(fd, EPOLLIN, new OwnFd(false));
             int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
             if (tfd < 0) {
                 throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
             }
             timer = new Fd(tfd);
-            p.add(tfd, EPOLLIN, events -> runDueDeadlines());
+            p.add(tfd, EPOLLIN, new OwnFd(true));
         } catch (ErrnoException | RuntimeException | Error e) {
             // Half a loop keeps nothing: with one fd left, the epoll fd must not stay open.
             if (timer != null) {
@@ -156,7 +219,9 @@ public final class EventLoop {
         this.poller = p;
         this.wakeFd = wake;
         this.timerFd = timer;
-        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        Thread t = new Thread(new Task(false), name); // not Thread.ofPlatform(): its builder classes are not in the JDK's CDS archive
+        t.setDaemon(true);
+        this.thread = t;
     }
 
     /** Makes a loop and starts its thread; on failure nothing is left open. */
@@ -185,6 +250,20 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * A read and write buffer for handlers (loop thread only), made at the first handler that
+     * needs one: 1 MiB, zeroed, which cost the first spawn of a JVM some milliseconds of page
+     * faults when the loop was made, though a child whose output nobody pipes never uses it.
+     */
+    MemorySegment scratch() {
+        MemorySegment s = scratch;
+        if (s == null) {
+            s = arena.allocate(PipeReader.STREAMING_BUFFER);
+            scratch = s;
+        }
+        return s;
+    }
+
     public EpollPoller poller() {
         return poller;
     }
@@ -202,6 +281,9 @@ public final class EventLoop {
             return;
         }
         tasks.add(task);
+        if (exiting) {
+            LockSupport.unpark(thread); // parked between polls rather than in epoll_wait (ExitWake)
+        }
         if (!inLoop() && wakePending.compareAndSet(false, true)) {
             // One 8-byte write per batch of tasks; the loop resets wakePending before draining.
             int fd = wakeFd.acquire(); // -1 once the loop died and closed it: nobody to wake
@@ -230,12 +312,7 @@ public final class EventLoop {
      */
     public Deadline schedule(long nanoTime, Runnable task) {
         Deadline d = new Deadline(nanoTime, task);
-        execute(() -> {
-            if (!d.cancelled) {
-                deadlines.add(d);
-                arm();
-            }
-        });
+        execute(new Enqueue(d));
         return d;
     }
 
@@ -256,7 +333,7 @@ public final class EventLoop {
     /** Schedules a sweep unless one is; from the loop thread this wakes nobody (execute only queues). */
     private void scheduleSweep() {
         if (sweepScheduled.compareAndSet(false, true)) {
-            schedule(System.nanoTime() + sweepNanos, this::sweep);
+            schedule(System.nanoTime() + sweepNanos, sweepTask);
         }
     }
 
@@ -322,18 +399,72 @@ public final class EventLoop {
     private void run() {
         try {
             poller.ownedBy(Thread.currentThread());
+            ExitWake.register();
             while (true) {
-                poller.poll(tasks.isEmpty() ? -1 : 0);
+                // Once the JVM is exiting, never wait in epoll_wait (see ExitWake): poll, and park.
+                poller.poll(tasks.isEmpty() && !exiting ? -1 : 0);
                 wakePending.set(false);
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     runGuarded(task);
+                }
+                if (exiting && tasks.isEmpty()) {
+                    LockSupport.parkNanos(EXIT_POLL_NANOS);
                 }
             }
         } catch (Throwable t) {
             die(t);
         }
     }
+
+    /**
+     * Set by {@link ExitWake} when the JVM begins to shut down: from then on loop threads poll
+     * their epoll set and park in between instead of waiting in epoll_wait.
+     */
+    private static volatile boolean exiting;
+
+    /** How long an exiting loop parks between two polls: the latency of the children's events during shutdown hooks. */
+    static final long EXIT_POLL_NANOS = 1_000_000;
+
+    /**
+     * Takes the shared loop's thread out of epoll_wait when the JVM shuts down. HotSpot's exit
+     * waits for every Java thread that is in native code, up to
+     * {@code UserThreadWaitAttemptsAtExit} × 10 ms, 300 ms by default
+     * ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a loop thread blocked in
+     * epoll_wait through a downcall is in native: every JVM that had spawned a child took
+     * 300 ms longer to exit (docs/startup.md). The hook runs before that wait; the loop keeps
+     * serving children meanwhile (other shutdown hooks may start and wait for some), polling
+     * every {@link #EXIT_POLL_NANOS} and parked in between, which is not native. Registered
+     * once per JVM, by the first loop thread, so the spawning thread does not pay for it.
+     */
+    private static final class ExitWake implements Runnable {
+        private static final AtomicBoolean REGISTERED = new AtomicBoolean();
+
+        static void register() {
+            if (REGISTERED.compareAndSet(false, true)) {
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(new ExitWake(), "vfork4j-exit"));
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down already: too late to matter
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            exiting = true;
+            EventLoop l = shared;
+            if (l != null) {
+                l.execute(NOTHING); // wakes it out of epoll_wait; it sees exiting from then on
+            }
+        }
+    }
+
+    private static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
 
     /**
      * Runs {@code task}, and reports what it throws to this thread's uncaught-exception handler.

@@ -153,7 +153,7 @@ public final class PipeReader {
             if (bufferTooSmall) {
                 growBuffer(); // no delivery runs now, so no view of the old buffer is alive
             }
-            MemorySegment buf = handOver ? ownBuffer() : loop.scratch.asSlice(0, streaming ? STREAMING_BUFFER : PipeEnd.BUFFER_SIZE);
+            MemorySegment buf = handOver ? ownBuffer() : loop.scratch().asSlice(0, streaming ? STREAMING_BUFFER : PipeEnd.BUFFER_SIZE);
             long n = LibC.read(st, fd.number(), buf, buf.byteSize());
             if (n == PipeEnd.BUFFER_SIZE && !streaming) {
                 growPipe();

@@ -75,7 +75,7 @@ public final class PipeWriter {
     }
 
     private void writeSome() {
-        MemorySegment buf = loop.scratch;
+        MemorySegment buf = loop.scratch();
         MemorySegment st = loop.scratchState;
         while (!finished && offset < data.byteSize()) {
             long chunk = Math.min(buf.byteSize(), data.byteSize() - offset);

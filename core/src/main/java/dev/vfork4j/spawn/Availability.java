@@ -19,12 +19,24 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Which mechanisms and kernel features work here, probed for real at first use. Only a
- * definitive answer is kept for the JVM's life: the mechanism works, or it cannot (ENOSYS, EPERM
- * from a seccomp policy, EINVAL for a flag the kernel does not know, native access refused, a
- * glibc too old). A probe that fails for a reason that passes (EAGAIN, ENOMEM, EMFILE, ENFILE,
- * EINTR: a process or fd limit reached for the moment) fails that spawn with a SpawnException
- * naming the errno, and the next spawn probes again.
+ * Which mechanisms and kernel features work here, probed for real. Only a definitive answer is
+ * kept for the JVM's life: the mechanism works, or it cannot (ENOSYS, EPERM from a seccomp
+ * policy, EINVAL for a flag the kernel does not know, native access refused, a glibc too old). A
+ * probe that fails for a reason that passes (EAGAIN, ENOMEM, EMFILE, ENFILE, EINTR: a process or
+ * fd limit reached for the moment) fails that spawn with a SpawnException naming the errno, and
+ * the next spawn probes again.
+ *
+ * <p>Spawning does not wait for a probe child. For VFORK and FORK the spawn path
+ * ({@link #require}, {@code Mechanism.best()}) asks only what costs no child: native access, the
+ * architecture, and whether clone3 and close_range exist (a call each that changes nothing). The
+ * child routine itself is then tried by the first real spawn: when that spawn succeeds, the
+ * mechanism is known to work ({@link #worked}); when it fails for a reason that does not pass,
+ * {@link #afterFailedTrial} runs the probe child that used to run before every first spawn and
+ * keeps its verdict, so a mechanism that cannot work here is found out by the same probe as
+ * before, and a Command that did not choose its mechanism is started again with the next best.
+ * A first spawn is thereby spared a probe child (a clone, a wait and a reap) and the kernel
+ * version read from /proc. An explicit question ({@link #unavailableReason}, the doctor) still
+ * probes for real when no spawn has answered it yet.
  */
 public final class Availability {
     private Availability() {}
@@ -44,6 +56,13 @@ public final class Availability {
             return transientErrno == 0;
         }
     }
+
+    /**
+     * VFORK or FORK whose kernel features are there but whose child routine has not run here
+     * yet: usable by a spawn, which tries it (see the class comment), but not an answer to an
+     * explicit question.
+     */
+    private static final Answer UNTRIED = new Answer(null, 0, null);
 
     /** The errnos that say "not now" rather than "never": a probe that hits one is not kept. */
     static boolean isTransient(int errno) {
@@ -69,7 +88,7 @@ public final class Availability {
      * lesser mechanism for the JVM's life because of a moment's process or fd limit.
      */
     public static boolean definitelyUnavailable(Mechanism m) {
-        Answer a = answer(m);
+        Answer a = screen(m);
         return a.problem() != null && a.definitive();
     }
 
@@ -81,7 +100,7 @@ public final class Availability {
      *                        the next call probes again
      */
     public static void require(Mechanism m, String program, Path directory) throws SpawnException {
-        Answer a = answer(m);
+        Answer a = screen(m);
         if (a.problem() == null) {
             return;
         }
@@ -92,14 +111,42 @@ public final class Availability {
             "probing " + m + ": " + a.problem());
     }
 
+    /**
+     * A spawn of {@code m} succeeded: the mechanism works here. Call after every successful
+     * spawn; it costs a read once known.
+     */
+    public static void worked(Mechanism m) {
+        if (KNOWN.get(m.ordinal()) == UNTRIED) {
+            KNOWN.compareAndSet(m.ordinal(), UNTRIED, Answer.AVAILABLE);
+        }
+    }
+
+    /**
+     * A spawn of {@code m} failed with {@code errno}, maybe because the mechanism cannot work here
+     * rather than because of the request: when {@code m}'s child routine had not been tried yet
+     * and the errno is not one that passes, the probe child decides, as it decided before any
+     * first spawn before (its verdict is kept, definitive either way).
+     *
+     * @return why {@code m} can never work here, or null when it can (or may: the failure was the
+     *     request's own, or one that passes), and the failure stands
+     */
+    public static String afterFailedTrial(Mechanism m, int errno) {
+        if (KNOWN.get(m.ordinal()) != UNTRIED || isTransient(errno)) {
+            return null;
+        }
+        Answer a = answer(m);
+        return a.problem() != null && a.definitive() ? a.problem() : null;
+    }
+
+    /** What an explicit question gets: the full probe (with VFORK's and FORK's probe child) unless a spawn answered it. */
     private static Answer answer(Mechanism m) {
         Answer known = KNOWN.get(m.ordinal());
-        if (known != null) {
+        if (known != null && known != UNTRIED) {
             return known;
         }
         synchronized (Availability.class) { // one probe at a time, even when many threads ask first
             known = KNOWN.get(m.ordinal());
-            if (known != null) {
+            if (known != null && known != UNTRIED) {
                 return known;
             }
             Answer a = probe(m);
@@ -108,6 +155,50 @@ public final class Availability {
             }
             return a;
         }
+    }
+
+    /**
+     * What a spawn and {@code Mechanism.best()} go by: for VFORK and FORK, only what needs no
+     * child ({@link #UNTRIED} when all of it is there); for the others, the full probe, which
+     * makes no child for them.
+     */
+    private static Answer screen(Mechanism m) {
+        Answer known = KNOWN.get(m.ordinal());
+        if (known != null) {
+            return known;
+        }
+        if (m != Mechanism.VFORK && m != Mechanism.FORK) {
+            return answer(m);
+        }
+        synchronized (Availability.class) {
+            known = KNOWN.get(m.ordinal());
+            if (known != null) {
+                return known;
+            }
+            Answer a = cloneFeatures();
+            a = a == null ? UNTRIED : a;
+            if (a.definitive()) {
+                KNOWN.set(m.ordinal(), a);
+            }
+            return a;
+        }
+    }
+
+    /**
+     * What VFORK and FORK need that can be asked without a child, file or fd: native access,
+     * this architecture's constants, clone3 and close_range. Null when all of it is there.
+     */
+    private static Answer cloneFeatures() {
+        if (!NativeAccess.available()) {
+            return Answer.definitive(NativeAccess.problem());
+        }
+        for (String needed : new String[] {"clone3", "close_range"}) {
+            Answer a = feature(needed);
+            if (a.problem() != null) {
+                return new Answer(needed + ": " + a.problem(), a.transientErrno(), a.step());
+            }
+        }
+        return null;
     }
 
     private static Answer probe(Mechanism m) {

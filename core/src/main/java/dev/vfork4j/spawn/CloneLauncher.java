@@ -53,6 +53,7 @@ public final class CloneLauncher implements Launcher {
      */
     @Override
     public Spawned spawn(SpawnRequest r) throws IOException {
+        routine(r); // installed at the first spawn: no probe child comes before it (see Availability)
         FdLimit.check(r); // before anything is opened
         Stdio stdio = Stdio.open(r);
         if (r.attributes().parentDeathSignal() != null && !SpawnerThread.isCurrent()) {
@@ -150,7 +151,7 @@ public final class CloneLauncher implements Launcher {
                 | (cgroupFd >= 0 ? CLONE_INTO_CGROUP : 0);
             MemorySegment header = plan.build(flags, cgroupFd, slot);
 
-            long pid = ChildRoutine.get().call(header);
+            long pid = routine(r).call(header);
 
             if (pid < 0) {
                 int errno = (int) -pid;
@@ -176,6 +177,22 @@ public final class CloneLauncher implements Launcher {
             if (sharedSlot != null) {
                 Posix.unmap(sharedSlot);
             }
+        }
+    }
+
+    /**
+     * The child routine, installed at the first call: an mmap or mprotect that fails (ENOMEM, or
+     * EACCES where a policy forbids executable mappings) fails the spawn at CLONE, naming it.
+     */
+    private static ChildRoutine routine(SpawnRequest r) throws SpawnException {
+        try {
+            return ChildRoutine.get();
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof ErrnoException cause) {
+                throw Failures.spawnException(r, Step.CLONE, cause.errno(),
+                    "the child routine could not be set up: " + cause.getMessage());
+            }
+            throw e;
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.vfork4j.spawn;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.vfork4j.linux.PlatformStrings;
 import java.lang.foreign.Arena;
@@ -15,6 +15,12 @@ import java.util.Map;
 final class NativeStrings {
     private NativeStrings() {}
 
+    /*
+     * The arrays are written as longs (the pointers' addresses; vfork4j runs on 64-bit Linux
+     * only): the first ADDRESS access of a JVM makes a VarHandle of its own, which cost a fresh
+     * JVM's first spawn some milliseconds; the plan is written with JAVA_LONG anyway.
+     */
+
     /**
      * The shell a script without {@code #!} is run with, as execvp and the JDK run it: the one
      * place the library names a shell (SecurityTest checks that), and it is never given
@@ -25,11 +31,11 @@ final class NativeStrings {
     }
 
     static MemorySegment array(Arena arena, List<String> strings) {
-        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);
+        MemorySegment array = arena.allocate(JAVA_LONG, strings.size() + 1L);
         for (int i = 0; i < strings.size(); i++) {
-            array.setAtIndex(ADDRESS, i, PlatformStrings.cString(arena, strings.get(i)));
+            array.setAtIndex(JAVA_LONG, i, PlatformStrings.cString(arena, strings.get(i)).address());
         }
-        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        array.setAtIndex(JAVA_LONG, strings.size(), 0L); // NULL
         return array;
     }
 
@@ -41,13 +47,13 @@ final class NativeStrings {
      */
     static MemorySegment shellArray(Arena arena, MemorySegment shell, MemorySegment script, MemorySegment argv,
                                     int argc) {
-        MemorySegment array = arena.allocate(ADDRESS, Math.max(argc, 1) + 2L);
-        array.setAtIndex(ADDRESS, 0, shell);
-        array.setAtIndex(ADDRESS, 1, script);
+        MemorySegment array = arena.allocate(JAVA_LONG, Math.max(argc, 1) + 2L);
+        array.setAtIndex(JAVA_LONG, 0, shell.address());
+        array.setAtIndex(JAVA_LONG, 1, script.address());
         for (int i = 1; i < argc; i++) {
-            array.setAtIndex(ADDRESS, i + 1, argv.getAtIndex(ADDRESS, i));
+            array.setAtIndex(JAVA_LONG, i + 1, argv.getAtIndex(JAVA_LONG, i));
         }
-        array.setAtIndex(ADDRESS, Math.max(argc, 1) + 1L, MemorySegment.NULL);
+        array.setAtIndex(JAVA_LONG, Math.max(argc, 1) + 1L, 0L); // NULL
         return array;
     }
 
@@ -76,12 +82,12 @@ final class NativeStrings {
     }
 
     private static MemorySegment layOut(Arena arena, Map<String, String> env) {
-        MemorySegment array = arena.allocate(ADDRESS, env.size() + 1L);
+        MemorySegment array = arena.allocate(JAVA_LONG, env.size() + 1L);
         int i = 0;
         for (Map.Entry<String, String> e : env.entrySet()) {
-            array.setAtIndex(ADDRESS, i++, PlatformStrings.cString(arena, e.getKey() + "=" + e.getValue()));
+            array.setAtIndex(JAVA_LONG, i++, PlatformStrings.cString(arena, e.getKey() + "=" + e.getValue()).address());
         }
-        array.setAtIndex(ADDRESS, i, MemorySegment.NULL);
+        array.setAtIndex(JAVA_LONG, i, 0L); // NULL
         return array;
     }
 }

@@ -57,42 +57,42 @@ final class Stdio implements AutoCloseable {
                 source[target] = childEnd(Posix.dupCloexec(r.fdSource(target), 3));
                 return;
             }
-            switch (redirect) {
-                case Redirect.Standard std -> {
-                    switch (std) {
-                        case INHERIT -> { }
-                        case STDOUT -> stderrToStdout = true;
-                        case DISCARD -> {
-                            what = name + " to /dev/null";
-                            source[target] = childEnd(Posix.open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0));
-                        }
-                        case PIPE -> {
-                            what = name + " pipe";
-                            int[] p = Posix.pipe();
-                            int childSide = target == 0 ? p[0] : p[1];
-                            int ourSide = target == 0 ? p[1] : p[0];
-                            parentEnd[target] = ourSide;
-                            source[target] = childEnd(childSide);
-                            Posix.setNonBlocking(ourSide);
-                        }
+            // if/instanceof rather than a pattern switch: its first run would spin a class
+            // (SwitchBootstraps), which a fresh JVM's first spawn paid for; Standard comes first,
+            // so the other redirect classes are loaded only when used.
+            if (redirect instanceof Redirect.Standard std) {
+                switch (std) {
+                    case INHERIT -> { }
+                    case STDOUT -> stderrToStdout = true;
+                    case DISCARD -> {
+                        what = name + " to /dev/null";
+                        source[target] = childEnd(Posix.open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0));
+                    }
+                    case PIPE -> {
+                        what = name + " pipe";
+                        int[] p = Posix.pipe();
+                        int childSide = target == 0 ? p[0] : p[1];
+                        int ourSide = target == 0 ? p[1] : p[0];
+                        parentEnd[target] = ourSide;
+                        source[target] = childEnd(childSide);
+                        Posix.setNonBlocking(ourSide);
                     }
                 }
-                case Redirect.From f -> {
-                    what = name + " from " + f.file();
-                    source[target] = childEnd(Posix.open(f.file().toString(), O_RDONLY, 0));
-                    // Opening a directory for reading succeeds; FileInputStream refuses it after its open, and so do we.
-                    if (Posix.isDirectory(source[target])) {
-                        throw Failures.spawnException(r, SpawnException.Step.REDIRECT, EISDIR, what);
-                    }
+            } else if (redirect instanceof Redirect.From f) {
+                what = name + " from " + f.file();
+                source[target] = childEnd(Posix.open(f.file().toString(), O_RDONLY, 0));
+                // Opening a directory for reading succeeds; FileInputStream refuses it after its open, and so do we.
+                if (Posix.isDirectory(source[target])) {
+                    throw Failures.spawnException(r, SpawnException.Step.REDIRECT, EISDIR, what);
                 }
-                case Redirect.To t -> {
-                    what = name + " to " + t.file();
-                    source[target] = childEnd(Posix.open(t.file().toString(), O_WRONLY | O_CREAT | O_TRUNC, 0666));
-                }
-                case Redirect.AppendTo a -> {
-                    what = name + " appended to " + a.file();
-                    source[target] = childEnd(Posix.open(a.file().toString(), O_WRONLY | O_CREAT | O_APPEND, 0666));
-                }
+            } else if (redirect instanceof Redirect.To t) {
+                what = name + " to " + t.file();
+                source[target] = childEnd(Posix.open(t.file().toString(), O_WRONLY | O_CREAT | O_TRUNC, 0666));
+            } else if (redirect instanceof Redirect.AppendTo a) {
+                what = name + " appended to " + a.file();
+                source[target] = childEnd(Posix.open(a.file().toString(), O_WRONLY | O_CREAT | O_APPEND, 0666));
+            } else {
+                throw new AssertionError("a Redirect of no known kind: " + redirect);
             }
         } catch (ErrnoException e) {
             throw Failures.spawnException(r, SpawnException.Step.REDIRECT, e.errno(), what);

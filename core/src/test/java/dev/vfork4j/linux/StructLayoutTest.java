@@ -23,8 +23,12 @@ class StructLayoutTest {
     @Test
     void siginfoIs128BytesWithChildFieldsAfterAHole() {
         assertThat(Siginfo.LAYOUT.byteSize()).isEqualTo(128);
-        assertThat(Siginfo.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("si_pid"))).isEqualTo(16);
-        assertThat(Siginfo.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("si_status"))).isEqualTo(24);
+        assertThat(Siginfo.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("si_code"))).isEqualTo(8)
+            .isEqualTo(Siginfo.SI_CODE);
+        assertThat(Siginfo.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("si_pid"))).isEqualTo(16)
+            .isEqualTo(Siginfo.SI_PID);
+        assertThat(Siginfo.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("si_status"))).isEqualTo(24)
+            .isEqualTo(Siginfo.SI_STATUS);
     }
 
     @Test
@@ -46,5 +50,6 @@ class StructLayoutTest {
     @Test
     void captureStateHasErrno() {
         assertThat(CallState.LAYOUT.memberLayouts()).anyMatch(l -> l.name().orElse("").equals("errno"));
+        assertThat(CallState.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"))).isEqualTo(CallState.ERRNO);
     }
 }

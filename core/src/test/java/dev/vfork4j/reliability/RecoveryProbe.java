@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * One line per fact, {@code key=value}.
  *
  * <ul>
- *   <li>{@code first-spawn MECHANISM|best GROUP}: the very first spawn of this JVM meets the
- *       limit, so the availability probe's own clone gets EAGAIN.</li>
+ *   <li>{@code first-spawn MECHANISM|best [loop-first] GROUP}: the very first spawn of this JVM
+ *       meets the limit: when the event loop's thread is to start, or, with {@code loop-first}
+ *       (the loop started before the limit), at the clone that tries the mechanism.</li>
  *   <li>{@code spawner GROUP}: the JVM has spawned before; its first parentDeathSignal spawn
  *       meets the limit, when the spawner thread is to be started.</li>
  * </ul>
@@ -25,6 +26,9 @@ public final class RecoveryProbe {
         if (args[0].equals("first-spawn")) {
             Mechanism m = args[1].equals("best") ? null : Mechanism.valueOf(args[1]);
             Command c = m == null ? Command.of("true") : Command.of("true").mechanism(m);
+            if (args[2].equals("loop-first")) {
+                dev.vfork4j.loop.EventLoop.shared();
+            }
             limit(group);
             FaultProbe.report("first", attempt(c));
             System.out.println("reasonWhileLimited=" + (m == null ? Mechanism.VFORK : m).unavailableReason().orElse("none"));
