@@ -88,8 +88,8 @@ public final class EventLoop {
      */
     public static final long SWEEP_NANOS = 1_000_000;
     private final long sweepNanos;
-    /** Pidfds not yet swept into the epoll set; most are reaped by a waiting thread before. */
-    private final Queue<PidFd> unswept = new ConcurrentLinkedQueue<>();
+    /** Pidfds and captured pipes not yet swept into the epoll set; most are done with by a waiting thread before. */
+    private final Queue<Sweepable> unswept = new ConcurrentLinkedQueue<>();
     /** A sweep is scheduled (or running and about to reschedule itself). */
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
@@ -240,11 +240,11 @@ public final class EventLoop {
     }
 
     /**
-     * Has {@code pidfd} watched at the next sweep unless someone {@link PidFd#watch() watches}
-     * it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
+     * Has {@code pidfd} (or a captured pipe) watched at the next sweep unless someone
+     * {@link Sweepable#watch() watches} it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
      * sweep); while spawns go on, each sweep schedules the next from the loop thread itself.
      */
-    void watchSoon(PidFd pidfd) {
+    void watchSoon(Sweepable pidfd) {
         unswept.add(pidfd);
         if (death != null) {
             failUnswept(death); // died meanwhile: nobody will sweep
@@ -264,7 +264,7 @@ public final class EventLoop {
         // Cleared before draining: a pidfd added after the drain finds it clear and schedules a sweep.
         sweepScheduled.set(false);
         boolean any = false;
-        PidFd p;
+        Sweepable p;
         while ((p = unswept.poll()) != null) {
             p.watch();
             any = true;
@@ -384,9 +384,9 @@ public final class EventLoop {
     }
 
     private void failUnswept(IOException cause) {
-        PidFd p;
+        Sweepable p;
         while ((p = unswept.poll()) != null) {
-            PidFd dead = p;
+            Sweepable dead = p;
             runGuarded(() -> dead.loopDied(cause));
         }
     }
