@@ -60,7 +60,8 @@ final class NativeChild extends Child {
         // The group's copy of the pidfd is made while the pidfd is still ours alone: once the loop
         // has it, the loop may reap the child and close it at any moment.
         Fd groupPidfd = io.groupLeader() ? ProcessGroup.copyPidfd(s.pidfd()) : null;
-        this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
+        // run() and output() wait for the child at once: the loop needs no sweep to find it.
+        this.pidfd = new PidFd(s.pid(), s.pidfd(), loop, sweep());
         this.group = io.groupLeader() ? ProcessGroup.ledBy(this, s.pid(), pidfd, groupPidfd) : null;
         if (group != null) {
             pidfd.exit().whenComplete((status, failure) -> group.leaderReaped());
@@ -143,14 +144,14 @@ final class NativeChild extends Child {
                 return NullStreams.INPUT;
             }
             if (capture != null) {
-                PipeReader r = PipeReader.deferred(fd, loop, capture);
+                PipeReader r = PipeReader.deferred(fd, loop, capture, sweep());
                 readers.add(r);
                 inlineReaders.add(r);
                 deliveries.await(r.done(), "reading " + name);
                 return NullStreams.INPUT;
             }
             if (io.verb() == ChildIo.Verb.RUN) {
-                PipeReader r = PipeReader.deferred(fd, loop, chunk -> { }); // read and dropped: never stalls the child
+                PipeReader r = PipeReader.deferred(fd, loop, chunk -> { }, sweep()); // read and dropped: never stalls the child
                 readers.add(r);
                 inlineReaders.add(r);
                 return NullStreams.INPUT;
@@ -162,6 +163,16 @@ final class NativeChild extends Child {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the loop must find this child's pidfd and captured pipes by itself, at its next
+     * sweep: under start(), where nobody may ever wait; not under run() and output(), which
+     * wait for the child at once (on a platform thread in the kernel; on a virtual thread
+     * through {@link #completion()}, which hands both to the loop).
+     */
+    private boolean sweep() {
+        return io.verb() == ChildIo.Verb.START;
     }
 
     private static void closeAll(int... fds) {
@@ -264,7 +275,12 @@ final class NativeChild extends Child {
         if (Thread.currentThread().isVirtual()) {
             return true;
         }
-        return KernelWait.awaitExit(pidfd, inlineReaders, timeoutNanos);
+        try {
+            return KernelWait.awaitExit(pidfd, inlineReaders, timeoutNanos);
+        } catch (Throwable t) {
+            completion(); // whatever ended the wait, the loop takes the child and its pipes (run() and output() have no sweep)
+            throw t;
+        }
     }
 
     /** Whoever asks for the exit gets it seen by the loop from now on (see PidFd: it is not watched from the spawn). */

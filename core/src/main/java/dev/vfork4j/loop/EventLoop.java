@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -92,6 +94,12 @@ public final class EventLoop {
     private final Queue<Sweepable> unswept = new ConcurrentLinkedQueue<>();
     /** A sweep is scheduled (or running and about to reschedule itself). */
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    /**
+     * Platform threads waiting in poll(2) for this loop's children ({@link KernelWait}): they
+     * need no loop, but are woken at its death to fail as every wait on the loop fails then
+     * (a timeout's deadline, for one, died with it).
+     */
+    final Set<KernelWait> kernelWaits = ConcurrentHashMap.newKeySet();
 
     /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
     public final class Deadline implements Comparable<Deadline> {
@@ -376,6 +384,7 @@ public final class EventLoop {
         runGuarded(() -> reportUncaught(cause));
         runGuarded(() -> poller.die(failure));
         runGuarded(() -> failUnswept(failure));
+        runGuarded(() -> kernelWaits.forEach(KernelWait::wake)); // after death is set: each looks at it when woken
         runGuarded(() -> {
             tasks.clear();
             deadlines.clear();

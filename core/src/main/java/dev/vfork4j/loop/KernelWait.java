@@ -7,6 +7,7 @@ import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Siginfo;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -52,6 +53,7 @@ public final class KernelWait implements AutoCloseable {
     private static final int POLLFD_SIZE = 8; // struct pollfd: int fd; short events; short revents
     private static final short POLLIN = 0x001;
 
+    private final EventLoop loop;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment pollfds;
     /** The errno segment of this thread's calls. */
@@ -65,12 +67,23 @@ public final class KernelWait implements AutoCloseable {
     private volatile Waker waker;
     private boolean wakerTried;
 
-    /** A wait that starts now, on the current (platform) thread. */
-    public KernelWait() {
+    /** A wait for a child of {@code loop} that starts now, on the current (platform) thread. */
+    KernelWait(EventLoop loop) {
+        this.loop = loop;
         MemorySegment block = arena.allocate(MAX_FDS * POLLFD_SIZE + CallState.allocate(arena).byteSize(), 8);
         this.pollfds = block.asSlice(0, MAX_FDS * POLLFD_SIZE);
         this.state = block.asSlice(MAX_FDS * POLLFD_SIZE);
         this.start = System.nanoTime();
+        loop.kernelWaits.add(this); // before the first look at loopDeath(): the dying loop wakes what it finds here
+    }
+
+    /**
+     * Why the loop of this wait's child died, or null. A wait that needs no loop still fails
+     * then, as every wait on the loop does (see {@link EventLoop}): the deadlines of a
+     * timeout died with it, and no wait may outlast its timeout silently.
+     */
+    IOException loopDeath() {
+        return loop.death();
     }
 
     /** The siginfo a reap on this thread fills. */
@@ -210,6 +223,7 @@ public final class KernelWait implements AutoCloseable {
     /** Unhooks the interrupt and closes the eventfd. The interrupt flag is left as it is. */
     @Override
     public void close() {
+        loop.kernelWaits.remove(this);
         Waker w = waker;
         if (w != null) {
             w.leave();
@@ -291,7 +305,7 @@ public final class KernelWait implements AutoCloseable {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a virtual thread must not wait in poll(2): it would hold its carrier");
         }
-        try (KernelWait w = new KernelWait()) {
+        try (KernelWait w = new KernelWait(child.loop())) {
             List<PipeReader> held = new ArrayList<>(readers.size());
             child.enterKernelWait();
             try {
@@ -313,6 +327,14 @@ public final class KernelWait implements AutoCloseable {
     private boolean untilDone(PidFd child, List<PipeReader> held, long timeoutNanos) throws InterruptedException {
         int[] readerIndex = new int[held.size()];
         while (true) {
+            IOException dead = loopDeath();
+            if (dead != null) {
+                child.loopDied(dead); // the exit and the pipes fail with the death, as the loop's own would have
+                for (PipeReader r : held) {
+                    r.loopDied(dead);
+                }
+                return true;
+            }
             int pidIndex = child.exit().isDone() ? -1 : add(child.fd());
             int open = pidIndex >= 0 ? 1 : 0;
             for (int i = 0; i < held.size(); i++) {

@@ -58,10 +58,29 @@ public final class PidFd implements Sweepable {
 
     /** Takes ownership of {@code pidfd}; the loop watches it from its next sweep on, or sooner on {@link #watch()}. */
     public PidFd(long pid, int pidfd, EventLoop loop) {
+        this(pid, pidfd, loop, true);
+    }
+
+    /**
+     * Takes ownership of {@code pidfd}. With {@code sweep}, the loop watches it from its next
+     * sweep on, or sooner on {@link #watch()}. Without, only on {@link #watch()} or when a
+     * {@link KernelWait} leaves without the exit: for a child whose verb waits for it at once
+     * (run(), output()), so that its spawn wakes the loop for no sweep; whatever ends that wait
+     * early (an interrupt, a failure) leaves the child to the loop.
+     */
+    public PidFd(long pid, int pidfd, EventLoop loop, boolean sweep) {
         this.pid = pid;
         this.fd = new Fd(pidfd);
         this.loop = loop;
-        loop.watchSoon(this);
+        if (sweep) {
+            loop.watchSoon(this);
+        } else {
+            wanted = true; // no sweep will come: the last kernel waiter to leave hands it over
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
     }
 
     public long pid() {

@@ -136,12 +136,17 @@ public final class PipeInputStream extends InputStream {
      * the fd was released (closed, or kept at the exit); the caller looks at which, lock held.
      */
     private void awaitInKernel() throws IOException {
-        KernelWait w = new KernelWait();
+        KernelWait w = new KernelWait(end.loop());
         waiting.add(w); // before the fd is looked at: whoever releases it wakes the waiters after
         boolean pollsChild = child != null && child.enterKernelWaitIfUnwatched();
         end.lock.unlock();
         try {
             while (!exited) {
+                IOException dead = w.loopDeath();
+                if (dead != null) {
+                    // This wait needs no loop, but fails with it as a read waiting on the loop would.
+                    throw new IOException("no more events for this pipe: " + dead.getMessage(), dead);
+                }
                 int pipe = w.add(end.fd);
                 if (pipe < 0) {
                     return; // released meanwhile

@@ -130,11 +130,15 @@ public final class PipeReader implements Sweepable {
     /**
      * Takes ownership of {@code fd} (O_NONBLOCK) for a consumer that runs inline (a capture, a
      * drain), leaving it out of the loop's epoll set for now: a {@link KernelWait} may
-     * {@link #claim} it, else the loop reads it from {@link #watch()} or its next sweep on.
+     * {@link #claim} it, else the loop reads it from {@link #watch()} on, or from its next sweep
+     * on when {@code sweep} (without, the caller must make sure one of the two comes: run()
+     * and output() wait for the child at once, and a wait that leaves early hands it over).
      */
-    public static PipeReader deferred(int fd, EventLoop loop, ChunkHandler consumer) {
+    public static PipeReader deferred(int fd, EventLoop loop, ChunkHandler consumer, boolean sweep) {
         PipeReader r = new PipeReader(fd, loop, consumer, null);
-        loop.watchSoon(r);
+        if (sweep) {
+            loop.watchSoon(r);
+        }
         return r;
     }
 
