@@ -36,8 +36,6 @@ public final class PipeInputStream extends InputStream {
     private boolean closed, eof; // guarded by end.lock
     private byte[] kept; // what was left in the pipe at exit; guarded by end.lock
     private int keptPos;
-    /** The child has exited; set before {@link #processExited} tries the lock, so a reader that holds it, or waits, sees it. */
-    private volatile boolean exited;
     /** Platform threads' waits in read (usually none or one), to wake when the fd is released or the child exits. */
     private final Queue<KernelWait> waiting = new ConcurrentLinkedQueue<>();
 
@@ -107,13 +105,6 @@ public final class PipeInputStream extends InputStream {
                 }
                 int errno = CallState.errno(st);
                 if (errno == EAGAIN) {
-                    if (exited) {
-                        // The child has exited and processExited could not take the lock (a reader had
-                        // it): the pipe is empty now, so the stream ends as processExited would end it.
-                        eof = true;
-                        end.release();
-                        return -1;
-                    }
                     if (Thread.currentThread().isVirtual()) {
                         end.awaitReady(seen);
                     } else {
@@ -132,16 +123,18 @@ public final class PipeInputStream extends InputStream {
      * A platform thread's wait for the pipe (called with the lock held once, which it lets go
      * meanwhile, so that close() and processExited() never wait for the child's next write):
      * poll(2) on the pipe, and on the pidfd while the loop does not watch it, reaping the child
-     * when it exits. Returns when the pipe is readable or at its end, the child has exited, or
-     * the fd was released (closed, or kept at the exit); the caller looks at which, lock held.
+     * when it exits. Returns when the pipe is readable or at its end, or the fd was released
+     * (closed, or kept at the exit); the caller looks at which, lock held. The pidfd's lock is
+     * taken only while this lock is let go: its reap takes this one (processExited).
      */
     private void awaitInKernel() throws IOException {
         KernelWait w = new KernelWait(end.loop());
         waiting.add(w); // before the fd is looked at: whoever releases it wakes the waiters after
-        boolean pollsChild = child != null && child.enterKernelWaitIfUnwatched();
         end.lock.unlock();
+        boolean pollsChild = false;
         try {
-            while (!exited) {
+            pollsChild = child != null && child.enterKernelWaitIfUnwatched();
+            while (true) {
                 IOException dead = w.loopDeath();
                 if (dead != null) {
                     // This wait needs no loop, but fails with it as a read waiting on the loop would.
@@ -164,12 +157,12 @@ public final class PipeInputStream extends InputStream {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting on the child's pipe");
         } finally {
-            end.lock.lock();
-            waiting.remove(w);
             if (pollsChild) {
                 child.leaveKernelWait();
             }
+            waiting.remove(w);
             w.close();
+            end.lock.lock();
         }
     }
 
@@ -219,16 +212,14 @@ public final class PipeInputStream extends InputStream {
 
     /**
      * Called on the thread that reaped the child when it has exited: keeps what the pipe holds
-     * now and releases the fd. Skipped when a reader is inside a read call right now (not
-     * waiting); that reader reaches end of stream once the pipe is empty and releases the fd
-     * itself.
+     * now and releases the fd, so a read ends there even while a grandchild holds the pipe
+     * open. A reader holds the lock only between its waits (both kinds let it go while they
+     * wait), so this waits a read(2) at most. It used to skip the stream when the lock was
+     * taken: a reader woken by the child's last write then read it, found the pipe empty and
+     * waited again, for the grandchild.
      */
     public void processExited() {
-        exited = true;
-        wakeWaiters();
-        if (!end.lock.tryLock()) {
-            return;
-        }
+        end.lock.lock();
         try {
             if (closed || eof || end.isReleased()) {
                 return;
@@ -253,6 +244,7 @@ public final class PipeInputStream extends InputStream {
             // FIONREAD on our own pipe cannot fail; if it did, leave the fd to the reader.
         } finally {
             end.lock.unlock();
+            wakeWaiters(); // a platform thread polling the released fd would not see the release
         }
     }
 }
