@@ -166,15 +166,38 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
      */
     public abstract Mechanism mechanism();
 
+    /**
+     * Waits for the child to exit and its output to be handed over. A platform thread waits in
+     * the kernel, as C's waitpid does: in poll(2) on the child's pidfd, reaping the child itself;
+     * a virtual thread parks without pinning its carrier.
+     *
+     * @return the exit value
+     * @throws InterruptedException the thread was interrupted while waiting (its interrupt status
+     *                              is cleared); the child goes on running
+     */
     @Override
     public int waitFor() throws InterruptedException {
         return awaitStatus().exitValue();
     }
 
+    /**
+     * As {@link #waitFor()}, for at most {@code timeout}.
+     *
+     * @param timeout the longest to wait
+     * @param unit    the unit of {@code timeout}
+     * @return true when the child exited (and its output was handed over) in time
+     * @throws InterruptedException the thread was interrupted while waiting (its interrupt status
+     *                              is cleared)
+     */
     @Override
     public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        long start = System.nanoTime();
+        long nanos = Math.max(0, unit.toNanos(timeout));
         try {
-            completion().get(timeout, unit);
+            if (nanos > 0 && !awaitInKernel(nanos)) {
+                return false;
+            }
+            completion().get(Math.max(0, nanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -183,12 +206,19 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
         }
     }
 
-    /** Called before a thread blocks waiting for the exit; a chance to see a quick exit first. */
-    void beforeWait() {}
+    /**
+     * Waits on the calling thread, in the kernel, for what it can wait for there (the exit, the
+     * pipes it reads itself), for at most {@code timeoutNanos} (negative: no limit); false when
+     * the time ran out. Returns at once where the thread must park instead (a virtual thread,
+     * the JDK mechanism): {@link #completion()} is then waited for as usual.
+     */
+    boolean awaitInKernel(long timeoutNanos) throws InterruptedException {
+        return true;
+    }
 
     /** Waits for the exit (and every consumer) and returns the status. */
     ExitStatus awaitStatus() throws InterruptedException {
-        beforeWait();
+        awaitInKernel(-1);
         try {
             return completion().get();
         } catch (ExecutionException e) {

@@ -4,6 +4,7 @@ import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.loop.EventLoop;
+import dev.vfork4j.loop.KernelWait;
 import dev.vfork4j.loop.PidFd;
 import dev.vfork4j.loop.PipeInputStream;
 import dev.vfork4j.loop.PipeOutputStream;
@@ -46,8 +47,10 @@ final class NativeChild extends Child {
     private final OutputStream stdin;
     private final InputStream stdout, stderr;
     private final Deliveries deliveries;
-    /** Every reader the loop drives for this child (capture, discard, consume). */
+    /** Every reader of this child's pipes (capture, discard, consume). */
     private final List<PipeReader> readers = new ArrayList<>();
+    /** Those whose consumer runs inline (capture, discard): a platform thread that waits reads them itself. */
+    private final List<PipeReader> inlineReaders = new ArrayList<>(2);
     /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
     /** ... and it was a signal that could only kill the child (see {@link ExitCheck}). */
@@ -62,7 +65,8 @@ final class NativeChild extends Child {
         // The group's copy of the pidfd is made while the pidfd is still ours alone: once the loop
         // has it, the loop may reap the child and close it at any moment.
         Fd groupPidfd = io.groupLeader() ? ProcessGroup.copyPidfd(s.pidfd()) : null;
-        this.pidfd = new PidFd(s.pid(), s.pidfd(), loop);
+        // run() and output() wait for the child at once: the loop needs no sweep to find it.
+        this.pidfd = new PidFd(s.pid(), s.pidfd(), loop, sweep());
         this.group = io.groupLeader() ? ProcessGroup.ledBy(this, s.pid(), pidfd, groupPidfd) : null;
         if (group != null) {
             pidfd.exit().whenComplete((status, failure) -> group.leaderReaped());
@@ -145,22 +149,35 @@ final class NativeChild extends Child {
                 return NullStreams.INPUT;
             }
             if (capture != null) {
-                PipeReader r = PipeReader.start(fd, loop, capture, null);
+                PipeReader r = PipeReader.deferred(fd, loop, capture, sweep());
                 readers.add(r);
+                inlineReaders.add(r);
                 deliveries.await(r.done(), "reading " + name);
                 return NullStreams.INPUT;
             }
             if (io.verb() == ChildIo.Verb.RUN) {
-                readers.add(PipeReader.start(fd, loop, chunk -> { }, null)); // read and dropped: never stalls the child
+                PipeReader r = PipeReader.deferred(fd, loop, chunk -> { }, sweep()); // read and dropped: never stalls the child
+                readers.add(r);
+                inlineReaders.add(r);
                 return NullStreams.INPUT;
             }
-            return new PipeInputStream(fd, loop);
+            return new PipeInputStream(fd, loop, pidfd);
         } catch (IOException | RuntimeException e) {
             if (otherFd >= 0) {
                 Posix.close(otherFd);
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the loop must find this child's pidfd and captured pipes by itself, at its next
+     * sweep: under start(), where nobody may ever wait; not under run() and output(), which
+     * wait for the child at once (on a platform thread in the kernel; on a virtual thread
+     * through {@link #completion()}, which hands both to the loop).
+     */
+    private boolean sweep() {
+        return io.verb() == ChildIo.Verb.START;
     }
 
     private static void closeAll(int... fds) {
@@ -251,19 +268,25 @@ final class NativeChild extends Child {
     }
 
     /**
-     * A platform thread that waits polls the pidfd itself for up to {@link #QUICK_EXIT_MS}
-     * first: a child that is about to end is reaped by the waiter with one wake-up instead of
-     * going through the loop thread. Longer waits (and every wait on a virtual thread) park on
-     * the future as usual, so waitFor stays interruptible.
+     * A platform thread waits in poll(2) on the pidfd, and on the pipes output() captures (or
+     * run() drains), reaping the child and reading them itself, as C's waitpid and read block
+     * the caller in the kernel: the exit and the output wake this thread alone, not the loop and
+     * then this thread. A virtual thread returns at once, to park on the futures (poll would
+     * hold its carrier). What the loop or other threads deliver (onStdout handlers, the feeding
+     * of stdin) is left to them; the caller waits for it on {@link #completion()}.
      */
     @Override
-    void beforeWait() {
-        if (!exit.isDone() && !Thread.currentThread().isVirtual() && !Thread.currentThread().isInterrupted()) {
-            pidfd.awaitBriefly(QUICK_EXIT_MS);
+    boolean awaitInKernel(long timeoutNanos) throws InterruptedException {
+        if (Thread.currentThread().isVirtual()) {
+            return true;
+        }
+        try {
+            return KernelWait.awaitExit(pidfd, inlineReaders, timeoutNanos);
+        } catch (Throwable t) {
+            completion(); // whatever ended the wait, the loop takes the child and its pipes (run() and output() have no sweep)
+            throw t;
         }
     }
-
-    static final int QUICK_EXIT_MS = 2;
 
     /** Whoever asks for the exit gets it seen by the loop from now on (see PidFd: it is not watched from the spawn). */
     @Override
@@ -272,9 +295,13 @@ final class NativeChild extends Child {
         return exit;
     }
 
+    /** As {@link #exit()}, and the loop reads the captured pipes from now on too. */
     @Override
     CompletableFuture<ExitStatus> completion() {
         pidfd.watch();
+        for (PipeReader r : inlineReaders) {
+            r.watch();
+        }
         return completion;
     }
 

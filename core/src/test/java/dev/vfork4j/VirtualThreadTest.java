@@ -42,6 +42,46 @@ class VirtualThreadTest {
 
     @ParameterizedTest
     @MethodSource("nativeMechanisms")
+    void outputAndRunOnVirtualThreadsParkWithoutPinning(Mechanism m) throws Exception {
+        // A platform thread waits for run() and output() in poll(2); a virtual thread must not
+        // (it would hold its carrier) and parks instead, served by the loop, which takes the
+        // child's pidfd and pipes when asked: these verbs give it no sweep to find them by.
+        runVerbs(m, 4);
+        ConcurrentLinkedQueue<String> pinned = new ConcurrentLinkedQueue<>();
+        try (RecordingStream jfr = new RecordingStream()) {
+            jfr.enable("jdk.VirtualThreadPinned").withThreshold(java.time.Duration.ZERO).withStackTrace();
+            jfr.onEvent("jdk.VirtualThreadPinned", (RecordedEvent e) -> pinned.add(String.valueOf(e.getStackTrace())));
+            jfr.startAsync();
+            assertThat(runVerbs(m, 50)).hasSize(50).containsOnly("out|0");
+            Thread.sleep(500); // let the stream deliver what it recorded
+        }
+        assertThat(pinned.stream().filter(s -> s.contains("dev.vfork4j"))).isEmpty();
+    }
+
+    /** {@code n} virtual threads, each waiting for output() and then run() of a child that sleeps. */
+    private static List<String> runVerbs(Mechanism m, int n) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        ConcurrentLinkedQueue<String> results = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < n; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    String out = Command.of("sh", "-c", "sleep 0.3; echo out").mechanism(m).output().stdoutText().strip();
+                    int code = Command.of("sleep", "0.1").mechanism(m).run().exitValue();
+                    results.add(out + "|" + code);
+                } catch (Exception e) {
+                    results.add("failed: " + e);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        for (Thread t : threads) {
+            t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+        return List.copyOf(results);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
     void twentyBlockedReadersShareOneCarrier(Mechanism m) throws Exception {
         Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED",
             "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"),

@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -90,10 +92,16 @@ public final class EventLoop {
      */
     public static final long SWEEP_NANOS = 1_000_000;
     private final long sweepNanos;
-    /** Pidfds not yet swept into the epoll set; most are reaped by a waiting thread before. */
-    private final Queue<PidFd> unswept = new ConcurrentLinkedQueue<>();
+    /** Pidfds and captured pipes not yet swept into the epoll set; most are done with by a waiting thread before. */
+    private final Queue<Sweepable> unswept = new ConcurrentLinkedQueue<>();
     /** A sweep is scheduled (or running and about to reschedule itself). */
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    /**
+     * Platform threads waiting in poll(2) for this loop's children ({@link KernelWait}): they
+     * need no loop, but are woken at its death to fail as every wait on the loop fails then
+     * (a timeout's deadline, for one, died with it).
+     */
+    final Set<KernelWait> kernelWaits = ConcurrentHashMap.newKeySet();
 
     /*
      * The loop's own tasks and handlers on a first spawn's path are small classes rather than
@@ -317,11 +325,11 @@ public final class EventLoop {
     }
 
     /**
-     * Has {@code pidfd} watched at the next sweep unless someone {@link PidFd#watch() watches}
-     * it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
+     * Has {@code pidfd} (or a captured pipe) watched at the next sweep unless someone
+     * {@link Sweepable#watch() watches} it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
      * sweep); while spawns go on, each sweep schedules the next from the loop thread itself.
      */
-    void watchSoon(PidFd pidfd) {
+    void watchSoon(Sweepable pidfd) {
         unswept.add(pidfd);
         if (death != null) {
             failUnswept(death); // died meanwhile: nobody will sweep
@@ -341,7 +349,7 @@ public final class EventLoop {
         // Cleared before draining: a pidfd added after the drain finds it clear and schedules a sweep.
         sweepScheduled.set(false);
         boolean any = false;
-        PidFd p;
+        Sweepable p;
         while ((p = unswept.poll()) != null) {
             p.watch();
             any = true;
@@ -507,6 +515,7 @@ public final class EventLoop {
         runGuarded(() -> reportUncaught(cause));
         runGuarded(() -> poller.die(failure));
         runGuarded(() -> failUnswept(failure));
+        runGuarded(() -> kernelWaits.forEach(KernelWait::wake)); // after death is set: each looks at it when woken
         runGuarded(() -> {
             tasks.clear();
             deadlines.clear();
@@ -515,9 +524,9 @@ public final class EventLoop {
     }
 
     private void failUnswept(IOException cause) {
-        PidFd p;
+        Sweepable p;
         while ((p = unswept.poll()) != null) {
-            PidFd dead = p;
+            Sweepable dead = p;
             runGuarded(() -> dead.loopDied(cause));
         }
     }

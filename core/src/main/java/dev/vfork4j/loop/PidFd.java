@@ -9,26 +9,27 @@ import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
 /**
- * A child's pidfd, watched by the event loop: when it becomes readable the child has exited,
- * and the loop reaps it with {@code waitid(P_PIDFD, WNOHANG)}, closes the pidfd and completes
- * {@link #exit()}. Signals go through the pidfd too, so they can never reach a recycled pid.
+ * A child's pidfd. Whoever sees it readable first reaps the child with
+ * {@code waitid(P_PIDFD, WNOHANG)}, closes the pidfd and completes {@link #exit()}: a platform
+ * thread waiting for the child in poll(2) ({@link KernelWait}), as C's waitpid waits, or else
+ * the event loop. Signals go through the pidfd too, so they can never reach a recycled pid.
  *
- * <p>The loop starts watching when someone needs it to, not at the spawn: on {@link #watch()}
- * (every wait that parks, every subscription to the exit goes through it), when a platform
- * thread's {@link #awaitBriefly brief wait} ends without the exit, and at the latest at the
- * loop's next sweep, {@link EventLoop#SWEEP_NANOS} after the spawn, so a child nobody asks about
- * is still reaped at once. The common start-then-wait is thereby spared two epoll_ctl calls
- * (ADD at the spawn, DEL when the waiter takes over), which run while the child, on the same
- * CPU, is waiting to finish its exec: spawn + wait of /bin/true took ~8 us longer with them.
+ * <p>While platform threads poll the pidfd themselves it is out of the loop's epoll set, so the
+ * exit wakes them alone; the last to leave without the exit (interrupted, out of time) hands
+ * it to the loop. Otherwise the loop starts watching when someone needs it to, not at the
+ * spawn: on {@link #watch()} (every wait that parks, every subscription to the exit goes
+ * through it), and at the latest at the loop's next sweep, {@link EventLoop#SWEEP_NANOS} after
+ * the spawn, so a child nobody asks about is still reaped at once. The common start-then-wait
+ * is thereby spared two epoll_ctl calls (ADD at the spawn, DEL when the waiter takes over),
+ * which run while the child, on the same CPU, is waiting to finish its exec: spawn + wait of
+ * /bin/true took ~8 us longer with them.
  */
-public final class PidFd {
+public final class PidFd implements Sweepable {
     private final long pid;
     private final Fd fd;
     private final EventLoop loop;
@@ -44,24 +45,49 @@ public final class PidFd {
             PidFd.this.loopDied(cause);
         }
     };
-    /** Platform threads in {@link #awaitBriefly}; while there are any, the loop does not watch the pidfd. Guarded by this. */
-    private int briefWaiters;
+    /** Platform threads polling the pidfd themselves ({@link KernelWait}); while there are any, the loop does not watch it. Guarded by this. */
+    private int kernelWaiters;
     /** Whether the pidfd is in the loop's epoll set. Guarded by this. */
     private boolean watched;
+    /**
+     * Someone asked the loop to watch (the sweep, a subscriber, a wait that parks) while platform
+     * threads polled the pidfd, or it was watched when they began: the last of them hands it
+     * to the loop. Otherwise the sweep has yet to come, and will. Guarded by this.
+     */
+    private boolean wanted;
 
     /** Takes ownership of {@code pidfd}; the loop watches it from its next sweep on, or sooner on {@link #watch()}. */
     public PidFd(long pid, int pidfd, EventLoop loop) {
+        this(pid, pidfd, loop, true);
+    }
+
+    /**
+     * Takes ownership of {@code pidfd}. With {@code sweep}, the loop watches it from its next
+     * sweep on, or sooner on {@link #watch()}. Without, only on {@link #watch()} or when a
+     * {@link KernelWait} leaves without the exit: for a child whose verb waits for it at once
+     * (run(), output()), so that its spawn wakes the loop for no sweep; whatever ends that wait
+     * early (an interrupt, a failure) leaves the child to the loop.
+     */
+    public PidFd(long pid, int pidfd, EventLoop loop, boolean sweep) {
         this.pid = pid;
         this.fd = new Fd(pidfd);
         this.loop = loop;
-        loop.watchSoon(this);
+        if (sweep) {
+            loop.watchSoon(this);
+        } else {
+            wanted = true; // no sweep will come: the last kernel waiter to leave hands it over
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
     }
 
     public long pid() {
         return pid;
     }
 
-    /** Completes, on the loop thread, once the child has exited and been reaped. */
+    /** Completes once the child has exited and been reaped, on the thread that reaped it: the loop, or a {@link KernelWait}'s. */
     public CompletableFuture<WaitStatus> exit() {
         return exit;
     }
@@ -119,10 +145,10 @@ public final class PidFd {
 
     /**
      * The loop died before it saw the exit: {@link #exit()} fails rather than never completing.
-     * The pidfd stays open, so the child can still be signalled (killed); a platform thread
-     * that polls it itself may still reap it.
+     * The pidfd stays open, so the child can still be signalled (killed).
      */
-    synchronized void loopDied(IOException cause) {
+    @Override
+    public synchronized void loopDied(IOException cause) {
         watched = false;
         exit.completeExceptionally(new IOException("child " + pid + " is no longer watched for its exit: "
             + cause.getMessage(), cause));
@@ -133,40 +159,50 @@ public final class PidFd {
         reap(loop.scratchState, loop.scratchSiginfo);
     }
 
+    /** The pidfd, for a {@link KernelWait} to poll (held while it does). */
+    Fd fd() {
+        return fd;
+    }
+
     /**
-     * For a platform thread about to wait for the exit: waits up to {@code timeoutMs} in
-     * poll(2) on the pidfd itself and reaps the child if it has exited. A child that ends
-     * quickly is then seen by the waiting thread directly, with one wake-up instead of two
-     * (the loop's, then the waiter's). Never call it on a virtual thread (poll would hold the
-     * carrier).
+     * A platform thread is about to poll the pidfd itself ({@link KernelWait}): the pidfd
+     * leaves the loop's epoll set until the last such thread has left.
      *
-     * <p>While platform threads wait here the pidfd is out of the loop's epoll set, and goes
-     * in when the last of them returns without the exit. Leaving it in, even with its
-     * events masked by EPOLL_CTL_MOD, would not do: the kernel wakes a pidfd's waiters without
-     * saying which events happened, so the exit still woke the loop thread, on the other CPU,
-     * and spawn + wait of /bin/true took 20-30 us longer (vfork_loop.c's vfork4j_masked way
-     * shows the same in C).
+     * <p>Leaving it in, even with its events masked by EPOLL_CTL_MOD, would not do: the kernel
+     * wakes a pidfd's waiters without saying which events happened, so the exit still woke the
+     * loop thread, on the other CPU, and spawn + wait of /bin/true took 20-30 us longer
+     * (vfork_loop.c's vfork4j_masked way shows the same in C).
      */
-    public void awaitBriefly(int timeoutMs) {
-        int n = fd.acquire();
-        if (n < 0) {
-            return; // reaped already
+    synchronized void enterKernelWait() {
+        if (kernelWaiters++ == 0 && watched) {
+            stopWatching();
+            wanted = true;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            unwatch();
-            try {
-                MemorySegment st = CallState.allocate(arena);
-                MemorySegment pollfd = arena.allocate(8, 4);
-                pollfd.set(ValueLayout.JAVA_INT, 0, n);
-                pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
-                if (LibC.poll(st, pollfd, 1, timeoutMs) > 0) {
-                    reap(st, arena.allocate(Siginfo.LAYOUT));
-                }
-            } finally {
-                watchAgain();
-            }
-        } finally {
-            fd.release();
+    }
+
+    /**
+     * As {@link #enterKernelWait}, but only while the loop does not watch the pidfd (a child
+     * younger than a sweep, or one other platform threads poll) and the child is unreaped:
+     * false, and nothing changes, otherwise. For waits that may be many (each read of a
+     * stream), which must not move the pidfd in and out of the epoll set each time.
+     */
+    synchronized boolean enterKernelWaitIfUnwatched() {
+        if (watched || exit.isDone()) {
+            return false;
+        }
+        kernelWaiters++;
+        return true;
+    }
+
+    /**
+     * A thread of {@link #enterKernelWait} has stopped polling. The last one hands the pidfd to
+     * the loop if someone asked for that meanwhile (or it was watched before); else the sweep
+     * still to come takes it, and a wait that ends before the sweep costs no epoll_ctl.
+     */
+    synchronized void leaveKernelWait() {
+        if (--kernelWaiters == 0 && wanted) {
+            wanted = false;
+            watch();
         }
     }
 
@@ -176,8 +212,13 @@ public final class PidFd {
      * Any thread; cheap once watched. Should the pidfd not go into the epoll set (epoll_ctl
      * fails), the exit completes with that failure rather than never.
      */
+    @Override
     public synchronized void watch() {
-        if (!watched && briefWaiters == 0 && !exit.isDone() && !fd.isClosed()) {
+        if (kernelWaiters > 0) {
+            wanted = true; // the last of them hands it over
+            return;
+        }
+        if (!watched && !exit.isDone() && !fd.isClosed()) {
             try {
                 watched = true; // before the add: a dead loop's add calls loopDied, which clears it
                 loop.poller().add(fd.number(), EPOLLIN, onReadable); // level-triggered: a past exit is reported at once
@@ -188,18 +229,6 @@ public final class PidFd {
         }
     }
 
-    private synchronized void unwatch() {
-        if (briefWaiters++ == 0) {
-            stopWatching();
-        }
-    }
-
-    private synchronized void watchAgain() {
-        if (--briefWaiters == 0) {
-            watch();
-        }
-    }
-
     private void stopWatching() {
         if (watched) {
             loop.poller().remove(fd.number());
@@ -207,8 +236,12 @@ public final class PidFd {
         }
     }
 
-    /** Reaps the child if it has exited; the loop and a waiting thread may both try, one wins. */
-    private synchronized void reap(MemorySegment st, MemorySegment info) {
+    /**
+     * Reaps the child if it has exited; the loop and waiting threads may all try, one wins, and
+     * {@link #exit()} completes (its dependents run) on the winner's thread, inside this lock:
+     * a thread that comes second finds the exit complete when it gets the lock.
+     */
+    synchronized void reap(MemorySegment st, MemorySegment info) {
         if (exit.isDone() || fd.isClosed()) {
             return;
         }

@@ -65,6 +65,10 @@ final class PipeEnd {
         }
     }
 
+    EventLoop loop() {
+        return loop;
+    }
+
     boolean isReleased() {
         return released;
     }

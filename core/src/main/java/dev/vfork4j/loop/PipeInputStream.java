@@ -8,26 +8,46 @@ import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A child's stdout or stderr as a blocking {@link InputStream} over a non-blocking pipe.
  * Reading to end of stream releases the fd at once. When the child exits, what is already in
  * the pipe is kept in memory and the fd released (as the JDK's process streams do), so a
  * program that never reads or closes the stream leaks no fd.
+ *
+ * <p>A read that finds the pipe empty waits: a virtual thread parks until the loop sees the
+ * pipe readable; a platform thread waits in poll(2) on the pipe itself ({@link KernelWait}),
+ * so the child's write wakes it directly, as a blocking read(2) would. While the loop does not
+ * watch the child's pidfd yet (a child less than a sweep old, see {@link PidFd}), that thread
+ * polls the pidfd too and reaps the child itself when it exits: reading to end of stream and
+ * then waiting for the exit, the common pattern, then involves no other thread.
  */
 public final class PipeInputStream extends InputStream {
     private final PipeEnd end;
+    /** The child writing the pipe, whose exit ends a wait here; null when unknown. */
+    private final PidFd child;
     private boolean closed, eof; // guarded by end.lock
     private byte[] kept; // what was left in the pipe at exit; guarded by end.lock
     private int keptPos;
+    /** Platform threads' waits in read (usually none or one), to wake when the fd is released or the child exits. */
+    private final Queue<KernelWait> waiting = new ConcurrentLinkedQueue<>();
 
     /** Takes ownership of {@code fd}, which must be O_NONBLOCK. */
     public PipeInputStream(int fd, EventLoop loop) {
+        this(fd, loop, null);
+    }
+
+    /** Takes ownership of {@code fd}, which must be O_NONBLOCK, written by {@code child} (may be null). */
+    public PipeInputStream(int fd, EventLoop loop, PidFd child) {
         this.end = new PipeEnd(fd, loop, EPOLLIN | EPOLLRDHUP);
+        this.child = child;
     }
 
     @Override
@@ -85,13 +105,71 @@ public final class PipeInputStream extends InputStream {
                 }
                 int errno = CallState.errno(st);
                 if (errno == EAGAIN) {
-                    end.awaitReady(seen);
+                    if (Thread.currentThread().isVirtual()) {
+                        end.awaitReady(seen);
+                    } else {
+                        awaitInKernel();
+                    }
                 } else if (errno != EINTR) {
                     throw new ErrnoException("read(fd=" + fd + ")", errno);
                 }
             }
         } finally {
             end.lock.unlock();
+        }
+    }
+
+    /**
+     * A platform thread's wait for the pipe (called with the lock held once, which it lets go
+     * meanwhile, so that close() and processExited() never wait for the child's next write):
+     * poll(2) on the pipe, and on the pidfd while the loop does not watch it, reaping the child
+     * when it exits. Returns when the pipe is readable or at its end, or the fd was released
+     * (closed, or kept at the exit); the caller looks at which, lock held. The pidfd's lock is
+     * taken only while this lock is let go: its reap takes this one (processExited).
+     */
+    private void awaitInKernel() throws IOException {
+        KernelWait w = new KernelWait(end.loop());
+        waiting.add(w); // before the fd is looked at: whoever releases it wakes the waiters after
+        end.lock.unlock();
+        boolean pollsChild = false;
+        try {
+            pollsChild = child != null && child.enterKernelWaitIfUnwatched();
+            while (true) {
+                IOException dead = w.loopDeath();
+                if (dead != null) {
+                    // This wait needs no loop, but fails with it as a read waiting on the loop would.
+                    throw new IOException("no more events for this pipe: " + dead.getMessage(), dead);
+                }
+                int pipe = w.add(end.fd);
+                if (pipe < 0) {
+                    return; // released meanwhile
+                }
+                int pid = pollsChild && !child.exit().isDone() ? w.add(child.fd()) : -1;
+                w.poll(-1);
+                if (w.ready(pipe)) {
+                    return;
+                }
+                if (w.ready(pid)) {
+                    child.reap(w.state, w.siginfo()); // processExited runs on the thread that reaps
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting on the child's pipe");
+        } finally {
+            if (pollsChild) {
+                child.leaveKernelWait();
+            }
+            waiting.remove(w);
+            w.close();
+            end.lock.lock();
+        }
+    }
+
+    /** Ends the polls of platform threads waiting in read: the fd was released, or the child exited. */
+    private void wakeWaiters() {
+        for (KernelWait w : waiting) {
+            w.wake();
         }
     }
 
@@ -126,20 +204,22 @@ public final class PipeInputStream extends InputStream {
             closed = true;
             kept = null;
             end.release();
+            wakeWaiters();
         } finally {
             end.lock.unlock();
         }
     }
 
     /**
-     * Called on the loop thread when the child has exited: keeps what the pipe holds now and
-     * releases the fd. Skipped when a reader is inside a read call right now; that reader will
-     * reach end of stream and release the fd itself.
+     * Called on the thread that reaped the child when it has exited: keeps what the pipe holds
+     * now and releases the fd, so a read ends there even while a grandchild holds the pipe
+     * open. A reader holds the lock only between its waits (both kinds let it go while they
+     * wait), so this waits a read(2) at most. It used to skip the stream when the lock was
+     * taken: a reader woken by the child's last write then read it, found the pipe empty and
+     * waited again, for the grandchild.
      */
     public void processExited() {
-        if (!end.lock.tryLock()) {
-            return;
-        }
+        end.lock.lock();
         try {
             if (closed || eof || end.isReleased()) {
                 return;
@@ -164,6 +244,7 @@ public final class PipeInputStream extends InputStream {
             // FIONREAD on our own pipe cannot fail; if it did, leave the fd to the reader.
         } finally {
             end.lock.unlock();
+            wakeWaiters(); // a platform thread polling the released fd would not see the release
         }
     }
 }

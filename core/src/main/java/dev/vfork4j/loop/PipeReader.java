@@ -41,8 +41,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #READS_PER_TURN} buffers before yielding the loop to other fds. {@link #done()} completes after end of stream and the last delivery; a
  * consumer that throws stops the deliveries (the rest is read and dropped, so the child is not
  * stalled) and {@code done()} fails with what it threw (an IOException included).
+ *
+ * <p>An inline reader made with {@link #deferred} is not in the loop's epoll set at first: a
+ * platform thread that waits for the child ({@link KernelWait}) {@link #claim claims} it and
+ * reads the pipe itself, so the child's output wakes that thread alone, as a read(2) in C
+ * would. The loop takes it when someone asks ({@link #watch()}: every wait that parks, every
+ * subscription), when the claiming thread leaves before the end, or at its next sweep.
  */
-public final class PipeReader {
+public final class PipeReader implements Sweepable {
     static final int READS_PER_TURN = 16;
     /**
      * One-shot, level-triggered: after an event the fd is disabled until re-armed, so while a
@@ -78,6 +84,22 @@ public final class PipeReader {
     /** Epoll edges seen; a streaming delivery thread parks until this moves. */
     private final AtomicLong edges = new AtomicLong();
     private volatile Thread waiter;
+    // Guarded by this (an inline reader's fd is read under it, by the loop or the claiming thread):
+    /** In the loop's epoll set. */
+    private boolean registered;
+    /** The platform thread's wait that reads this pipe itself, or null. */
+    private KernelWait holder;
+    private final EpollPoller.Handler handler = new EpollPoller.Handler() {
+        @Override
+        public void onEvents(int events) {
+            readable();
+        }
+
+        @Override
+        public void loopDied(IOException cause) {
+            PipeReader.this.loopDied(cause); // no more events: done() fails rather than never completing
+        }
+    };
 
     private PipeReader(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn) {
         this.fd = new Fd(fd);
@@ -94,23 +116,159 @@ public final class PipeReader {
     public static PipeReader start(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn)
         throws ErrnoException {
         PipeReader r = new PipeReader(fd, loop, consumer, deliverOn);
-        try {
-            loop.poller().add(fd, INTEREST, new EpollPoller.Handler() {
-                @Override
-                public void onEvents(int events) {
-                    r.readable();
-                }
-
-                @Override
-                public void loopDied(IOException cause) {
-                    r.stop(cause); // no more events: done() fails rather than never completing
-                }
-            });
-        } catch (ErrnoException e) {
-            r.fd.close();
-            throw e;
+        synchronized (r) {
+            try {
+                r.register();
+            } catch (ErrnoException e) {
+                r.fd.close();
+                throw e;
+            }
         }
         return r;
+    }
+
+    /**
+     * Takes ownership of {@code fd} (O_NONBLOCK) for a consumer that runs inline (a capture, a
+     * drain), leaving it out of the loop's epoll set for now: a {@link KernelWait} may
+     * {@link #claim} it, else the loop reads it from {@link #watch()} on, or from its next sweep
+     * on when {@code sweep} (without, the caller must make sure one of the two comes: run()
+     * and output() wait for the child at once, and a wait that leaves early hands it over).
+     */
+    public static PipeReader deferred(int fd, EventLoop loop, ChunkHandler consumer, boolean sweep) {
+        PipeReader r = new PipeReader(fd, loop, consumer, null);
+        if (sweep) {
+            loop.watchSoon(r);
+        }
+        return r;
+    }
+
+    /** Into the epoll set (lock held). A dead loop's add reports the death at once, through {@link #loopDied}. */
+    private void register() throws ErrnoException {
+        registered = true; // before the add: a dead loop's add calls loopDied, which must see it
+        try {
+            loop.poller().add(fd.number(), INTEREST, handler);
+        } catch (ErrnoException e) {
+            registered = false;
+            throw e;
+        }
+    }
+
+    /**
+     * Has the loop read the pipe from now on, unless a {@link KernelWait} holds it (it hands
+     * the pipe over when it leaves) or it has ended. Any thread; cheap once watched. Should
+     * the fd not go into the epoll set, {@link #done()} fails with that.
+     */
+    @Override
+    public synchronized void watch() {
+        if (registered || holder != null || finished) {
+            return;
+        }
+        try {
+            register();
+        } catch (ErrnoException e) {
+            finish();
+            done.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void loopDied(IOException cause) {
+        stop(cause);
+    }
+
+    /**
+     * For a {@link KernelWait} about to poll this pipe: takes the pipe out of the loop's epoll
+     * set and reserves its reading for {@code wait}, until {@link #unclaim()}. False (nothing
+     * changes) for a reader that delivers to a handler on other threads, one at its end, or
+     * one another wait holds.
+     */
+    synchronized boolean claim(KernelWait wait) {
+        if (deliverOn != null || finished || holder != null) {
+            return false;
+        }
+        if (registered) {
+            loop.poller().remove(fd.number()); // an event collected before is stale now and dropped
+            registered = false;
+        }
+        holder = wait;
+        return true;
+    }
+
+    /** The claiming wait has left: the loop reads the pipe from now on, unless it has ended. */
+    synchronized void unclaim() {
+        holder = null;
+        watch();
+    }
+
+    /** The fd, for a {@link KernelWait} to poll (held while it does). */
+    Fd fd() {
+        return fd;
+    }
+
+    /** At its end (or cancelled); {@link #done()} may complete a moment later. */
+    boolean isFinished() {
+        return finished;
+    }
+
+    /**
+     * On the thread of the {@link KernelWait} that claimed this reader, once poll says the pipe
+     * is readable: reads it until it is empty, at its end, or {@link #READS_PER_TURN} buffers
+     * were read (the wait polls again then), into that thread's own buffer.
+     */
+    synchronized void readDirect(KernelWait wait) {
+        if (finished || holder != wait) {
+            return;
+        }
+        MemorySegment st = wait.state;
+        MemorySegment buf = wait.buffer();
+        for (int i = 0; i < READS_PER_TURN; i++) {
+            long n = LibC.read(st, fd.number(), buf, buf.byteSize());
+            if (n == PipeEnd.BUFFER_SIZE && !streaming) {
+                growPipe(st);
+            }
+            if (n > 0) {
+                acceptInline(buf.asSlice(0, n).asByteBuffer().asReadOnlyBuffer());
+                continue;
+            }
+            if (n == 0) {
+                ended();
+                return;
+            }
+            int errno = CallState.errno(st);
+            if (errno == EAGAIN) {
+                return;
+            }
+            if (errno != EINTR) {
+                failed(errno);
+                return;
+            }
+        }
+    }
+
+    /** An inline consumer takes a chunk; the first failure stops it, and the rest is read and dropped. */
+    private void acceptInline(ByteBuffer view) {
+        if (consumerFailure == null) {
+            try {
+                consumer.accept(view);
+            } catch (Throwable e) {
+                consumerFailure = e;
+            }
+        }
+    }
+
+    /** End of stream (lock held): released, and done() completes, or fails with the consumer's failure. */
+    private void ended() {
+        finish();
+        if (consumerFailure != null) {
+            done.completeExceptionally(consumerFailure);
+        } else {
+            done.complete(null);
+        }
+    }
+
+    private void failed(int errno) {
+        finish();
+        done.completeExceptionally(new ErrnoException("read(fd=" + fd.number() + ")", errno));
     }
 
     /** Completes after end of stream and the last delivery. */
@@ -118,16 +276,27 @@ public final class PipeReader {
         return done;
     }
 
-    /** Stops reading and releases the fd; {@link #done()} fails with {@code reason}. Any thread. */
+    /**
+     * Stops reading and releases the fd; {@link #done()} fails with {@code reason}. Any thread:
+     * an inline reader stops at once (a {@link KernelWait} reading it is woken to see that), one
+     * that delivers to a handler on the loop thread, which owns its state.
+     */
     public void cancel(IOException reason) {
-        loop.execute(() -> stop(reason));
+        if (deliverOn == null) {
+            stop(reason);
+        } else {
+            loop.execute(() -> stop(reason));
+        }
     }
 
-    /** On the loop thread (or the dying one): releases the fd and fails {@link #done()}. */
-    private void stop(IOException reason) {
+    /** Releases the fd and fails {@link #done()}: on the loop thread (or the dying one), or any thread for an inline reader. */
+    private synchronized void stop(IOException reason) {
         if (!finished) {
             finish();
             done.completeExceptionally(reason);
+            if (holder != null) {
+                holder.wake(); // it polls a closed pipe's fd (held open until its poll returns) and would not see the end
+            }
         }
     }
 
@@ -143,9 +312,9 @@ public final class PipeReader {
         readSome();
     }
 
-    private void readSome() {
-        if (finished) {
-            return;
+    private synchronized void readSome() {
+        if (finished || holder != null) {
+            return; // a KernelWait took the pipe after this call was queued or its event collected
         }
         MemorySegment st = loop.scratchState;
         for (int i = 0; i < READS_PER_TURN; i++) {
@@ -156,7 +325,7 @@ public final class PipeReader {
             MemorySegment buf = handOver ? ownBuffer() : loop.scratch().asSlice(0, streaming ? STREAMING_BUFFER : PipeEnd.BUFFER_SIZE);
             long n = LibC.read(st, fd.number(), buf, buf.byteSize());
             if (n == PipeEnd.BUFFER_SIZE && !streaming) {
-                growPipe();
+                growPipe(st);
             }
             if (n > 0) {
                 ByteBuffer view = buf.asSlice(0, n).asByteBuffer().asReadOnlyBuffer();
@@ -165,22 +334,11 @@ public final class PipeReader {
                     deliverOn.execute(() -> deliver(view));
                     return; // resumed by the delivery
                 }
-                if (consumerFailure == null) {
-                    try {
-                        consumer.accept(view);
-                    } catch (Throwable e) {
-                        consumerFailure = e;
-                    }
-                }
+                acceptInline(view);
                 continue;
             }
             if (n == 0) {
-                finish();
-                if (consumerFailure != null) {
-                    done.completeExceptionally(consumerFailure);
-                } else {
-                    done.complete(null);
-                }
+                ended();
                 return;
             }
             int errno = CallState.errno(st);
@@ -189,8 +347,7 @@ public final class PipeReader {
                 return;
             }
             if (errno != EINTR) {
-                finish();
-                done.completeExceptionally(new ErrnoException("read(fd=" + fd.number() + ")", errno));
+                failed(errno);
                 return;
             }
         }
@@ -334,13 +491,14 @@ public final class PipeReader {
     }
 
     /**
-     * Loop thread: a full 64 KiB read means the child streams. Grow the pipe now (best effort:
-     * an unprivileged user past pipe-user-pages-soft keeps 64 KiB) and this reader's own
-     * buffer before its next read, when no delivery holds a view of it.
+     * The reading thread (the loop, or a claiming wait's): a full 64 KiB read means the child
+     * streams. Grow the pipe now (best effort: an unprivileged user past pipe-user-pages-soft
+     * keeps 64 KiB) and this reader's own buffer before its next read, when no delivery holds
+     * a view of it.
      */
-    private void growPipe() {
+    private void growPipe(MemorySegment st) {
         streaming = true;
-        LibC.fcntl(loop.scratchState, fd.number(), F_SETPIPE_SZ, STREAMING_BUFFER);
+        LibC.fcntl(st, fd.number(), F_SETPIPE_SZ, STREAMING_BUFFER);
         bufferTooSmall = arena != null;
     }
 
@@ -371,13 +529,17 @@ public final class PipeReader {
         }
     }
 
+    /** Out of the epoll set, and the fd closed (when no call holds it); lock held. */
     private void finish() {
         finished = true;
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);
         }
-        loop.poller().remove(fd.number());
+        if (registered) {
+            loop.poller().remove(fd.number());
+            registered = false;
+        }
         fd.close();
         if (!delivering) {
             releaseBuffer();
