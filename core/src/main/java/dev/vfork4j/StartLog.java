@@ -2,6 +2,9 @@ package dev.vfork4j;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,8 +27,10 @@ import java.util.List;
  * the child, and {@link #started} waits for that lookup, which is over by then, and logs as
  * before: every start is logged, before {@code start()} returns, on the thread that started it,
  * and a LoggerFinder or handler that throws still fails that start. Should the thread not
- * start (no thread can be created now) or the lookup fail, {@link #started} looks the logger up
- * itself, as it always did; a failed lookup is never kept.
+ * start (no thread can be created now), the fd table have little room (the JDK's lookup would
+ * meet EMFILE in a static initialiser and break System.getLogger for the JVM's life), or the
+ * lookup fail, {@link #started} looks the logger up itself, after the child is made, as it
+ * always did; a failed lookup is never kept.
  */
 enum StartLog {
     /** Vfork4j.start(pb): the JDK's own logger name and words, so nothing tells the two apart. */
@@ -79,6 +84,8 @@ enum StartLog {
 
     /** System.getLogger(name) on its own thread; its result, or that it failed, once {@link #await()} returns. */
     private static final class Lookup implements Runnable {
+        /** Free fds below which the lookup waits for {@link #started}: a start takes up to 8, the lookup a few. */
+        static final int FDS_TO_SPARE = 32;
         private final String name;
         private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         private volatile Logger found;
@@ -90,11 +97,44 @@ enum StartLog {
         @Override
         public void run() {
             try {
-                found = System.getLogger(name);
+                if (fdsToSpare()) {
+                    found = System.getLogger(name);
+                }
             } catch (Throwable t) {
                 // started() looks the logger up itself and gets the failure there, on the starting thread
             } finally {
                 done.countDown();
+            }
+        }
+
+        /**
+         * Whether the fd table has room for the lookup beside the start it runs with. The JDK's
+         * first lookup opens files (the service scan, logging.properties) in static initialisers
+         * of its own: one that meets EMFILE leaves {@code BootstrapLogger$DetectBackend}
+         * unusable for the JVM's life, and every later System.getLogger with it. Without the
+         * lookup here, a start that meets a full table fails with EMFILE before
+         * {@link #started} would look the logger up, as it did before there was a prefetch. Read
+         * from /proc, so that the check itself takes no more than one fd at a time.
+         */
+        private static boolean fdsToSpare() {
+            try {
+                long limit = -1;
+                for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                    if (line.startsWith("Max open files")) {
+                        String soft = line.substring("Max open files".length()).strip().split("\\s+")[0];
+                        limit = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                    }
+                }
+                long open;
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                    open = 0;
+                    for (Path ignored : fds) {
+                        open++;
+                    }
+                }
+                return limit - open >= FDS_TO_SPARE;
+            } catch (IOException | RuntimeException e) {
+                return false; // no room even to look, or no /proc: started() looks it up after the child is made
             }
         }
 
