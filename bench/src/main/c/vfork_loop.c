@@ -33,7 +33,8 @@
  * vfork4j is what vfork4j's VFORK mechanism asks of the kernel, in C, to tell the cost of that
  * design from the cost of the JVM: every signal blocked around clone(CLONE_VM | CLONE_VFORK |
  * CLONE_FILES | CLONE_PIDFD); the child unshares its fd table (close_range UNSHARE), empties its
- * signal mask and execs; the parent polls the pidfd for up to 2 ms, reaps through
+ * signal mask, sets every signal not ignored when the loop started (and SIGPIPE) to SIG_DFL, as
+ * SignalDefaults has it since issue 12 (62 rt_sigaction calls here), and execs; the parent polls the pidfd for up to 2 ms, reaps through
  * waitid(P_PIDFD) and closes it, while a second thread sits in epoll_wait as vfork4j's event
  * loop does. The pidfd is not in that thread's epoll set: vfork4j watches a pidfd only when
  * asked, or at a sweep 1 ms after the spawn, which finds a child reaped by a waiting thread
@@ -58,6 +59,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <spawn.h>
@@ -115,10 +117,29 @@ static void *event_loop(void *unused) {
     return NULL;
 }
 
+/* The kernel's struct sigaction, as rt_sigaction(2) takes it (not glibc's). */
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+/* The signals the vfork4j ways' child sets to SIG_DFL, bit n-1 for signal n: see main(). */
+static uint64_t to_default;
+
 static int vfork4j_child(void *argv) {
     uint64_t empty = 0;
-    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_UNSHARE) != 0
-        || syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty) != 0) {
+    struct kernel_sigaction dfl = {0};
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_UNSHARE) != 0) {
+        _exit(126);
+    }
+    for (int sig = 1; sig <= 64; sig++) {
+        if ((to_default >> (sig - 1) & 1) && syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t)) != 0) {
+            _exit(126);
+        }
+    }
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty) != 0) {
         _exit(126);
     }
     execve(program, argv, environ);
@@ -399,6 +420,17 @@ int main(int argc, char **argv) {
     }
 
     if (way == WAY_VFORK4J || way == WAY_VFORK4J_MASKED) {
+        /* As vfork4j's SignalDefaults: every signal but those ignored now (taken as inherited)
+         * and SIGKILL/SIGSTOP goes to SIG_DFL in the child, and SIGPIPE always. */
+        to_default = ~(uint64_t)0;
+        for (int sig = 1; sig <= 64; sig++) {
+            struct kernel_sigaction old;
+            if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(uint64_t)) == 0 && old.handler == SIG_IGN) {
+                to_default &= ~((uint64_t)1 << (sig - 1));
+            }
+        }
+        to_default |= (uint64_t)1 << (SIGPIPE - 1);
+        to_default &= ~((uint64_t)1 << (SIGKILL - 1)) & ~((uint64_t)1 << (SIGSTOP - 1));
         pthread_t loop;
         epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (epoll_fd < 0 || pthread_create(&loop, NULL, event_loop, NULL) != 0) {
