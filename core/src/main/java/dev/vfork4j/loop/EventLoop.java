@@ -431,6 +431,11 @@ public final class EventLoop {
      */
     private static volatile boolean exiting;
 
+    /** Whether the JVM has begun to shut down (see {@link ExitWake}): waits then stay out of native code. */
+    static boolean exiting() {
+        return exiting;
+    }
+
     /** How long an exiting loop parks between two polls: the latency of the children's events during shutdown hooks. */
     static final long EXIT_POLL_NANOS = 1_000_000;
 
@@ -453,7 +458,7 @@ public final class EventLoop {
                 try {
                     Runtime.getRuntime().addShutdownHook(new Thread(new ExitWake(), "vfork4j-exit"));
                 } catch (IllegalStateException e) {
-                    // the JVM is shutting down already: too late to matter
+                    exiting = true; // the JVM is shutting down already: this loop never waits in epoll_wait
                 }
             }
         }
@@ -464,6 +469,9 @@ public final class EventLoop {
             EventLoop l = shared;
             if (l != null) {
                 l.execute(NOTHING); // wakes it out of epoll_wait; it sees exiting from then on
+                // Platform threads waiting for a child in poll(2) are in native code too: woken,
+                // they see exiting and poll without blocking from then on (KernelWait.poll).
+                l.kernelWaits.forEach(KernelWait::wake);
             }
         }
     }

@@ -15,6 +15,7 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A platform thread's wait in poll(2) for its own child, as C's waitpid blocks the caller in
@@ -39,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  * timeout, the child's exit seen by someone else) calls {@link #wake()} after changing the
  * state the waiter looks at; the waiter looks at it after publishing its eventfd, so one of
  * the two sees the other.
+ *
+ * <p>Once the JVM shuts down, a wait polls without blocking and parks between polls, as the
+ * loop does then ({@code EventLoop.ExitWake}): HotSpot's exit waits up to 300 ms for threads
+ * in native code, and a thread blocked in poll(2) is one.
  *
  * <p>Never used on a virtual thread: poll(2) would hold its carrier. Virtual threads park on
  * the child's futures, which the loop (or a waiting platform thread) completes.
@@ -156,7 +161,19 @@ public final class KernelWait implements AutoCloseable {
                 pollfds.set(ValueLayout.JAVA_SHORT, (long) wakerIndex * POLLFD_SIZE + 4, POLLIN);
                 pollfds.set(ValueLayout.JAVA_SHORT, (long) wakerIndex * POLLFD_SIZE + 6, (short) 0);
             }
-            int n = LibC.poll(state, pollfds, w != null ? count + 1 : count, timeoutMs(elapsed, timeoutNanos, w));
+            boolean exiting = EventLoop.exiting();
+            int n = LibC.poll(state, pollfds, w != null ? count + 1 : count,
+                exiting ? 0 : timeoutMs(elapsed, timeoutNanos, w));
+            if (exiting && n == 0) {
+                // The JVM is shutting down: HotSpot's exit waits up to 300 ms for threads in
+                // native code, so look again after a park (not native) instead of blocking in poll.
+                long left = timeoutNanos < 0 ? EventLoop.EXIT_POLL_NANOS : timeoutNanos - (System.nanoTime() - start);
+                LockSupport.parkNanos(Math.min(EventLoop.EXIT_POLL_NANOS, left));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                return timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos;
+            }
             if (n < 0) {
                 int errno = CallState.errno(state);
                 if (errno != EINTR) {
