@@ -294,18 +294,27 @@ public final class EventLoop {
         }
         if (!inLoop() && wakePending.compareAndSet(false, true)) {
             // One 8-byte write per batch of tasks; the loop resets wakePending before draining.
-            int fd = wakeFd.acquire(); // -1 once the loop died and closed it: nobody to wake
-            if (fd < 0) {
-                return;
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = CallState.allocate(a);
-                MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
-                one.set(ValueLayout.JAVA_LONG, 0, 1L);
-                LibC.write(st, fd, one, 8); // EAGAIN only if the counter is full: already awake
-            } finally {
-                wakeFd.release();
-            }
+            signal(wakeFd); // nothing once the loop died and closed it: nobody to wake
+        }
+    }
+
+    /**
+     * Adds one to the counter of the eventfd {@code eventFd}, waking whoever polls it; does
+     * nothing once the fd is closed (it is held meanwhile, so its number is never another
+     * file's). Any thread.
+     */
+    static void signal(Fd eventFd) {
+        int fd = eventFd.acquire();
+        if (fd < 0) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(a);
+            MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            LibC.write(st, fd, one, 8); // EAGAIN only if the counter is full: awake already
+        } finally {
+            eventFd.release();
         }
     }
 

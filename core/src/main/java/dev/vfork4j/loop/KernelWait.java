@@ -275,18 +275,7 @@ public final class KernelWait implements AutoCloseable {
         }
 
         void wake() {
-            int n = fd.acquire();
-            if (n < 0) {
-                return;
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = CallState.allocate(a);
-                MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
-                one.set(ValueLayout.JAVA_LONG, 0, 1L);
-                LibC.write(st, n, one, 8); // EAGAIN only when the counter is full: awake already
-            } finally {
-                fd.release();
-            }
+            EventLoop.signal(fd);
         }
 
         /** Resets the counter, so the next poll sleeps again. On the waiting thread. */
