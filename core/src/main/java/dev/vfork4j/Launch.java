@@ -67,6 +67,9 @@ final class Launch {
         // A fresh JVM's logger lookup, on another thread while this one makes the child (before
         // Mechanism.best(), whose first call links the native calls).
         log.prefetch(c.mechanismChosen() ? c.mechanism() : null);
+        if (!c.mechanismChosen() || c.mechanism() != Mechanism.JDK) {
+            Preload.start(); // the classes the spawn needs once linked, loaded while it links
+        }
         Mechanism m = c.mechanism();
         Availability.require(m, c.argv().getFirst(), c.directoryOrNull());
         for (String attribute : c.attributes().setAttributes()) {
