@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The child routine of this JVM's architecture, generated once and mapped W^X: written into
+ * The child routine of this JVM's architecture, installed once and mapped W^X: written into
  * an anonymous read-write mapping, then made read+exec with mprotect before the first call.
  * Called through an ordinary FFM downcall, so the calling thread is "in native" while it is
  * suspended in clone3 and the JVM's safepoints do not wait for it.
