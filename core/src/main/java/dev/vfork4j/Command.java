@@ -79,31 +79,107 @@ public final class Command {
     private final ChildAttributes attributes;
     private final IoOptions io;
 
-    private Command(List<String> argv, Map<String, String> environment, Path directory,
-                    Redirect stdin, Redirect stdout, Redirect stderr, Mechanism mechanism,
-                    ChildAttributes attributes, IoOptions io) {
-        this.attributes = attributes;
-        this.io = io;
-        this.argv = argv;
-        this.environment = environment;
-        this.directory = directory;
-        this.stdin = stdin;
-        this.stdout = stdout;
-        this.stderr = stderr;
-        this.mechanism = mechanism;
+    private Command(Builder b) {
+        this.argv = b.argv;
+        this.environment = b.environment;
+        this.directory = b.directory;
+        this.stdin = b.stdin;
+        this.stdout = b.stdout;
+        this.stderr = b.stderr;
+        this.mechanism = b.mechanism;
+        this.attributes = b.attributes;
+        this.io = b.io;
     }
 
-    private Command with(Map<String, String> environment, Path directory, Redirect stdin,
-                         Redirect stdout, Redirect stderr, Mechanism mechanism) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
+    /** A builder holding this Command's fields, for a copy with some changed. */
+    private Builder edit() {
+        return new Builder(this);
     }
 
-    private Command with(ChildAttributes attributes) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
+    /** A copy with the process attributes of {@code changed}. */
+    private Command with(ChildAttributes.Builder changed) {
+        return edit().attributes(changed.build()).build();
     }
 
-    private Command with(IoOptions io) {
-        return new Command(argv, environment, directory, stdin, stdout, stderr, mechanism, attributes, io);
+    /** A copy with the I/O options of {@code changed}. */
+    private Command with(IoOptions.Builder changed) {
+        return edit().io(changed.build()).build();
+    }
+
+    /**
+     * The one place a Command is assembled: a new attribute is a field and a setter here and
+     * the public method that sets it (its value held in {@link ChildAttributes} or
+     * {@link IoOptions} when it is a process attribute or an I/O option, with their builders).
+     */
+    static final class Builder {
+        private final List<String> argv;
+        private Map<String, String> environment;
+        private Path directory;
+        private Redirect stdin, stdout, stderr;
+        private Mechanism mechanism;
+        private ChildAttributes attributes = ChildAttributes.NONE;
+        private IoOptions io = IoOptions.NONE;
+
+        /** Every attribute at its default; {@code argv} already checked and immutable. */
+        Builder(List<String> argv) {
+            this.argv = argv;
+        }
+
+        private Builder(Command c) {
+            argv = c.argv;
+            environment = c.environment;
+            directory = c.directory;
+            stdin = c.stdin;
+            stdout = c.stdout;
+            stderr = c.stderr;
+            mechanism = c.mechanism;
+            attributes = c.attributes;
+            io = c.io;
+        }
+
+        Builder environment(Map<String, String> e) {
+            environment = e;
+            return this;
+        }
+
+        Builder directory(Path d) {
+            directory = d;
+            return this;
+        }
+
+        Builder stdin(Redirect r) {
+            stdin = r;
+            return this;
+        }
+
+        Builder stdout(Redirect r) {
+            stdout = r;
+            return this;
+        }
+
+        Builder stderr(Redirect r) {
+            stderr = r;
+            return this;
+        }
+
+        Builder mechanism(Mechanism m) {
+            mechanism = m;
+            return this;
+        }
+
+        Builder attributes(ChildAttributes a) {
+            attributes = a;
+            return this;
+        }
+
+        Builder io(IoOptions o) {
+            io = o;
+            return this;
+        }
+
+        Command build() {
+            return new Command(this);
+        }
     }
 
     // ---- creation ----
@@ -151,7 +227,7 @@ public final class Command {
         for (int i = 0; i < copy.size(); i++) {
             checkNoNul(copy.get(i), i == 0 ? "the program name" : "argument " + i);
         }
-        return new Command(copy, null, null, null, null, null, null, ChildAttributes.NONE, IoOptions.NONE);
+        return new Builder(copy).build();
     }
 
     /**
@@ -193,9 +269,9 @@ public final class Command {
     static Command fromProcessBuilderUnchecked(List<String> argv, ProcessBuilder pb) {
         Map<String, String> env = Collections.unmodifiableMap(new LinkedHashMap<>(pb.environment()));
         File dir = pb.directory();
-        Command c = new Command(List.copyOf(argv), null, null, null, null, null, null, ChildAttributes.NONE, IoOptions.NONE);
-        return c.with(env, dir == null ? null : dir.toPath(), redirect(pb.redirectInput()), redirect(pb.redirectOutput()),
-            pb.redirectErrorStream() ? Redirect.STDOUT : redirect(pb.redirectError()), null);
+        return new Builder(List.copyOf(argv)).environment(env).directory(dir == null ? null : dir.toPath())
+            .stdin(redirect(pb.redirectInput())).stdout(redirect(pb.redirectOutput()))
+            .stderr(pb.redirectErrorStream() ? Redirect.STDOUT : redirect(pb.redirectError())).build();
     }
 
     private static Redirect redirect(ProcessBuilder.Redirect r) {
@@ -228,7 +304,7 @@ public final class Command {
     }
 
     private Command withDirectory(Path directory) {
-        return with(environment, directory, stdin, stdout, stderr, mechanism);
+        return edit().directory(directory).build();
     }
 
     /**
@@ -249,7 +325,7 @@ public final class Command {
             checkVariable(name, value);
             copy.put(name, value);
         });
-        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+        return edit().environment(Collections.unmodifiableMap(copy)).build();
     }
 
     /**
@@ -268,7 +344,7 @@ public final class Command {
         checkVariable(name, value);
         Map<String, String> copy = new LinkedHashMap<>(environment());
         copy.put(name, value);
-        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+        return edit().environment(Collections.unmodifiableMap(copy)).build();
     }
 
     /**
@@ -285,7 +361,7 @@ public final class Command {
         checkVariable(name, "");
         Map<String, String> copy = new LinkedHashMap<>(environment());
         copy.remove(name);
-        return with(Collections.unmodifiableMap(copy), directory, stdin, stdout, stderr, mechanism);
+        return edit().environment(Collections.unmodifiableMap(copy)).build();
     }
 
     /**
@@ -306,8 +382,7 @@ public final class Command {
             throw new IllegalArgumentException("stdin cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD or Redirect.from(path)");
         }
-        return new Command(argv, environment, directory, redirect, stdout, stderr, mechanism, attributes,
-            io.withInput(null, null));
+        return edit().stdin(redirect).io(io.toBuilder().input(null, null).build()).build();
     }
 
     /**
@@ -328,8 +403,7 @@ public final class Command {
             throw new IllegalArgumentException("stdout cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD, Redirect.to(path) or Redirect.appendTo(path)");
         }
-        return new Command(argv, environment, directory, stdin, redirect, stderr, mechanism, attributes,
-            io.withOnStdout(null));
+        return edit().stdout(redirect).io(io.toBuilder().onStdout(null).build()).build();
     }
 
     /**
@@ -348,8 +422,7 @@ public final class Command {
             throw new IllegalArgumentException("stderr cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD, STDOUT, Redirect.to(path) or Redirect.appendTo(path)");
         }
-        return new Command(argv, environment, directory, stdin, stdout, redirect, mechanism, attributes,
-            io.withOnStderr(null));
+        return edit().stderr(redirect).io(io.toBuilder().onStderr(null).build()).build();
     }
 
     /**
@@ -363,7 +436,7 @@ public final class Command {
      */
     public Command mechanism(Mechanism mechanism) {
         Objects.requireNonNull(mechanism, "mechanism");
-        return with(environment, directory, stdin, stdout, stderr, mechanism);
+        return edit().mechanism(mechanism).build();
     }
 
     // ---- streaming I/O, limits and timeouts ----
@@ -392,8 +465,7 @@ public final class Command {
     public Command stdin(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkReadableFromAnyThread(data);
-        return new Command(argv, environment, directory, Redirect.PIPE, stdout, stderr, mechanism, attributes,
-            io.withInput(data.asReadOnlyBuffer(), null));
+        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(data.asReadOnlyBuffer(), null).build()).build();
     }
 
     private static void checkReadableFromAnyThread(ByteBuffer data) {
@@ -426,8 +498,7 @@ public final class Command {
      */
     public Command stdin(InputStream in) {
         Objects.requireNonNull(in, "in");
-        return new Command(argv, environment, directory, Redirect.PIPE, stdout, stderr, mechanism, attributes,
-            io.withInput(null, in));
+        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(null, in).build()).build();
     }
 
     /**
@@ -455,8 +526,7 @@ public final class Command {
      */
     public Command onStdout(ChunkHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Command(argv, environment, directory, stdin, Redirect.PIPE, stderr, mechanism, attributes,
-            io.withOnStdout(handler));
+        return edit().stdout(Redirect.PIPE).io(io.toBuilder().onStdout(handler).build()).build();
     }
 
     /**
@@ -467,8 +537,7 @@ public final class Command {
      */
     public Command onStderr(ChunkHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Command(argv, environment, directory, stdin, stdout, Redirect.PIPE, mechanism, attributes,
-            io.withOnStderr(handler));
+        return edit().stderr(Redirect.PIPE).io(io.toBuilder().onStderr(handler).build()).build();
     }
 
     /**
@@ -485,7 +554,7 @@ public final class Command {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxOutput must be >= 0: " + bytes);
         }
-        return with(io.withMaxOutput(bytes));
+        return with(io.toBuilder().maxOutput(bytes));
     }
 
     /**
@@ -532,7 +601,7 @@ public final class Command {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative: " + grace);
         }
-        return with(io.withTimeout(timeout, grace));
+        return with(io.toBuilder().timeout(timeout, grace));
     }
 
     /** The grace between SIGTERM and SIGKILL of {@link #timeout(Duration)}: 5 seconds. */
@@ -553,7 +622,7 @@ public final class Command {
         if (attributes.processGroup() >= 0) {
             throw new IllegalArgumentException("newSession and processGroup cannot be combined: a session leader already leads its own group");
         }
-        return with(attributes.withNewSession());
+        return with(attributes.toBuilder().newSession());
     }
 
     /**
@@ -575,7 +644,7 @@ public final class Command {
         if (attributes.newSession()) {
             throw new IllegalArgumentException("newSession and processGroup cannot be combined: a session leader already leads its own group");
         }
-        return with(attributes.withProcessGroup(pgid));
+        return with(attributes.toBuilder().processGroup(pgid));
     }
 
     /**
@@ -592,7 +661,7 @@ public final class Command {
      */
     public Command parentDeathSignal(Signal signal) {
         Objects.requireNonNull(signal, "signal");
-        return with(attributes.withParentDeathSignal(signal));
+        return with(attributes.toBuilder().parentDeathSignal(signal));
     }
 
     /**
@@ -606,7 +675,7 @@ public final class Command {
         if (mask < 0 || mask > 0777) {
             throw new IllegalArgumentException("umask must be between 0 and 0777 (octal): 0" + Integer.toOctalString(mask));
         }
-        return with(attributes.withUmask(mask));
+        return with(attributes.toBuilder().umask(mask));
     }
 
     /**
@@ -630,7 +699,7 @@ public final class Command {
         if (soft > hard) {
             throw new IllegalArgumentException("limit " + resource + ": soft " + soft + " is above hard " + hard);
         }
-        return with(attributes.withLimit(resource, soft, hard));
+        return with(attributes.toBuilder().limit(resource, soft, hard));
     }
 
     /**
@@ -656,7 +725,7 @@ public final class Command {
                 throw new IllegalArgumentException("supplementary group ids must be >= 0: " + g);
             }
         }
-        return with(attributes.withCredentials(new ChildAttributes.Credentials(uid, gid, groups.clone())));
+        return with(attributes.toBuilder().credentials(new ChildAttributes.Credentials(uid, gid, groups.clone())));
     }
 
     /**
@@ -666,7 +735,7 @@ public final class Command {
      * @return a Command whose child cannot gain privileges
      */
     public Command noNewPrivileges() {
-        return with(attributes.withNoNewPrivileges());
+        return with(attributes.toBuilder().noNewPrivileges());
     }
 
     /**
@@ -689,7 +758,7 @@ public final class Command {
     public Command cgroup(Path cgroupDirectory) {
         Objects.requireNonNull(cgroupDirectory, "cgroupDirectory");
         checkPath(cgroupDirectory, "the cgroup directory");
-        return with(attributes.withCgroup(cgroupDirectory));
+        return with(attributes.toBuilder().cgroup(cgroupDirectory));
     }
 
     /**
@@ -721,7 +790,7 @@ public final class Command {
             throw new IllegalArgumentException("fd " + fdInChild + " in the child is already given fd "
                 + attributes.keptFds().get(fdInChild) + " of the parent");
         }
-        return with(attributes.withKeptFd(fdInParent, fdInChild));
+        return with(attributes.toBuilder().keepFd(fdInParent, fdInChild));
     }
 
     /**
@@ -743,7 +812,7 @@ public final class Command {
         if (set.contains(Signal.SIGKILL) || set.contains(Signal.SIGSTOP)) {
             throw new IllegalArgumentException("SIGKILL and SIGSTOP cannot be blocked");
         }
-        return with(attributes.withSignalMask(set));
+        return with(attributes.toBuilder().signalMask(set));
     }
 
     // ---- reading ----

@@ -36,26 +36,65 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler o
         return d.compareTo(BEYOND_REACH) > 0 ? -1 : d.toNanos();
     }
 
-    static final IoOptions NONE = new IoOptions(null, null, null, null, Long.MAX_VALUE, null, DEFAULT_GRACE);
+    static final IoOptions NONE = new Builder().build();
 
-    IoOptions withInput(ByteBuffer b, InputStream s) {
-        return new IoOptions(b, s, onStdout, onStderr, maxOutput, timeout, grace);
+    /** A builder holding these options, for a copy with some changed. */
+    Builder toBuilder() {
+        return new Builder(this);
     }
 
-    IoOptions withOnStdout(ChunkHandler c) {
-        return new IoOptions(inputBuffer, inputStream, c, onStderr, maxOutput, timeout, grace);
-    }
+    /** The one place an IoOptions is assembled: a new option is a component, a field and a setter here. */
+    static final class Builder {
+        private ByteBuffer inputBuffer;
+        private InputStream inputStream;
+        private ChunkHandler onStdout, onStderr;
+        private long maxOutput = Long.MAX_VALUE;
+        private Duration timeout;
+        private Duration grace = DEFAULT_GRACE;
 
-    IoOptions withOnStderr(ChunkHandler c) {
-        return new IoOptions(inputBuffer, inputStream, onStdout, c, maxOutput, timeout, grace);
-    }
+        private Builder() {}
 
-    IoOptions withMaxOutput(long max) {
-        return new IoOptions(inputBuffer, inputStream, onStdout, onStderr, max, timeout, grace);
-    }
+        private Builder(IoOptions o) {
+            inputBuffer = o.inputBuffer;
+            inputStream = o.inputStream;
+            onStdout = o.onStdout;
+            onStderr = o.onStderr;
+            maxOutput = o.maxOutput;
+            timeout = o.timeout;
+            grace = o.grace;
+        }
 
-    IoOptions withTimeout(Duration t, Duration g) {
-        return new IoOptions(inputBuffer, inputStream, onStdout, onStderr, maxOutput, t, g);
+        /** stdin's content: a buffer, a stream or (both null) none. */
+        Builder input(ByteBuffer b, InputStream s) {
+            inputBuffer = b;
+            inputStream = s;
+            return this;
+        }
+
+        Builder onStdout(ChunkHandler c) {
+            onStdout = c;
+            return this;
+        }
+
+        Builder onStderr(ChunkHandler c) {
+            onStderr = c;
+            return this;
+        }
+
+        Builder maxOutput(long max) {
+            maxOutput = max;
+            return this;
+        }
+
+        Builder timeout(Duration t, Duration g) {
+            timeout = t;
+            grace = g;
+            return this;
+        }
+
+        IoOptions build() {
+            return new IoOptions(inputBuffer, inputStream, onStdout, onStderr, maxOutput, timeout, grace);
+        }
     }
 
     boolean hasInput() {

@@ -4,13 +4,11 @@ import static dev.vfork4j.linux.Linux.EAGAIN;
 
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.loop.EventLoop;
-import dev.vfork4j.spawn.Availability;
-import dev.vfork4j.spawn.CloneLauncher;
+import dev.vfork4j.spawn.Attribute;
 import dev.vfork4j.spawn.Failures;
-import dev.vfork4j.spawn.Launcher;
-import dev.vfork4j.spawn.PosixSpawnLauncher;
 import dev.vfork4j.spawn.SpawnRequest;
 import dev.vfork4j.spawn.Spawned;
+import dev.vfork4j.spawn.Technique;
 import dev.vfork4j.linux.Errno;
 import java.io.File;
 import java.io.FileNotFoundException;
@@ -41,14 +39,6 @@ final class Launch {
         }
     }
 
-    private static final Launcher VFORK = new CloneLauncher(true);
-    private static final Launcher FORK = new CloneLauncher(false);
-
-    /** In a class of its own, so that a JVM that never uses POSIX_SPAWN does not load it. */
-    private static final class PosixSpawn {
-        static final Launcher LAUNCHER = new PosixSpawnLauncher();
-    }
-
     /** Starts {@code c} for {@code verb}, with the verb's default redirects already filled in. */
     static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb)
         throws IOException {
@@ -71,35 +61,36 @@ final class Launch {
             Preload.start(); // the classes the spawn needs once linked, loaded while it links
         }
         Mechanism m = c.mechanism();
-        Availability.require(m, c.argv().getFirst(), c.directoryOrNull());
-        for (String attribute : c.attributes().setAttributes()) {
-            if (!m.canSet(attribute)) {
-                throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute + ": use "
-                    + (Mechanism.POSIX_SPAWN.canSet(attribute) && m != Mechanism.POSIX_SPAWN ? "VFORK, FORK or POSIX_SPAWN" : "VFORK or FORK")
+        Technique t = m.technique();
+        t.require(c.argv().getFirst(), c.directoryOrNull());
+        for (Attribute attribute : c.attributes().set()) {
+            if (!t.canSet(attribute)) {
+                throw new UnsupportedOperationException("mechanism " + m + " cannot set " + attribute.method() + ": use "
+                    + Technique.whoCanSet(attribute)
                     // JDK was chosen because nothing else works here (native access refused): say why.
                     + Mechanism.VFORK.unavailableReason().map(why -> " (VFORK is not available here: " + why + ")").orElse(""));
             }
         }
         SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
             c.attributes(), fdSources);
-        if (m == Mechanism.JDK && fdSources != SpawnRequest.NO_FDS) {
+        if (!t.isNative() && fdSources != SpawnRequest.NO_FDS) {
             throw new UnsupportedOperationException("a pipeline stage needs VFORK, FORK or POSIX_SPAWN; the JDK mechanism cannot be given a pipe");
         }
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
         ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
-        EventLoop loop = m == Mechanism.JDK ? null : eventLoop(request);
+        EventLoop loop = t.isNative() ? eventLoop(request) : null;
         Child child;
-        if (m == Mechanism.JDK) {
+        if (!t.isNative()) {
             child = new JdkChild(startJdk(request), io);
         } else {
             Spawned spawned;
             try {
-                spawned = (m == Mechanism.VFORK ? VFORK : m == Mechanism.FORK ? FORK : PosixSpawn.LAUNCHER).spawn(request);
+                spawned = t.launcher().spawn(request);
             } catch (SpawnException e) {
                 // The first spawn tries the mechanism (no probe child before it): when it failed
                 // because the mechanism cannot work here, the probe says so, and the Command is
                 // started as it would have been had that been known (see Availability).
-                String unavailable = Availability.afterFailedTrial(m, e.errno());
+                String unavailable = t.afterFailedTrial(e.errno());
                 if (unavailable == null) {
                     throw e;
                 }
@@ -108,7 +99,7 @@ final class Launch {
                 }
                 throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + unavailable);
             }
-            Availability.worked(m);
+            t.worked();
             child = new NativeChild(spawned, m, io, loop);
         }
         try {

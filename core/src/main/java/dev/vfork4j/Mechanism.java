@@ -1,6 +1,7 @@
 package dev.vfork4j;
 
-import dev.vfork4j.spawn.Availability;
+import dev.vfork4j.spawn.Technique;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -84,20 +85,40 @@ public enum Mechanism {
      * @return the reason, or empty when the mechanism works here
      */
     public Optional<String> unavailableReason() {
-        return Availability.unavailableReason(this);
+        return technique().unavailableReason();
     }
 
-    /** True when this mechanism can honour the Command attribute named {@code attribute} ("umask", "keepFd", …). */
-    boolean canSet(String attribute) {
-        return switch (this) {
-            case VFORK, FORK -> true;
-            case POSIX_SPAWN -> Availability.posixSpawnCan(attribute);
-            case JDK -> false;
-        };
+    /** The same mechanisms as vfork4j's internal table, in its order: a constant here is the one there of its ordinal. */
+    private static final Technique[] TECHNIQUES = Technique.values();
+    private static final Mechanism[] MECHANISMS = values();
+
+    /** This mechanism's row in the internal table (what it can set, its launcher, its availability). */
+    Technique technique() {
+        return TECHNIQUES[ordinal()];
+    }
+
+    /** The mechanism of the table's row {@code t}. */
+    static Mechanism of(Technique t) {
+        return MECHANISMS[t.ordinal()];
     }
 
     /**
-     * The best available mechanism: VFORK, else POSIX_SPAWN, else JDK. A mechanism is passed over
+     * The order {@link #best()} tries the mechanisms in: VFORK, then POSIX_SPAWN, then JDK.
+     * FORK is never in it: it is there to measure what VFORK saves.
+     *
+     * @return the mechanisms {@link #best()} chooses from, best first (an immutable list)
+     */
+    public static List<Mechanism> preferenceOrder() {
+        Mechanism[] order = new Mechanism[Technique.PREFERENCE.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = of(Technique.PREFERENCE.get(i));
+        }
+        return List.of(order);
+    }
+
+    /**
+     * The best available mechanism: the first of {@link #preferenceOrder()} (VFORK, else
+     * POSIX_SPAWN, else JDK) that is not known never to work here. A mechanism is passed over
      * only when it can never work here; one whose probe failed for a passing reason (EAGAIN,
      * EMFILE…) is still chosen, and starting a child with it fails with a SpawnException naming
      * the errno until the condition passes, rather than this JVM settling for a lesser
@@ -112,11 +133,6 @@ public enum Mechanism {
      * @return the mechanism {@link Command}s use when none is set
      */
     public static Mechanism best() {
-        for (Mechanism m : new Mechanism[] {VFORK, POSIX_SPAWN}) {
-            if (!Availability.definitelyUnavailable(m)) {
-                return m;
-            }
-        }
-        return JDK;
+        return of(Technique.best());
     }
 }

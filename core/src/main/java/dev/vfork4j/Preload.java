@@ -25,6 +25,8 @@ final class Preload implements Runnable {
      */
     static final String[] CLASSES = {
         "dev.vfork4j.ChildIo",
+        "dev.vfork4j.spawn.Technique$Clones",
+        "dev.vfork4j.spawn.CloneLauncher",
         "dev.vfork4j.loop.EventLoop",
         "dev.vfork4j.loop.EpollPoller$Handler",
         "dev.vfork4j.linux.Siginfo",

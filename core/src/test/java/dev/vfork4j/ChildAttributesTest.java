@@ -201,7 +201,7 @@ class ChildAttributesTest {
             .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("parentDeathSignal");
         assertThatThrownBy(() -> Command.of("true").mechanism(Mechanism.JDK).newSession().output())
             .isInstanceOf(UnsupportedOperationException.class)
-            .hasMessage("mechanism JDK cannot set newSession: use VFORK, FORK or POSIX_SPAWN");
+            .hasMessage("mechanism JDK cannot set newSession: use VFORK, POSIX_SPAWN or FORK");
         assertThatThrownBy(() -> Command.of("true").mechanism(Mechanism.JDK).keepFd(0, 5).start())
             .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("keepFd");
     }

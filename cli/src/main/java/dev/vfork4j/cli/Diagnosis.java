@@ -37,12 +37,8 @@ record Diagnosis(
     Map<Mechanism, String> mechanisms, Mechanism best, String bestReason,
     Map<String, String> features) {
 
-    /**
-     * The order {@link Mechanism#best()} tries mechanisms in, as its Javadoc states it ("VFORK,
-     * else POSIX_SPAWN, else JDK"). The library does not expose the order, so it is repeated
-     * here, and {@link #explainBest} says so when the two disagree.
-     */
-    static final List<Mechanism> PREFERENCE = List.of(Mechanism.VFORK, Mechanism.POSIX_SPAWN, Mechanism.JDK);
+    /** The order {@link Mechanism#best()} tries mechanisms in, as the library states it. */
+    static final List<Mechanism> PREFERENCE = Mechanism.preferenceOrder();
 
     static Diagnosis probe() {
         String nativeProblem = attempt(NativeAccess::problem);

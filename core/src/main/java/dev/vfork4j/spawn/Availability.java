@@ -2,7 +2,6 @@ package dev.vfork4j.spawn;
 
 import static dev.vfork4j.linux.Linux.*;
 
-import dev.vfork4j.Mechanism;
 import dev.vfork4j.SpawnException;
 import dev.vfork4j.SpawnException.Step;
 import dev.vfork4j.linux.CallState;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Which mechanisms and kernel features work here, probed for real. Only a definitive answer is
@@ -27,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the next spawn probes again.
  *
  * <p>Spawning does not wait for a probe child. For VFORK and FORK the spawn path
- * ({@link #require}, {@code Mechanism.best()}) asks only what costs no child: native access, the
+ * ({@link #require}, {@link Technique#best()}) asks only what costs no child: native access, the
  * architecture, and whether clone3 and close_range exist (a call each that changes nothing). The
  * child routine itself is then tried by the first real spawn: when that spawn succeeds, the
  * mechanism is known to work ({@link #worked}); when it fails for a reason that does not pass,
@@ -69,11 +67,8 @@ public final class Availability {
         return errno == EAGAIN || errno == ENOMEM || errno == EMFILE || errno == ENFILE || errno == EINTR;
     }
 
-    /** Each mechanism's definitive answer once probed; read on every spawn, without a lock. */
-    private static final AtomicReferenceArray<Answer> KNOWN = new AtomicReferenceArray<>(Mechanism.values().length);
-
     /** Why {@code m} cannot be used here; empty when it can. A transient reason says so, and is not kept. */
-    public static Optional<String> unavailableReason(Mechanism m) {
+    static Optional<String> unavailableReason(Technique m) {
         Answer a = answer(m);
         if (a.problem() == null) {
             return Optional.empty();
@@ -84,10 +79,10 @@ public final class Availability {
 
     /**
      * True only when {@code m} is known never to work here. A mechanism whose probe failed for a
-     * passing reason is not passed over, so that {@code Mechanism.best()} does not settle on a
+     * passing reason is not passed over, so that {@link Technique#best()} does not settle on a
      * lesser mechanism for the JVM's life because of a moment's process or fd limit.
      */
-    public static boolean definitelyUnavailable(Mechanism m) {
+    static boolean definitelyUnavailable(Technique m) {
         Answer a = screen(m);
         return a.problem() != null && a.definitive();
     }
@@ -99,7 +94,7 @@ public final class Availability {
      * @throws SpawnException when its probe failed for a passing reason (the errno says which);
      *                        the next call probes again
      */
-    public static void require(Mechanism m, String program, Path directory) throws SpawnException {
+    static void require(Technique m, String program, Path directory) throws SpawnException {
         Answer a = screen(m);
         if (a.problem() == null) {
             return;
@@ -115,9 +110,13 @@ public final class Availability {
      * A spawn of {@code m} succeeded: the mechanism works here. Call after every successful
      * spawn; it costs a read once known.
      */
-    public static void worked(Mechanism m) {
-        if (KNOWN.get(m.ordinal()) == UNTRIED) {
-            KNOWN.compareAndSet(m.ordinal(), UNTRIED, Answer.AVAILABLE);
+    static void worked(Technique m) {
+        if (m.known == UNTRIED) {
+            synchronized (Availability.class) { // once per mechanism
+                if (m.known == UNTRIED) {
+                    m.known = Answer.AVAILABLE;
+                }
+            }
         }
     }
 
@@ -130,8 +129,8 @@ public final class Availability {
      * @return why {@code m} can never work here, or null when it can (or may: the failure was the
      *     request's own, or one that passes), and the failure stands
      */
-    public static String afterFailedTrial(Mechanism m, int errno) {
-        if (KNOWN.get(m.ordinal()) != UNTRIED || isTransient(errno)) {
+    static String afterFailedTrial(Technique m, int errno) {
+        if (m.known != UNTRIED || isTransient(errno)) {
             return null;
         }
         Answer a = answer(m);
@@ -139,46 +138,46 @@ public final class Availability {
     }
 
     /** What an explicit question gets: the full probe (with VFORK's and FORK's probe child) unless a spawn answered it. */
-    private static Answer answer(Mechanism m) {
-        Answer known = KNOWN.get(m.ordinal());
+    private static Answer answer(Technique m) {
+        Answer known = m.known;
         if (known != null && known != UNTRIED) {
             return known;
         }
         synchronized (Availability.class) { // one probe at a time, even when many threads ask first
-            known = KNOWN.get(m.ordinal());
+            known = m.known;
             if (known != null && known != UNTRIED) {
                 return known;
             }
             Answer a = probe(m);
             if (a.definitive()) {
-                KNOWN.set(m.ordinal(), a);
+                m.known = a;
             }
             return a;
         }
     }
 
     /**
-     * What a spawn and {@code Mechanism.best()} go by: for VFORK and FORK, only what needs no
+     * What a spawn and {@link Technique#best()} go by: for VFORK and FORK, only what needs no
      * child ({@link #UNTRIED} when all of it is there); for the others, the full probe, which
      * makes no child for them.
      */
-    private static Answer screen(Mechanism m) {
-        Answer known = KNOWN.get(m.ordinal());
+    private static Answer screen(Technique m) {
+        Answer known = m.known;
         if (known != null) {
             return known;
         }
-        if (m != Mechanism.VFORK && m != Mechanism.FORK) {
+        if (!m.runsRoutine) {
             return answer(m);
         }
         synchronized (Availability.class) {
-            known = KNOWN.get(m.ordinal());
+            known = m.known;
             if (known != null) {
                 return known;
             }
             Answer a = cloneFeatures();
             a = a == null ? UNTRIED : a;
             if (a.definitive()) {
-                KNOWN.set(m.ordinal(), a);
+                m.known = a;
             }
             return a;
         }
@@ -201,12 +200,21 @@ public final class Availability {
         return null;
     }
 
-    private static Answer probe(Mechanism m) {
-        if (m == Mechanism.JDK) {
+    private static Answer probe(Technique m) {
+        if (!m.isNative()) {
             return Answer.AVAILABLE;
         }
         if (!NativeAccess.available()) {
             return Answer.definitive(NativeAccess.problem());
+        }
+        if (m.runsRoutine) {
+            for (String needed : new String[] {"clone3", "CLONE_CLEAR_SIGHAND", "close_range", "pidfd_open"}) {
+                Answer a = feature(needed);
+                if (a.problem() != null) {
+                    return new Answer(needed + ": " + a.problem(), a.transientErrno(), a.step());
+                }
+            }
+            return new CloneLauncher(m == Technique.VFORK).probe();
         }
         return switch (m) {
             case POSIX_SPAWN -> {
@@ -219,22 +227,8 @@ public final class Availability {
                 yield pidfd.problem() == null ? pidfd
                     : new Answer("pidfd_open: " + pidfd.problem(), pidfd.transientErrno(), pidfd.step());
             }
-            case VFORK, FORK -> {
-                for (String needed : new String[] {"clone3", "CLONE_CLEAR_SIGHAND", "close_range", "pidfd_open"}) {
-                    Answer a = feature(needed);
-                    if (a.problem() != null) {
-                        yield new Answer(needed + ": " + a.problem(), a.transientErrno(), a.step());
-                    }
-                }
-                yield new CloneLauncher(m == Mechanism.VFORK).probe();
-            }
-            case JDK -> Answer.AVAILABLE;
+            default -> throw new AssertionError(m + " has no probe: add one here");
         };
-    }
-
-    /** True when POSIX_SPAWN can honour the Command attribute {@code attribute}. */
-    public static boolean posixSpawnCan(String attribute) {
-        return ChildAttributes.POSIX_SPAWN_CAN.contains(attribute);
     }
 
     /**

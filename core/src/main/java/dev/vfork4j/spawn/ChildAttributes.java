@@ -3,10 +3,9 @@ package dev.vfork4j.spawn;
 import dev.vfork4j.Resource;
 import dev.vfork4j.Signal;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -14,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * The process attributes a Command asks for, beyond program, environment, directory and
- * stdio. Immutable; every {@code with} returns a copy. Values are validated by Command.
+ * stdio. Immutable; {@link #toBuilder()} makes a changed copy. Values are validated by Command.
  *
  * @param processGroup   -1 for none, 0 for a group of its own, else the group to join
  * @param umask          -1 to inherit this JVM's
@@ -28,101 +27,150 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
     /** setgroups + setresgid + setresuid. */
     public record Credentials(int uid, int gid, int[] groups) {}
 
-    public static final ChildAttributes NONE = new ChildAttributes(false, -1, null, -1, Map.of(), null, false, null,
-        new TreeMap<>(), Set.of());
+    /** No attribute: what a Command starts with. */
+    public static final ChildAttributes NONE = new Builder().build();
 
-    public ChildAttributes withNewSession() {
-        return new ChildAttributes(true, processGroup, parentDeathSignal, umask, limits, credentials, noNewPrivileges,
-            cgroup, keptFds, signalMask);
+    /**
+     * A builder holding these attributes, for a copy with one changed.
+     *
+     * @return a new builder, independent of this value
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ChildAttributes withProcessGroup(int pgid) {
-        return new ChildAttributes(newSession, pgid, parentDeathSignal, umask, limits, credentials, noNewPrivileges,
-            cgroup, keptFds, signalMask);
+    /**
+     * The one place a ChildAttributes is assembled: a new attribute is a field and a setter
+     * here, a record component, and the Command method that sets it.
+     */
+    public static final class Builder {
+        private boolean newSession;
+        private int processGroup = -1;
+        private Signal parentDeathSignal;
+        private int umask = -1;
+        private final Map<Resource, long[]> limits = new EnumMap<>(Resource.class);
+        private Credentials credentials;
+        private boolean noNewPrivileges;
+        private Path cgroup;
+        private final SortedMap<Integer, Integer> keptFds = new TreeMap<>();
+        private Set<Signal> signalMask = Set.of();
+
+        private Builder() {}
+
+        private Builder(ChildAttributes a) {
+            newSession = a.newSession;
+            processGroup = a.processGroup;
+            parentDeathSignal = a.parentDeathSignal;
+            umask = a.umask;
+            limits.putAll(a.limits);
+            credentials = a.credentials;
+            noNewPrivileges = a.noNewPrivileges;
+            cgroup = a.cgroup;
+            keptFds.putAll(a.keptFds);
+            signalMask = a.signalMask;
+        }
+
+        /** A session of the child's own. */
+        public Builder newSession() {
+            newSession = true;
+            return this;
+        }
+
+        /** A group of the child's own ({@code pgid} 0), or the group {@code pgid} to join. */
+        public Builder processGroup(int pgid) {
+            processGroup = pgid;
+            return this;
+        }
+
+        /** The signal the child gets when the thread that made it ends. */
+        public Builder parentDeathSignal(Signal s) {
+            parentDeathSignal = s;
+            return this;
+        }
+
+        /** The child's umask. */
+        public Builder umask(int mask) {
+            umask = mask;
+            return this;
+        }
+
+        /** The child's soft and hard limit of {@code r}. */
+        public Builder limit(Resource r, long soft, long hard) {
+            limits.put(r, new long[] {soft, hard});
+            return this;
+        }
+
+        /** The child's user, group and supplementary groups. */
+        public Builder credentials(Credentials c) {
+            credentials = c;
+            return this;
+        }
+
+        /** PR_SET_NO_NEW_PRIVS for the child. */
+        public Builder noNewPrivileges() {
+            noNewPrivileges = true;
+            return this;
+        }
+
+        /** The cgroup directory the child starts in. */
+        public Builder cgroup(Path p) {
+            cgroup = p;
+            return this;
+        }
+
+        /** This JVM's fd {@code inParent} as the child's fd {@code inChild}. */
+        public Builder keepFd(int inParent, int inChild) {
+            keptFds.put(inChild, inParent);
+            return this;
+        }
+
+        /** The signals blocked in the child. */
+        public Builder signalMask(Set<Signal> blocked) {
+            signalMask = blocked.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(blocked));
+            return this;
+        }
+
+        /** The attributes, immutable; the builder can go on. */
+        public ChildAttributes build() {
+            return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, Map.copyOf(limits),
+                credentials, noNewPrivileges, cgroup, Collections.unmodifiableSortedMap(new TreeMap<>(keptFds)),
+                signalMask);
+        }
     }
 
-    public ChildAttributes withParentDeathSignal(Signal s) {
-        return new ChildAttributes(newSession, processGroup, s, umask, limits, credentials, noNewPrivileges,
-            cgroup, keptFds, signalMask);
-    }
-
-    public ChildAttributes withUmask(int mask) {
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, mask, limits, credentials,
-            noNewPrivileges, cgroup, keptFds, signalMask);
-    }
-
-    public ChildAttributes withLimit(Resource r, long soft, long hard) {
-        Map<Resource, long[]> copy = new EnumMap<>(Resource.class);
-        copy.putAll(limits);
-        copy.put(r, new long[] {soft, hard});
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, Map.copyOf(copy), credentials,
-            noNewPrivileges, cgroup, keptFds, signalMask);
-    }
-
-    public ChildAttributes withCredentials(Credentials c) {
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, limits, c, noNewPrivileges,
-            cgroup, keptFds, signalMask);
-    }
-
-    public ChildAttributes withNoNewPrivileges() {
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, limits, credentials, true,
-            cgroup, keptFds, signalMask);
-    }
-
-    public ChildAttributes withCgroup(Path p) {
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, limits, credentials,
-            noNewPrivileges, p, keptFds, signalMask);
-    }
-
-    public ChildAttributes withKeptFd(int inParent, int inChild) {
-        TreeMap<Integer, Integer> copy = new TreeMap<>(keptFds);
-        copy.put(inChild, inParent);
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, limits, credentials,
-            noNewPrivileges, cgroup, java.util.Collections.unmodifiableSortedMap(copy), signalMask);
-    }
-
-    public ChildAttributes withSignalMask(Set<Signal> blocked) {
-        Set<Signal> copy = blocked.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(blocked));
-        return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, limits, credentials,
-            noNewPrivileges, cgroup, keptFds, copy);
-    }
-
-    /** The attributes set here, by the name of the Command method that set them. */
-    public List<String> setAttributes() {
-        List<String> names = new ArrayList<>();
+    /** The attributes set here. */
+    public Set<Attribute> set() {
+        Set<Attribute> set = EnumSet.noneOf(Attribute.class);
         if (newSession) {
-            names.add("newSession");
+            set.add(Attribute.NEW_SESSION);
         }
         if (processGroup >= 0) {
-            names.add("processGroup");
+            set.add(Attribute.PROCESS_GROUP);
         }
         if (parentDeathSignal != null) {
-            names.add("parentDeathSignal");
+            set.add(Attribute.PARENT_DEATH_SIGNAL);
         }
         if (umask >= 0) {
-            names.add("umask");
+            set.add(Attribute.UMASK);
         }
         if (!limits.isEmpty()) {
-            names.add("limit");
+            set.add(Attribute.LIMIT);
         }
         if (credentials != null) {
-            names.add("user");
+            set.add(Attribute.USER);
         }
         if (noNewPrivileges) {
-            names.add("noNewPrivileges");
+            set.add(Attribute.NO_NEW_PRIVILEGES);
         }
         if (cgroup != null) {
-            names.add("cgroup");
+            set.add(Attribute.CGROUP);
         }
         if (!keptFds.isEmpty()) {
-            names.add("keepFd");
+            set.add(Attribute.KEEP_FD);
         }
         if (!signalMask.isEmpty()) {
-            names.add("signalMask");
+            set.add(Attribute.SIGNAL_MASK);
         }
-        return names;
+        return set;
     }
-
-    /** What glibc's posix_spawn can do: a session, a group, extra fds and the signal mask. */
-    static final Set<String> POSIX_SPAWN_CAN = Set.of("newSession", "processGroup", "keepFd", "signalMask");
 }

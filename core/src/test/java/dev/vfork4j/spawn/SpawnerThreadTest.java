@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class SpawnerThreadTest {
 
     private static SpawnRequest request(String program, Signal deathSignal, String... args) {
-        ChildAttributes a = deathSignal == null ? ChildAttributes.NONE : ChildAttributes.NONE.withParentDeathSignal(deathSignal);
+        ChildAttributes a = deathSignal == null ? ChildAttributes.NONE : ChildAttributes.NONE.toBuilder().parentDeathSignal(deathSignal).build();
         return new SpawnRequest(Stream.concat(Stream.of(program), Stream.of(args)).toList(), System.getenv(), null,
             Redirect.PIPE, Redirect.PIPE, Redirect.PIPE, a, SpawnRequest.NO_FDS);
     }
