@@ -1,10 +1,11 @@
 package dev.vfork4j;
 
+import dev.vfork4j.loop.ChunkSink;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 /** Keeps what a stream delivers, up to a limit; the rest is dropped and noted. */
-final class Capture implements ChunkHandler {
+final class Capture implements ChunkHandler, ChunkSink {
     private final long max;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private boolean truncated;

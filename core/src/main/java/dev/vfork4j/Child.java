@@ -90,13 +90,11 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
      */
     public void signalCgroup(Signal signal) {
         java.util.Objects.requireNonNull(signal, "signal");
-        StartCgroup cgroup = startCgroup();
-        if (cgroup == null) {
-            throw new IllegalStateException("child " + pid() + " was not started with Command.cgroup(path): "
-                + "there is no cgroup of its own to signal (killTree signals its descendants)");
-        }
-        cgroup.signal(signal);
+        ProcessTree.signalCgroup(this, startCgroup(), signal);
     }
+
+    /** True while the child still holds its pid (not reaped): what a walk of /proc from it found is its tree. */
+    abstract boolean holdsItsPid();
 
     /** The cgroup the child was started in, or null. */
     abstract StartCgroup startCgroup();

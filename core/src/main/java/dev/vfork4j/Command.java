@@ -909,7 +909,7 @@ public final class Command {
      *                                       pass when native access is what is missing)
      */
     public Child start() throws IOException {
-        return Launch.start(this, orElse(stdin, Redirect.PIPE), orElse(stdout, Redirect.PIPE),
+        return ChildStart.start(this, orElse(stdin, Redirect.PIPE), orElse(stdout, Redirect.PIPE),
             orElse(stderr, Redirect.PIPE), ChildIo.Verb.START);
     }
 
@@ -934,9 +934,9 @@ public final class Command {
      *                                       pass when native access is what is missing)
      */
     public ExitStatus run() throws IOException, InterruptedException {
-        Child child = Launch.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
+        Child child = ChildStart.start(this, orElse(stdin, Redirect.INHERIT), orElse(stdout, Redirect.INHERIT),
             orElse(stderr, Redirect.INHERIT), ChildIo.Verb.RUN);
-        return Launch.await(child, this);
+        return ChildStart.await(child, this);
     }
 
     /**
@@ -960,9 +960,9 @@ public final class Command {
      *                                       pass when native access is what is missing)
      */
     public Output output() throws IOException, InterruptedException {
-        Child child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
+        Child child = ChildStart.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
             orElse(stderr, Redirect.PIPE), ChildIo.Verb.OUTPUT);
-        return Launch.collect(child, this);
+        return ChildStart.collect(child, this);
     }
 
     /**
@@ -978,12 +978,12 @@ public final class Command {
     public CompletableFuture<Output> outputAsync() {
         Child child;
         try {
-            child = Launch.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
+            child = ChildStart.start(this, orElse(stdin, Redirect.DISCARD), orElse(stdout, Redirect.PIPE),
                 orElse(stderr, Redirect.PIPE), ChildIo.Verb.OUTPUT);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return Launch.collectAsync(child, this);
+        return ChildStart.collectAsync(child, this);
     }
 
     private static Redirect orElse(Redirect r, Redirect fallback) {

@@ -6,7 +6,7 @@ import static dev.vfork4j.linux.Linux.WNOHANG;
 import static dev.vfork4j.linux.Linux.WNOWAIT;
 
 import dev.vfork4j.linux.CallState;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -42,7 +42,7 @@ final class ExitCheck {
     static boolean begun(int pidfd, long pid) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment info = a.allocate(Siginfo.LAYOUT);
-            if (LibC.waitid(CallState.allocate(a), P_PIDFD, pidfd, info, WEXITED | WNOHANG | WNOWAIT) == 0
+            if (Posix.waitid(CallState.allocate(a), P_PIDFD, pidfd, info, WEXITED | WNOHANG | WNOWAIT) == 0
                 && Siginfo.pid(info) != 0) {
                 return true;
             }

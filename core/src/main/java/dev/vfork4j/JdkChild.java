@@ -247,7 +247,7 @@ final class JdkChild extends Child {
             default -> {
                 requireNativeAccess("sending " + signal + " to a JDK-started child");
                 // The JDK's handle compares the start time it recorded: the pidfd is used only if it names the child.
-                ProcessHandles.signal(List.of(process.toHandle()), signal);
+                ProcessTree.signal(List.of(process.toHandle()), signal);
             }
         }
     }
@@ -266,33 +266,17 @@ final class JdkChild extends Child {
      */
     @Override
     public void killTree(Signal s) {
-        boolean pidfds = NativeAccess.available();
-        if (!pidfds && s != Signal.SIGTERM && s != Signal.SIGKILL) {
+        if (!NativeAccess.available() && s != Signal.SIGTERM && s != Signal.SIGKILL) {
             throw new UnsupportedOperationException("killTree(" + s + ") of a JDK-started child needs native access "
                 + "(only SIGTERM and SIGKILL can be sent to its descendants without): " + NativeAccess.problem());
         }
-        if (!process.isAlive()) {
-            return;
-        }
-        List<ProcessHandle> tree = process.descendants().toList();
-        // The walk started from the pid: it found the child's descendants only if the child still
-        // held that pid when the walk was over (the handle compares the recorded start time).
-        if (!process.toHandle().isAlive()) {
-            return;
-        }
-        signal(s);
-        if (pidfds) {
-            ProcessHandles.signal(tree, s);
-            return;
-        }
-        for (ProcessHandle h : tree) {
-            // The JDK's destroy compares the start time the walk recorded before it kills.
-            if (s == Signal.SIGKILL) {
-                h.destroyForcibly();
-            } else {
-                h.destroy();
-            }
-        }
+        ProcessTree.kill(this, null, s);
+    }
+
+    /** The handle compares the start time it recorded: the JDK's child still holds its pid. */
+    @Override
+    boolean holdsItsPid() {
+        return process.toHandle().isAlive();
     }
 
     @Override

@@ -143,7 +143,7 @@ final class NativeChild extends Child {
         }
         try {
             if (handler != null) {
-                PipeReader r = PipeReader.start(fd, loop, handler, Consumers.EXECUTOR);
+                PipeReader r = PipeReader.start(fd, loop, handler::accept, Consumers.EXECUTOR);
                 readers.add(r);
                 deliveries.await(r.done(), name.equals("stdout") ? "the onStdout handler" : "the onStderr handler");
                 return NullStreams.INPUT;
@@ -367,21 +367,13 @@ final class NativeChild extends Child {
      */
     @Override
     public void killTree(Signal s) {
-        if (group != null) {
-            group.signal(s);
-            return;
-        }
-        if (!isAlive()) {
-            return;
-        }
-        List<ProcessHandle> tree = descendants().toList();
-        // The walk started from the pid: it found the child's descendants only if the child still
-        // held that pid when the walk was over (a pid cannot pass to another process before the reap).
-        if (!pidfd.whileUnreaped(fd -> { })) {
-            return;
-        }
-        signal(s);
-        ProcessHandles.signal(tree, s);
+        ProcessTree.kill(this, group, s);
+    }
+
+    /** Unreaped: the pid is the child's, as no other process can take it before the reap. */
+    @Override
+    boolean holdsItsPid() {
+        return pidfd.whileUnreaped(fd -> { });
     }
 
     @Override

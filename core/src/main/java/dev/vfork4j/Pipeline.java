@@ -1,13 +1,8 @@
 package dev.vfork4j;
 
-import dev.vfork4j.linux.Posix;
-import dev.vfork4j.loop.EventLoop;
-import dev.vfork4j.loop.PipeReader;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Commands connected stdout to stdin, as a shell's {@code a | b | c}, without a shell: each
@@ -100,7 +95,8 @@ public final class Pipeline {
      *                                       of its attributes
      */
     public List<Child> start() throws IOException {
-        return startAll(ChildIo.Verb.START, -1);
+        requireNativeStages();
+        return PipelineStart.startAll(stages, ChildIo.Verb.START, -1);
     }
 
     /**
@@ -122,85 +118,7 @@ public final class Pipeline {
      */
     public Output output() throws IOException, InterruptedException {
         requireNativeStages();
-        EventLoop loop = EventLoop.shared(); // before any pipe or child: failing here leaves nothing behind
-        int[] errPipe = Posix.pipe();
-        Capture errors = new Capture(Long.MAX_VALUE);
-        List<Child> children;
-        PipeReader errReader;
-        try {
-            Posix.setNonBlocking(errPipe[0]);
-            children = startAll(ChildIo.Verb.OUTPUT, errPipe[1]);
-        } catch (IOException | RuntimeException e) {
-            Posix.close(errPipe[0]);
-            Posix.close(errPipe[1]);
-            throw e;
-        }
-        Posix.close(errPipe[1]);
-        errReader = PipeReader.start(errPipe[0], loop, errors, null);
-        Child last = children.getLast();
-        ExitStatus status = null;
-        try {
-            for (int i = children.size() - 1; i >= 0; i--) {
-                ExitStatus s = children.get(i).awaitStatus();
-                if (status == null && !s.success()) {
-                    status = s;
-                }
-            }
-            errReader.done().exceptionally(t -> null).get();
-        } catch (InterruptedException e) {
-            children.forEach(Child::abandon);
-            errReader.cancel(new IOException("interrupted"));
-            throw e;
-        } catch (ExecutionException e) {
-            throw new AssertionError(e);
-        }
-        for (Child stage : children.subList(0, children.size() - 1)) {
-            stage.captured(stage.exitStatus()); // throws when feeding its stdin or its onStderr handler failed
-        }
-        Output lastOut = last.captured(last.exitStatus());
-        return new Output(status != null ? status : ExitStatus.exited(0), lastOut.stdout(), errors.bytes(),
-            lastOut.truncated());
-    }
-
-    /** @param sharedStderr an fd every stage's stderr goes to, or -1 for each stage's own */
-    private List<Child> startAll(ChildIo.Verb verb, int sharedStderr) throws IOException {
-        requireNativeStages();
-        List<Child> started = new ArrayList<>();
-        int previousRead = -1; // the read end of the pipe from the stage just started
-        try {
-            for (int i = 0; i < stages.size(); i++) {
-                Command c = stages.get(i);
-                boolean last = i == stages.size() - 1;
-                int[] pipe = last ? null : Posix.pipe();
-                int[] fds = {previousRead, last ? -1 : pipe[1], sharedStderr};
-                Redirect in = c.stdin().orElse(verb == ChildIo.Verb.START ? Redirect.PIPE : Redirect.DISCARD);
-                Redirect out = c.stdout().orElse(Redirect.PIPE);
-                Redirect err = c.stderr().orElse(Redirect.PIPE);
-                try {
-                    started.add(Launch.start(c, in, out, err, last ? verb : ChildIo.Verb.START, fds));
-                } catch (IOException | RuntimeException e) {
-                    if (pipe != null) {
-                        Posix.close(pipe[0]);
-                    }
-                    throw e;
-                } finally {
-                    // The stages have their copies now; this JVM keeps none.
-                    if (previousRead >= 0) {
-                        Posix.close(previousRead);
-                    }
-                    if (pipe != null) {
-                        Posix.close(pipe[1]);
-                    }
-                }
-                previousRead = pipe == null ? -1 : pipe[0];
-            }
-            return started;
-        } catch (IOException | RuntimeException e) {
-            for (Child child : started) {
-                child.abandon();
-            }
-            throw e;
-        }
+        return PipelineStart.output(stages);
     }
 
     /**

@@ -7,7 +7,6 @@ import static dev.vfork4j.linux.Linux.SYS_PIDFD_SEND_SIGNAL;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.loop.PidFd;
 import java.lang.foreign.Arena;
@@ -153,8 +152,7 @@ final class ProcessGroup {
     private static int sendToGroup(int pidfd, int signal) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(a);
-            return LibC.syscall(st, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, PIDFD_SIGNAL_PROCESS_GROUP) == 0
-                ? 0 : CallState.errno(st);
+            return -Posix.pidfdSendSignal(st, pidfd, signal, PIDFD_SIGNAL_PROCESS_GROUP);
         }
     }
 
@@ -176,7 +174,7 @@ final class ProcessGroup {
 
     private static void kill(long pid, int signal) {
         try (Arena a = Arena.ofConfined()) {
-            LibC.kill(CallState.allocate(a), (int) pid, signal); // ESRCH: the group has no member left
+            Posix.kill(CallState.allocate(a), (int) pid, signal); // ESRCH: the group has no member left
         }
     }
 }

@@ -95,7 +95,7 @@ public final class Vfork4j {
             createUnusedErrorFile(pb.redirectError(), program, dir, c);
         }
         try {
-            return Launch.start(c, c.stdin().orElseThrow(), c.stdout().orElseThrow(), c.stderr().orElseThrow(),
+            return ChildStart.start(c, c.stdin().orElseThrow(), c.stdout().orElseThrow(), c.stderr().orElseThrow(),
                 ChildIo.Verb.START, SpawnRequest.NO_FDS, StartLog.PROCESS_BUILDER);
         } catch (SpawnException e) {
             throw e.asProcessBuilderDoes();

@@ -11,11 +11,131 @@ import java.nio.file.Path;
 
 /**
  * The one place where {@code -1} plus errno becomes an {@link ErrnoException} naming the call
- * and its arguments. Domain code calls these and never sees a raw errno. EINTR and EAGAIN are
- * handled where each call is made: see each method.
+ * and its arguments ({@code LayeringTest} checks that no other class makes one). Two tiers:
+ *
+ * <ul>
+ *   <li>Calls that throw: each allocates what it needs (its errno segment among it) and turns
+ *       a failure into an ErrnoException. EINTR and EAGAIN are handled as each method says.</li>
+ *   <li>The allocation-free tier, for the event loop's and the waits' hot paths: the caller
+ *       passes the errno segment it owns ({@link CallState#allocate}), and the call returns its
+ *       result, or {@code -errno} when it failed; the caller handles the errnos it expects
+ *       (EAGAIN, EINTR) and, for any other, throws {@link #failure}. Calls that only fail for a
+ *       reason the caller must report ({@link #epollCtl}, {@link #eventfd}…) throw at once.</li>
+ * </ul>
  */
 public final class Posix {
     private Posix() {}
+
+    // ---- the allocation-free tier: the caller's errno segment; the result, or -errno ----
+
+    /**
+     * The exception for a call of the allocation-free tier that failed with {@code errno}.
+     *
+     * @param call   the call and its arguments, as the message names them: {@code "read(fd=12)"}
+     * @param errno  the errno, positive
+     * @return the exception, to throw or to complete a future with
+     */
+    public static ErrnoException failure(String call, int errno) {
+        return new ErrnoException(call, errno);
+    }
+
+    /** {@code read(fd, buf, count)}: the bytes read (0 at the end), or -errno. */
+    public static long read(MemorySegment state, int fd, MemorySegment buf, long count) {
+        long n = LibC.read(state, fd, buf, count);
+        return n >= 0 ? n : -CallState.errno(state);
+    }
+
+    /** {@code write(fd, buf, count)}: the bytes written, or -errno. */
+    public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
+        long n = LibC.write(state, fd, buf, count);
+        return n >= 0 ? n : -CallState.errno(state);
+    }
+
+    /** {@code poll(fds, nfds, timeoutMs)}: how many fds are ready (0: the time ran out), or -errno. */
+    public static int poll(MemorySegment state, MemorySegment fds, long nfds, int timeoutMs) {
+        int n = LibC.poll(state, fds, nfds, timeoutMs);
+        return n >= 0 ? n : -CallState.errno(state);
+    }
+
+    /** {@code epoll_wait(epfd, events, max, timeoutMs)}: how many events were written, or -errno. */
+    public static int epollWait(MemorySegment state, int epfd, MemorySegment events, int max, int timeoutMs) {
+        int n = LibC.epoll_wait(state, epfd, events, max, timeoutMs);
+        return n >= 0 ? n : -CallState.errno(state);
+    }
+
+    /** {@code waitid(idtype, id, info, options)}: 0, or -errno. */
+    public static int waitid(MemorySegment state, int idtype, int id, MemorySegment info, int options) {
+        return LibC.waitid(state, idtype, id, info, options) == 0 ? 0 : -CallState.errno(state);
+    }
+
+    /** {@code fcntl(fd, cmd, arg)}: its result, or -errno. */
+    public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
+        int r = LibC.fcntl(state, fd, cmd, arg);
+        return r >= 0 ? r : -CallState.errno(state);
+    }
+
+    /** {@code pidfd_send_signal(pidfd, signal, NULL, flags)}: 0, or -errno (ESRCH: the process is gone). */
+    public static int pidfdSendSignal(MemorySegment state, int pidfd, int signal, long flags) {
+        return LibC.syscall(state, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, flags) == 0 ? 0 : -CallState.errno(state);
+    }
+
+    /** {@code kill(pid, signal)} (a negative pid: the group -pid): 0, or -errno (ESRCH: nobody there). */
+    public static int kill(MemorySegment state, int pid, int signal) {
+        return LibC.kill(state, pid, signal) == 0 ? 0 : -CallState.errno(state);
+    }
+
+    /** {@code epoll_create1(EPOLL_CLOEXEC)}: the epoll fd. */
+    public static int epollCreate(MemorySegment state) throws ErrnoException {
+        int fd = LibC.epoll_create1(state, EPOLL_CLOEXEC);
+        if (fd < 0) {
+            throw new ErrnoException("epoll_create1(EPOLL_CLOEXEC)", CallState.errno(state));
+        }
+        return fd;
+    }
+
+    /**
+     * {@code epoll_ctl(epfd, op, fd, event)}; for EPOLL_CTL_DEL, {@code event} may be NULL.
+     * The message names the operation: {@code epoll_ctl(ADD, fd=12): EBADF (Bad file descriptor)}.
+     */
+    public static void epollCtl(MemorySegment state, int epfd, int op, int fd, MemorySegment event)
+        throws ErrnoException {
+        if (LibC.epoll_ctl(state, epfd, op, fd, event) < 0) {
+            throw new ErrnoException("epoll_ctl(" + epollOp(op) + ", fd=" + fd + ")", CallState.errno(state));
+        }
+    }
+
+    /** ADD, MOD or DEL, as epoll_ctl's errors name the operation. */
+    public static String epollOp(int op) {
+        return op == EPOLL_CTL_ADD ? "ADD" : op == EPOLL_CTL_MOD ? "MOD" : op == EPOLL_CTL_DEL ? "DEL" : String.valueOf(op);
+    }
+
+    /** {@code eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)}: the eventfd. */
+    public static int eventfd(MemorySegment state) throws ErrnoException {
+        int fd = LibC.eventfd(state, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (fd < 0) {
+            throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(state));
+        }
+        return fd;
+    }
+
+    /** {@code timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)}: the timerfd. */
+    public static int timerfdCreate(MemorySegment state) throws ErrnoException {
+        int fd = LibC.timerfd_create(state, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (fd < 0) {
+            throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(state));
+        }
+        return fd;
+    }
+
+    /** {@code timerfd_settime(fd, flags, spec, NULL)}. */
+    public static void timerfdSettime(MemorySegment state, int fd, int flags, MemorySegment spec)
+        throws ErrnoException {
+        if (LibC.timerfd_settime(state, fd, flags, spec, MemorySegment.NULL) < 0) {
+            throw new ErrnoException("timerfd_settime(fd=" + fd + ")", CallState.errno(state));
+        }
+    }
+
+    // ---- calls that throw ----
 
     /** {@code pipe2(O_CLOEXEC)}: returns {read end, write end}. */
     public static int[] pipe() throws ErrnoException {

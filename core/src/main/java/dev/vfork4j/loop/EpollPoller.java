@@ -6,7 +6,7 @@ import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.EpollEvent;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,11 +68,12 @@ public final class EpollPoller implements AutoCloseable {
         this.pollState = CallState.allocate(arena);
         this.loopCtlState = CallState.allocate(arena);
         this.loopEvent = arena.allocate(EpollEvent.LAYOUT);
-        int fd = LibC.epoll_create1(pollState, EPOLL_CLOEXEC);
-        if (fd < 0) {
-            int errno = CallState.errno(pollState); // before the close: it frees the segment errno is in
+        int fd;
+        try {
+            fd = Posix.epollCreate(pollState);
+        } catch (ErrnoException e) {
             arena.close();
-            throw new ErrnoException("epoll_create1(EPOLL_CLOEXEC)", errno);
+            throw e;
         }
         this.epfd = new Fd(fd);
     }
@@ -87,7 +88,7 @@ public final class EpollPoller implements AutoCloseable {
         registrations.put(fd, r);
         try {
             if (death == null) {
-                ctl(EPOLL_CTL_ADD, "ADD", fd, events, r.token());
+                ctl(EPOLL_CTL_ADD, fd, events, r.token());
             }
         } catch (ErrnoException e) {
             if (death == null) {
@@ -107,9 +108,9 @@ public final class EpollPoller implements AutoCloseable {
     public void modify(int fd, int events) throws ErrnoException {
         Registration r = registrations.get(fd);
         if (r == null) {
-            throw new ErrnoException("epoll_ctl(MOD, fd=" + fd + ")", ENOENT);
+            throw Posix.failure("epoll_ctl(MOD, fd=" + fd + ")", ENOENT);
         }
-        ctl(EPOLL_CTL_MOD, "MOD", fd, events, r.token());
+        ctl(EPOLL_CTL_MOD, fd, events, r.token());
     }
 
     /**
@@ -126,14 +127,14 @@ public final class EpollPoller implements AutoCloseable {
         }
         try {
             if (Thread.currentThread() == owner) {
-                LibC.epoll_ctl(loopCtlState, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+                Posix.epollCtl(loopCtlState, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
                 return;
             }
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = CallState.allocate(a);
-                LibC.epoll_ctl(st, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
-                // ENOENT (never added) and EBADF (already closed) both mean: not registered.
+                Posix.epollCtl(CallState.allocate(a), ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
             }
+        } catch (ErrnoException e) {
+            // ENOENT (never added) and EBADF (already closed) both mean: not registered.
         } finally {
             epfd.release();
         }
@@ -147,26 +148,21 @@ public final class EpollPoller implements AutoCloseable {
      * One epoll_ctl. The epoll fd is held for the call, so a loop that dies meanwhile cannot
      * close its number and have it reused (by the next loop's epoll set, say) under this call.
      */
-    private void ctl(int op, String opName, int fd, int events, long token) throws ErrnoException {
+    private void ctl(int op, int fd, int events, long token) throws ErrnoException {
         int ep = epfd.acquire();
         if (ep < 0) {
-            throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + "): the epoll fd is closed", EBADF);
+            throw Posix.failure("epoll_ctl(" + Posix.epollOp(op) + ", fd=" + fd + "): the epoll fd is closed", EBADF);
         }
         try {
             if (Thread.currentThread() == owner) {
                 EpollEvent.set(loopEvent, events, token);
-                if (LibC.epoll_ctl(loopCtlState, ep, op, fd, loopEvent) < 0) {
-                    throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(loopCtlState));
-                }
+                Posix.epollCtl(loopCtlState, ep, op, fd, loopEvent);
                 return;
             }
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = CallState.allocate(a);
                 MemorySegment ev = a.allocate(EpollEvent.LAYOUT);
                 EpollEvent.set(ev, events, token);
-                if (LibC.epoll_ctl(st, ep, op, fd, ev) < 0) {
-                    throw new ErrnoException("epoll_ctl(" + opName + ", fd=" + fd + ")", CallState.errno(st));
-                }
+                Posix.epollCtl(CallState.allocate(a), ep, op, fd, ev);
             }
         } finally {
             epfd.release();
@@ -186,15 +182,14 @@ public final class EpollPoller implements AutoCloseable {
      */
     int poll(int timeoutMs) throws ErrnoException {
         if (broken) {
-            throw new ErrnoException("epoll_wait(epfd=" + epfd.number() + ")", EBADF);
+            throw Posix.failure("epoll_wait(epfd=" + epfd.number() + ")", EBADF);
         }
-        int n = LibC.epoll_wait(pollState, epfd.number(), events, maxEvents, timeoutMs);
+        int n = Posix.epollWait(pollState, epfd.number(), events, maxEvents, timeoutMs);
         if (n < 0) {
-            int errno = CallState.errno(pollState);
-            if (errno == EINTR) {
+            if (n == -EINTR) {
                 return 0;
             }
-            throw new ErrnoException("epoll_wait(epfd=" + epfd.number() + ")", errno);
+            throw Posix.failure("epoll_wait(epfd=" + epfd.number() + ")", -n);
         }
         for (int i = 0; i < n; i++) {
             long token = EpollEvent.data(events, i);

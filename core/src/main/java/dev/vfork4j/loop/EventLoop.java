@@ -5,7 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -198,16 +198,10 @@ public final class EventLoop {
         Fd timer = null;
         try {
             p = new EpollPoller(256);
-            int fd = LibC.eventfd(wakeState, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-            if (fd < 0) {
-                throw new ErrnoException("eventfd(EFD_CLOEXEC|EFD_NONBLOCK)", CallState.errno(wakeState));
-            }
+            int fd = Posix.eventfd(wakeState);
             wake = new Fd(fd);
             p.add(fd, EPOLLIN, new OwnFd(false));
-            int tfd = LibC.timerfd_create(wakeState, CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-            if (tfd < 0) {
-                throw new ErrnoException("timerfd_create(CLOCK_MONOTONIC)", CallState.errno(wakeState));
-            }
+            int tfd = Posix.timerfdCreate(wakeState);
             timer = new Fd(tfd);
             p.add(tfd, EPOLLIN, new OwnFd(true));
         } catch (ErrnoException | RuntimeException | Error e) {
@@ -312,7 +306,7 @@ public final class EventLoop {
             MemorySegment st = CallState.allocate(a);
             MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1L);
-            LibC.write(st, fd, one, 8); // EAGAIN only if the counter is full: awake already
+            Posix.write(st, fd, one, 8); // EAGAIN only if the counter is full: awake already
         } finally {
             eventFd.release();
         }
@@ -374,7 +368,7 @@ public final class EventLoop {
     }
 
     private void runDueDeadlines() {
-        LibC.read(wakeState, timerFd.number(), wakeBuf, 8); // the expiration count; EAGAIN if already read
+        Posix.read(wakeState, timerFd.number(), wakeBuf, 8); // the expiration count; EAGAIN if already read
         armedFor = Long.MAX_VALUE;
         long now = System.nanoTime();
         Deadline d;
@@ -398,14 +392,15 @@ public final class EventLoop {
         timerSpec.fill((byte) 0);
         timerSpec.set(ValueLayout.JAVA_LONG, 16, at / 1_000_000_000L); // it_value.tv_sec
         timerSpec.set(ValueLayout.JAVA_LONG, 24, at % 1_000_000_000L); // it_value.tv_nsec
-        if (LibC.timerfd_settime(wakeState, timerFd.number(), head == null ? 0 : TFD_TIMER_ABSTIME, timerSpec,
-            MemorySegment.NULL) < 0) {
-            throw new IllegalStateException(new ErrnoException("timerfd_settime", CallState.errno(wakeState)));
+        try {
+            Posix.timerfdSettime(wakeState, timerFd.number(), head == null ? 0 : TFD_TIMER_ABSTIME, timerSpec);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     private void drainWakeups() {
-        LibC.read(wakeState, wakeFd.number(), wakeBuf, 8); // EAGAIN: nothing to drain
+        Posix.read(wakeState, wakeFd.number(), wakeBuf, 8); // EAGAIN: nothing to drain
     }
 
     /**

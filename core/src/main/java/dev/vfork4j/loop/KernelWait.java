@@ -5,7 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -162,7 +162,7 @@ public final class KernelWait implements AutoCloseable {
                 pollfds.set(ValueLayout.JAVA_SHORT, (long) wakerIndex * POLLFD_SIZE + 6, (short) 0);
             }
             boolean exiting = EventLoop.exiting();
-            int n = LibC.poll(state, pollfds, w != null ? count + 1 : count,
+            int n = Posix.poll(state, pollfds, w != null ? count + 1 : count,
                 exiting ? 0 : timeoutMs(elapsed, timeoutNanos, w));
             if (exiting && n == 0) {
                 // The JVM is shutting down: HotSpot's exit waits up to 300 ms for threads in
@@ -175,9 +175,8 @@ public final class KernelWait implements AutoCloseable {
                 return timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos;
             }
             if (n < 0) {
-                int errno = CallState.errno(state);
-                if (errno != EINTR) {
-                    throw new IllegalStateException(new ErrnoException("poll(" + count + " fds)", errno));
+                if (n != -EINTR) {
+                    throw new IllegalStateException(Posix.failure("poll(" + count + " fds)", -n));
                 }
                 return true; // a signal: look again
             }
@@ -219,8 +218,10 @@ public final class KernelWait implements AutoCloseable {
     /** Makes the eventfd and hooks it to this thread's interrupt; null (slices from now on) when there is no fd for it. */
     private Waker startWaker() {
         wakerTried = true;
-        int fd = LibC.eventfd(state, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (fd < 0) {
+        int fd;
+        try {
+            fd = Posix.eventfd(state);
+        } catch (ErrnoException e) {
             return null; // EMFILE, ENFILE, ENOMEM: this wait goes on in slices; the next one tries again
         }
         Waker w = new Waker(new Fd(fd));
@@ -281,7 +282,7 @@ public final class KernelWait implements AutoCloseable {
         /** Resets the counter, so the next poll sleeps again. On the waiting thread. */
         void drain(MemorySegment st) {
             try (Arena a = Arena.ofConfined()) {
-                LibC.read(st, fd.number(), a.allocate(ValueLayout.JAVA_LONG), 8); // EAGAIN: drained already
+                Posix.read(st, fd.number(), a.allocate(ValueLayout.JAVA_LONG), 8); // EAGAIN: drained already
             }
         }
 

@@ -5,7 +5,6 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
@@ -248,14 +247,13 @@ public final class PidFd implements Sweepable {
         info.fill((byte) 0);
         int r;
         do {
-            r = LibC.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
-        } while (r < 0 && CallState.errno(st) == EINTR);
+            r = Posix.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
+        } while (r == -EINTR);
         if (r < 0) {
-            int errno = CallState.errno(st);
             finish();
             exit.completeExceptionally(new IOException(
                 "child " + pid + " could not be reaped (another waiter in this process took it?)",
-                new ErrnoException("waitid(P_PIDFD, " + fd.number() + ")", errno)));
+                Posix.failure("waitid(P_PIDFD, " + fd.number() + ")", -r)));
             return;
         }
         if (Siginfo.pid(info) == 0) {

@@ -4,7 +4,6 @@ import static dev.vfork4j.linux.Linux.*;
 
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
-import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,7 +89,7 @@ public final class PipeInputStream extends InputStream {
                 long n;
                 MemorySegment st = end.state();
                 try {
-                    n = LibC.read(st, fd, end.buffer(), Math.min(len, PipeEnd.BUFFER_SIZE));
+                    n = Posix.read(st, fd, end.buffer(), Math.min(len, PipeEnd.BUFFER_SIZE));
                 } finally {
                     end.fd.release();
                 }
@@ -103,7 +102,7 @@ public final class PipeInputStream extends InputStream {
                     end.release();
                     return -1;
                 }
-                int errno = CallState.errno(st);
+                int errno = (int) -n;
                 if (errno == EAGAIN) {
                     if (Thread.currentThread().isVirtual()) {
                         end.awaitReady(seen);
@@ -111,7 +110,7 @@ public final class PipeInputStream extends InputStream {
                         awaitInKernel();
                     }
                 } else if (errno != EINTR) {
-                    throw new ErrnoException("read(fd=" + fd + ")", errno);
+                    throw Posix.failure("read(fd=" + fd + ")", errno);
                 }
             }
         } finally {
@@ -228,7 +227,7 @@ public final class PipeInputStream extends InputStream {
             byte[] data = new byte[0];
             int want = Posix.available(fd);
             while (want > 0) {
-                long n = LibC.read(end.state(), fd, end.buffer(), Math.min(want, PipeEnd.BUFFER_SIZE));
+                long n = Posix.read(end.state(), fd, end.buffer(), Math.min(want, PipeEnd.BUFFER_SIZE));
                 if (n <= 0) {
                     break;
                 }

@@ -4,7 +4,7 @@ import static dev.vfork4j.linux.Linux.*;
 
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -52,7 +52,7 @@ public final class PipeOutputStream extends OutputStream {
                 long n;
                 try {
                     MemorySegment.copy(b, off, end.buffer(), ValueLayout.JAVA_BYTE, 0, chunk);
-                    n = LibC.write(st, fd, end.buffer(), chunk);
+                    n = Posix.write(st, fd, end.buffer(), chunk);
                 } finally {
                     end.fd.release();
                 }
@@ -61,13 +61,13 @@ public final class PipeOutputStream extends OutputStream {
                     len -= (int) n;
                     continue;
                 }
-                int errno = CallState.errno(st);
+                int errno = (int) -n;
                 if (errno == EAGAIN) {
                     end.awaitReady(seen);
                 } else if (errno == EPIPE) {
                     throw new IOException("Broken pipe");
                 } else if (errno != EINTR) {
-                    throw new ErrnoException("write(fd=" + fd + ")", errno);
+                    throw Posix.failure("write(fd=" + fd + ")", errno);
                 }
             }
         } finally {

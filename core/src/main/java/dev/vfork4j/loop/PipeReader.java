@@ -2,11 +2,10 @@ package dev.vfork4j.loop;
 
 import static dev.vfork4j.linux.Linux.*;
 
-import dev.vfork4j.ChunkHandler;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,7 +67,7 @@ public final class PipeReader implements Sweepable {
 
     private final Fd fd;
     private final EventLoop loop;
-    private final ChunkHandler consumer;
+    private final ChunkSink consumer;
     private final Executor deliverOn;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     // Loop-thread state:
@@ -101,7 +100,7 @@ public final class PipeReader implements Sweepable {
         }
     };
 
-    private PipeReader(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn) {
+    private PipeReader(int fd, EventLoop loop, ChunkSink consumer, Executor deliverOn) {
         this.fd = new Fd(fd);
         this.loop = loop;
         this.consumer = consumer;
@@ -113,7 +112,7 @@ public final class PipeReader implements Sweepable {
      *
      * @param deliverOn where the consumer runs; null to run it inline on the loop thread
      */
-    public static PipeReader start(int fd, EventLoop loop, ChunkHandler consumer, Executor deliverOn)
+    public static PipeReader start(int fd, EventLoop loop, ChunkSink consumer, Executor deliverOn)
         throws ErrnoException {
         PipeReader r = new PipeReader(fd, loop, consumer, deliverOn);
         synchronized (r) {
@@ -134,7 +133,7 @@ public final class PipeReader implements Sweepable {
      * on when {@code sweep} (without, the caller must make sure one of the two comes: run()
      * and output() wait for the child at once, and a wait that leaves early hands it over).
      */
-    public static PipeReader deferred(int fd, EventLoop loop, ChunkHandler consumer, boolean sweep) {
+    public static PipeReader deferred(int fd, EventLoop loop, ChunkSink consumer, boolean sweep) {
         PipeReader r = new PipeReader(fd, loop, consumer, null);
         if (sweep) {
             loop.watchSoon(r);
@@ -222,7 +221,7 @@ public final class PipeReader implements Sweepable {
         MemorySegment st = wait.state;
         MemorySegment buf = wait.buffer();
         for (int i = 0; i < READS_PER_TURN; i++) {
-            long n = LibC.read(st, fd.number(), buf, buf.byteSize());
+            long n = Posix.read(st, fd.number(), buf, buf.byteSize());
             if (n == PipeEnd.BUFFER_SIZE && !streaming) {
                 growPipe(st);
             }
@@ -234,7 +233,7 @@ public final class PipeReader implements Sweepable {
                 ended();
                 return;
             }
-            int errno = CallState.errno(st);
+            int errno = (int) -n;
             if (errno == EAGAIN) {
                 return;
             }
@@ -268,7 +267,7 @@ public final class PipeReader implements Sweepable {
 
     private void failed(int errno) {
         finish();
-        done.completeExceptionally(new ErrnoException("read(fd=" + fd.number() + ")", errno));
+        done.completeExceptionally(Posix.failure("read(fd=" + fd.number() + ")", errno));
     }
 
     /** Completes after end of stream and the last delivery. */
@@ -323,7 +322,7 @@ public final class PipeReader implements Sweepable {
                 growBuffer(); // no delivery runs now, so no view of the old buffer is alive
             }
             MemorySegment buf = handOver ? ownBuffer() : loop.scratch().asSlice(0, streaming ? STREAMING_BUFFER : PipeEnd.BUFFER_SIZE);
-            long n = LibC.read(st, fd.number(), buf, buf.byteSize());
+            long n = Posix.read(st, fd.number(), buf, buf.byteSize());
             if (n == PipeEnd.BUFFER_SIZE && !streaming) {
                 growPipe(st);
             }
@@ -341,7 +340,7 @@ public final class PipeReader implements Sweepable {
                 ended();
                 return;
             }
-            int errno = CallState.errno(st);
+            int errno = (int) -n;
             if (errno == EAGAIN) {
                 rearm(); // the next event calls us again
                 return;
@@ -385,10 +384,10 @@ public final class PipeReader implements Sweepable {
             }
             long got;
             try {
-                got = LibC.read(st, n, buffer, buffer.byteSize());
+                got = Posix.read(st, n, buffer, buffer.byteSize());
                 if (got == PipeEnd.BUFFER_SIZE && !streaming) {
                     streaming = true;
-                    LibC.fcntl(st, n, F_SETPIPE_SZ, STREAMING_BUFFER);
+                    Posix.fcntl(st, n, F_SETPIPE_SZ, STREAMING_BUFFER);
                     bufferTooSmall = true;
                 }
             } finally {
@@ -398,7 +397,7 @@ public final class PipeReader implements Sweepable {
                 view = buffer.asSlice(0, got).asByteBuffer().asReadOnlyBuffer();
                 continue;
             }
-            if (got < 0 && CallState.errno(st) == EAGAIN && streaming && (pollDirectly(st) || awaitEdge(seen))) {
+            if (got == -EAGAIN && streaming && (pollDirectly(st) || awaitEdge(seen))) {
                 view = EMPTY;
                 continue; // more is coming: read again on this thread
             }
@@ -427,7 +426,7 @@ public final class PipeReader implements Sweepable {
             }
             pollFd.set(ValueLayout.JAVA_INT, 0, n);
             pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) (EPOLLIN | EPOLLHUP));
-            return LibC.poll(st, pollFd, 1, 20) > 0;
+            return Posix.poll(st, pollFd, 1, 20) > 0;
         } finally {
             if (n >= 0) {
                 fd.release();
@@ -498,7 +497,7 @@ public final class PipeReader implements Sweepable {
      */
     private void growPipe(MemorySegment st) {
         streaming = true;
-        LibC.fcntl(st, fd.number(), F_SETPIPE_SZ, STREAMING_BUFFER);
+        Posix.fcntl(st, fd.number(), F_SETPIPE_SZ, STREAMING_BUFFER);
         bufferTooSmall = arena != null;
     }
 

@@ -5,7 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
-import dev.vfork4j.linux.LibC;
+import dev.vfork4j.linux.Posix;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -87,18 +87,18 @@ public final class PipeWriter {
                 finish();
                 return;
             }
-            long n = LibC.write(st, fd.number(), buf, chunk);
+            long n = Posix.write(st, fd.number(), buf, chunk);
             if (n >= 0) {
                 offset += n;
                 continue;
             }
-            int errno = CallState.errno(st);
+            int errno = (int) -n;
             if (errno == EAGAIN) {
                 return; // the next EPOLLOUT edge resumes
             }
             if (errno != EINTR) {
                 if (errno != EPIPE) {
-                    done.completeExceptionally(new ErrnoException("write(fd=" + fd.number() + ")", errno));
+                    done.completeExceptionally(Posix.failure("write(fd=" + fd.number() + ")", errno));
                 }
                 finish();
                 return;

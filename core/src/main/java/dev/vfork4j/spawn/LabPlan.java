@@ -197,7 +197,7 @@ public final class LabPlan implements AutoCloseable {
         long pid = ChildRoutine.get().call(header);
         long held = System.nanoTime() - t0;
         if (pid < 0) {
-            throw new ErrnoException("clone3(" + clone + ")", (int) -pid);
+            throw Posix.failure("clone3(" + clone + ")", (int) -pid);
         }
         pidfd = (int) INT.getVolatile(slot, (long) SLOT_PIDFD);
         started = new Started(pid, held);
@@ -222,7 +222,7 @@ public final class LabPlan implements AutoCloseable {
             MemorySegment info = a.allocate(Siginfo.LAYOUT);
             while (LibC.waitid(st, P_PIDFD, pidfd, info, WEXITED) < 0) {
                 if (CallState.errno(st) != EINTR) {
-                    throw new ErrnoException("waitid(P_PIDFD, " + pidfd + ")", CallState.errno(st));
+                    throw Posix.failure("waitid(P_PIDFD, " + pidfd + ")", CallState.errno(st));
                 }
             }
             int code = Siginfo.code(info);

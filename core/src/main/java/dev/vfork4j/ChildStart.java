@@ -19,14 +19,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Turns a Command and the verb's redirects into a started Child, and waits for it. */
-final class Launch {
-    private Launch() {}
+final class ChildStart {
+    private ChildStart() {}
 
     static {
         // The classes a failing spawn needs are loaded now: under EMFILE there may be no fd
         // left to read a class file with, and the failure must still be a SpawnException
         // rather than a NoClassDefFoundError (seen when running from a classes directory).
-        // Best effort: when even this cannot read them, Launch must not be left unusable.
+        // Best effort: when even this cannot read them, ChildStart must not be left unusable.
         for (Class<?> c : new Class<?>[] {SpawnException.class, SpawnException.Step.class, Failures.class,
             dev.vfork4j.linux.Errno.class, dev.vfork4j.linux.ErrnoException.class, ProcessTimeoutException.class,
             JdkMessages.class}) {
