@@ -11,6 +11,8 @@ import java.util.function.Supplier;
  * and print each record.
  */
 public final class StartLogProbe {
+    private StartLogProbe() {}
+
     public static void main(String[] args) throws Exception {
         Command c = Command.of("true");
         if (args.length > 0) {
@@ -28,6 +30,9 @@ public final class StartLogProbe {
 
     /** The LoggerFinder: asked on which thread, and throwing when the system property says so. */
     public static final class Finder extends System.LoggerFinder {
+        /** Made by the JVM's ServiceLoader. */
+        public Finder() {}
+
         @Override
         public Logger getLogger(String name, Module module) {
             System.out.println("lookupThread=" + Thread.currentThread().getName());
