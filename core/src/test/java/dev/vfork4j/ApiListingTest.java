@@ -131,7 +131,8 @@ class ApiListingTest {
 
     @Test
     void anAddedMethodShows() throws Exception {
-        String after = listing(change("Shape.java", "static Shape unit()", "default Shape scaled(double by) { return this; }\n    static Shape unit()"));
+        String after = listing(change("Shape.java", "static Shape unit()",
+            "default Shape scaled(double by) { return this; }\n    static Shape unit()"));
         assertThat(ApiListing.diff(LISTING, after)).isEqualTo("""
               public sealed interface fixture.Shape permits fixture.Shape$Circle, fixture.Shape$Square
             +   public default fixture.Shape scaled(double)

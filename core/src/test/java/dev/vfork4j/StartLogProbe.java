@@ -2,7 +2,6 @@ package dev.vfork4j;
 
 import java.lang.System.Logger;
 import java.util.ResourceBundle;
-import java.util.function.Supplier;
 
 /**
  * Main class for a disposable JVM of {@link StartLogTest}, run with {@link Finder} installed as

@@ -2,12 +2,9 @@ package dev.vfork4j.linux;
 
 import static dev.vfork4j.linux.Linux.*;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The one place where {@code -1} plus errno becomes an {@link ErrnoException} naming the call
