@@ -12,7 +12,7 @@ import java.util.Optional;
  * It has JDK 25's shape, so that logs and code written against {@link ProcessBuilder#start()}
  * read it the same way:
  * <pre>
- * Cannot run program "nope": Exec failed, error: 2 (No such file or directory) 
+ * Cannot run program "nope": Exec failed, error: 2 (No such file or directory)&#32;
  * Cannot run program "pwd" (in directory "/gone"): Exec failed, error: 2 (No such file or directory) [step CHDIR]
  * Cannot run program "cat": /in.txt (No such file or directory) [step REDIRECT: stdin from /in.txt]
  * </pre>

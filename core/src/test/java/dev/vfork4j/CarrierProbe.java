@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Prints "all-started" and "ok" when every thread got through, "stuck" otherwise.
  */
 public final class CarrierProbe {
+    private CarrierProbe() {}
+
     public static void main(String[] args) throws Exception {
         Mechanism m = Mechanism.valueOf(args[0]);
         int n = 20;

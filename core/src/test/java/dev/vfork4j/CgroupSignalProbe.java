@@ -8,6 +8,8 @@ import java.nio.file.Path;
  * what happened. Were its own cgroup signalled, this JVM would die before printing.
  */
 public final class CgroupSignalProbe {
+    private CgroupSignalProbe() {}
+
     public static void main(String[] args) throws Exception {
         Mechanism m = Mechanism.valueOf(args[0]);
         String[] names = {"own", "above"};

@@ -123,7 +123,7 @@ class CgroupSignalTest {
 
         // Another cgroup under the same name is another cgroup: its processes are not the child's.
         Files.createDirectory(name);
-        try (TestCgroup again = TestCgroup.adopt(name)) {
+        try (TestCgroup _ = TestCgroup.adopt(name)) {
             Child other = Command.of("sleep", "30").mechanism(m).cgroup(name)
                 .stdin(Redirect.DISCARD).stdout(Redirect.DISCARD).stderr(Redirect.DISCARD).start();
             c.signalCgroup(Signal.SIGKILL);

@@ -130,7 +130,8 @@ class ChildAttributesTest {
         int[] p = Posix.pipe();
         int[] q = Posix.pipe();
         try {
-            // bash, not dash: dash takes only one-digit fds in redirections. Cross the numbers: each kept fd's target is the other's source, so both must be moved first.
+            // bash, not dash: dash takes only one-digit fds in redirections. Cross the numbers: each kept fd's
+            // target is the other's source, so both must be moved first.
             Child c = Command.of("bash", "-c", "echo to-a >&" + q[1] + "; echo to-b >&" + p[1] + "; echo ready; exec sleep 30")
                 .mechanism(m).keepFd(p[1], q[1]).keepFd(q[1], p[1]).stderr(Redirect.INHERIT).start();
             try {
@@ -212,7 +213,8 @@ class ChildAttributesTest {
         assertThatThrownBy(() -> c.umask(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("umask");
         assertThatThrownBy(() -> c.umask(01000)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0777");
         assertThatThrownBy(() -> c.limit(Resource.NOFILE, -1, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
-        assertThatThrownBy(() -> c.limit(Resource.NOFILE, 20, 10)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soft 20 is above hard 10");
+        assertThatThrownBy(() -> c.limit(Resource.NOFILE, 20, 10)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("soft 20 is above hard 10");
         assertThatThrownBy(() -> c.user(-1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> c.user(0, -5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> c.user(0, 0, 1, -2)).isInstanceOf(IllegalArgumentException.class);

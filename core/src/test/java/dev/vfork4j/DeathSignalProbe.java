@@ -5,6 +5,8 @@ package dev.vfork4j;
  * thread that then ends, prints the child's pid and "thread-ended", and waits to be killed.
  */
 public final class DeathSignalProbe {
+    private DeathSignalProbe() {}
+
     public static void main(String[] args) throws Exception {
         Mechanism m = Mechanism.valueOf(args[0]);
         Thread t = Thread.ofPlatform().start(() -> {

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  * failure's message). The first line is {@code sun.jnu.encoding=...}.
  */
 public final class EncodingProbe {
+    private EncodingProbe() {}
+
     static final String NAME = "\u00e9t\u00e9"; // "été": one byte per é in ISO-8859-1, two in UTF-8
     /** "€", which ISO-8859-1 cannot hold: the JDK passes '?' instead. */
     static final String UNMAPPABLE = "\u20ac";

@@ -21,6 +21,8 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  */
 public final class FirstSpawnProbe {
+    private FirstSpawnProbe() {}
+
     public static void main(String[] args) throws Exception {
         if (args[0].equals("run")) {
             System.out.println("status=" + Command.of("true").run());

@@ -7,6 +7,8 @@ import java.util.List;
  * child with grandchildren must refuse before signalling anything; killTree(SIGTERM) still works.
  */
 public final class JdkKillTreeProbe {
+    private JdkKillTreeProbe() {}
+
     public static void main(String[] args) throws Exception {
         Child c = Command.of("sh", "-c", "sleep 30 & echo $!; sleep 30 & echo $!; wait").mechanism(Mechanism.JDK).start();
         var out = c.inputReader();

@@ -79,9 +79,8 @@ class PidReuseTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            stranger.destroyForcibly();
-            stranger.waitFor();
+        public void close() {
+            stranger.destroyForcibly().onExit().join(); // SIGKILL: not a wait to interrupt
         }
     }
 

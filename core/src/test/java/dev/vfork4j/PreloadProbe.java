@@ -5,6 +5,8 @@ package dev.vfork4j;
  * (no preloading), then one with VFORK; what {@link Preload} did after each, one fact per line.
  */
 public final class PreloadProbe {
+    private PreloadProbe() {}
+
     public static void main(String[] args) throws Exception {
         int jdk = Command.of("true").mechanism(Mechanism.JDK).run().exitValue();
         System.out.println("afterJdk=" + Preload.loaded + " by " + Preload.loadedBy + ", child " + jdk);

@@ -9,6 +9,8 @@ import java.util.List;
  * {@code NAME=failed: message}), so a test can compare them with the JDK's.
  */
 public final class ScriptProbe {
+    private ScriptProbe() {}
+
     public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
         for (Mechanism m : Mechanism.values()) {

@@ -89,7 +89,7 @@ class SignalDispositionTest {
     @ParameterizedTest
     @MethodSource("mechanisms")
     void sigpipeIgnoredByNativeCodeStartsAtDefaultInTheChildAsWithProcessBuilder(Mechanism m) throws Throwable {
-        try (AutoCloseable restore = NativeSignal.ignore(SIGPIPE)) {
+        try (AutoCloseable _ = NativeSignal.ignore(SIGPIPE)) {
             assertThat(NativeSignal.ignoredNow() & bit(SIGPIPE)).as("this JVM ignores SIGPIPE now").isNotZero();
             assertThat(childIgnores(null) & bit(SIGPIPE)).as("ProcessBuilder's child").isZero();
             assertThat(childIgnores(m) & bit(SIGPIPE)).as(m + "'s child").isZero();
@@ -101,7 +101,7 @@ class SignalDispositionTest {
     @MethodSource("nativeMechanisms")
     void aSignalIgnoredByNativeCodeSinceLaunchIsNotPassedOn(Mechanism m) throws Throwable {
         // ProcessBuilder's child would keep it ignored: the JDK resets SIGPIPE alone.
-        try (AutoCloseable restore = NativeSignal.ignore(SIGUSR1)) {
+        try (AutoCloseable _ = NativeSignal.ignore(SIGUSR1)) {
             assertThat(childIgnores(m) & bit(SIGUSR1)).as(m + "'s child").isZero();
         }
     }

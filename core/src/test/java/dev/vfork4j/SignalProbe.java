@@ -9,6 +9,8 @@ import dev.vfork4j.linux.NativeSignal;
  * {@code NAME=SigIgn in hex}. The first line, {@code jvm=...}, is this JVM's own SigIgn.
  */
 public final class SignalProbe {
+    private SignalProbe() {}
+
     public static void main(String[] args) throws Throwable {
         // vfork4j records what the JVM inherited at its first spawn: that happens here, before
         // any signal is ignored by "native code".

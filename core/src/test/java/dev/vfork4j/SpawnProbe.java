@@ -6,6 +6,8 @@ package dev.vfork4j;
  * property {@code vfork4j.test.mechanism}) and prints it.
  */
 public final class SpawnProbe {
+    private SpawnProbe() {}
+
     public static void main(String[] args) throws Exception {
         for (Mechanism m : Mechanism.values()) {
             System.out.println(m + "=" + m.unavailableReason().orElse("available"));

@@ -2,7 +2,6 @@ package dev.vfork4j;
 
 import java.lang.System.Logger;
 import java.util.ResourceBundle;
-import java.util.function.Supplier;
 
 /**
  * Main class for a disposable JVM of {@link StartLogTest}, run with {@link Finder} installed as
@@ -11,6 +10,8 @@ import java.util.function.Supplier;
  * and print each record.
  */
 public final class StartLogProbe {
+    private StartLogProbe() {}
+
     public static void main(String[] args) throws Exception {
         Command c = Command.of("true");
         if (args.length > 0) {
@@ -28,6 +29,9 @@ public final class StartLogProbe {
 
     /** The LoggerFinder: asked on which thread, and throwing when the system property says so. */
     public static final class Finder extends System.LoggerFinder {
+        /** Made by the JVM's ServiceLoader. */
+        public Finder() {}
+
         @Override
         public Logger getLogger(String name, Module module) {
             System.out.println("lookupThread=" + Thread.currentThread().getName());

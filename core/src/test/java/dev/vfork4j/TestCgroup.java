@@ -68,7 +68,7 @@ final class TestCgroup implements AutoCloseable {
 
     /** Kills whatever is left in it (cgroup.kill: only this test's own cgroup), and removes it. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -88,7 +88,12 @@ final class TestCgroup implements AutoCloseable {
             try {
                 Files.delete(dir);
             } catch (IOException busy) {
-                Thread.sleep(20); // members are still exiting
+                try {
+                    Thread.sleep(20); // members are still exiting
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the test is being stopped: leave the rest to it
+                    return;
+                }
             }
         }
     }

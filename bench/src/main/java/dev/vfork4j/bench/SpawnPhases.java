@@ -36,6 +36,7 @@ public final class SpawnPhases {
     private static final int WEXITED = 4;
     private static final int WNOWAIT = 0x0100_0000;
 
+    @SuppressWarnings("restricted") // its own binding of waitid
     public static void main(String[] args) throws Throwable {
         Mechanism mechanism = Mechanism.valueOf(args.length > 0 ? args[0] : "VFORK");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 5000;

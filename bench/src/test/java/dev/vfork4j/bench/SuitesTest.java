@@ -140,7 +140,8 @@ class SuitesTest {
             |---|---:|---:|---:|---|
             | (a) VFORK, /bin/true, inherited, waitFor() / (a) C vfork + execve + waitpid, /bin/true | **1.06** | 1.80 | ≤ 1.05 | **FAIL** (median) |
             | (a) VFORK, /bin/true, inherited, waitFor() / (a) JDK inheritIO(), /bin/true | **0.44** | 0.75 |  |  |
-            | (b) VFORK, 5 ms child, inherited, waitFor() / (b) C vfork + execve + waitpid, 5 ms child | **1.05** | 1.05 | ≤ 1.05 | **FAIL** (median; 1.055) |
+            | (b) VFORK, 5 ms child, inherited, waitFor() / (b) C vfork + execve + waitpid, 5 ms child \
+            | **1.05** | 1.05 | ≤ 1.05 | **FAIL** (median; 1.055) |
             | (b) VFORK, 5 ms child, inherited, waitFor() / (b) JDK inheritIO(), 5 ms child | — | — | | no result |
             | (c) VFORK output(), /bin/true / (c) C posix_spawn + 2 pipes + poll + waitpid, /bin/true | **1.20** | 1.20 | ≤ 1.10 | **FAIL** (median) |
             """);

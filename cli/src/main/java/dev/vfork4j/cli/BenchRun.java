@@ -30,6 +30,8 @@ final class BenchRun {
 
     /** Why a run stopped: a worker failed, or there was not the memory for its heap. */
     static final class BenchFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BenchFailure(String message) {
             super(message);
         }

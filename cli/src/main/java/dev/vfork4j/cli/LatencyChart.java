@@ -37,7 +37,8 @@ final class LatencyChart {
         BenchMechanism.VFORK, new Look("VFORK (vfork4j)", new Color(0x1b9e77), SeriesMarkers.CIRCLE, SeriesLines.SOLID),
         BenchMechanism.POSIX_SPAWN, new Look("POSIX_SPAWN (vfork4j)", new Color(0x1f5fbf), SeriesMarkers.SQUARE, SeriesLines.SOLID),
         BenchMechanism.FORK, new Look("FORK (vfork4j)", new Color(0xd62728), SeriesMarkers.DIAMOND, SeriesLines.SOLID),
-        BenchMechanism.JDK_POSIX_SPAWN, new Look("JDK_POSIX_SPAWN (JDK default)", new Color(0x7b3294), SeriesMarkers.TRIANGLE_UP, SeriesLines.DASH_DASH),
+        BenchMechanism.JDK_POSIX_SPAWN,
+            new Look("JDK_POSIX_SPAWN (JDK default)", new Color(0x7b3294), SeriesMarkers.TRIANGLE_UP, SeriesLines.DASH_DASH),
         BenchMechanism.JDK_FORK, new Look("JDK_FORK", new Color(0xff7f0e), SeriesMarkers.TRIANGLE_DOWN, SeriesLines.DASH_DASH),
         BenchMechanism.JDK_VFORK, new Look("JDK_VFORK (deprecated)", new Color(0x6b6b6b), SeriesMarkers.CIRCLE, SeriesLines.DASH_DASH)));
 

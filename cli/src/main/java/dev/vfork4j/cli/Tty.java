@@ -16,6 +16,7 @@ final class Tty {
     private Tty() {}
 
     /** True when {@code fd} is a terminal; false too when native calls are not allowed here. */
+    @SuppressWarnings("restricted") // a binding of one function
     static boolean isTerminal(int fd) {
         try {
             MethodHandle isatty = Linker.nativeLinker().downcallHandle(

@@ -56,6 +56,7 @@ public final class LibC {
     private LibC() {}
 
     /** The one downcall handle: see the class comment. Its own class, so it is made at the first call. */
+    @SuppressWarnings("restricted") // the binding itself: a restricted call is what it is for
     private static final class Downcall {
         /** {@code (MemorySegment function, MemorySegment errnoState, long a0, …, long a5)long}; null when native access is refused. */
         static final MethodHandle CALL;
@@ -97,6 +98,7 @@ public final class LibC {
      */
     private static volatile SymbolLookup libc;
 
+    @SuppressWarnings("restricted") // binding: glibc's symbols
     private static SymbolLookup libc() {
         SymbolLookup l = libc;
         if (l == null) {
@@ -351,9 +353,9 @@ public final class LibC {
         FA_DESTROY = new Function("posix_spawn_file_actions_destroy"),
         FA_ADDDUP2 = new Function("posix_spawn_file_actions_adddup2"),
         FA_ADDCLOSE = new Function("posix_spawn_file_actions_addclose"),
-        /** glibc 2.29+: ask {@link #hasSymbol} first. */
+        /* glibc 2.29+: ask {@link #hasSymbol} first. */
         FA_ADDCHDIR_NP = new Function("posix_spawn_file_actions_addchdir_np"),
-        /** glibc 2.34+: ask {@link #hasSymbol} first. */
+        /* glibc 2.34+: ask {@link #hasSymbol} first. */
         FA_ADDCLOSEFROM_NP = new Function("posix_spawn_file_actions_addclosefrom_np"),
         ATTR_INIT = new Function("posix_spawnattr_init"),
         ATTR_DESTROY = new Function("posix_spawnattr_destroy"),
@@ -445,6 +447,7 @@ public final class LibC {
     }
 
     /** Reads the NUL-terminated string a C function returned a pointer to. */
+    @SuppressWarnings("restricted") // binding: a C string's size is known only by its NUL
     static String string(MemorySegment pointer) {
         return pointer.reinterpret(4096).getString(0);
     }

@@ -301,6 +301,7 @@ public final class Posix {
     }
 
     /** An anonymous mapping of {@code length} bytes: private, or shared with children that do not share memory. */
+    @SuppressWarnings("restricted") // binding: the mapping is as long as mmap was asked for
     public static MemorySegment mapAnonymous(long length, int prot, boolean shared) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(arena);

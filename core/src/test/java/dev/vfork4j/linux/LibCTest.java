@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through glibc's variadic wrappers, answer as those wrappers answer (result and errno), each
  * called here through a handle of its own, declared variadic as C declares it.
  */
+@SuppressWarnings("restricted") // handles of its own to glibc's functions, to compare with LibC's
 class LibCTest {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");

@@ -18,6 +18,7 @@ import java.lang.invoke.MethodHandle;
 public final class NativeSignal {
     private NativeSignal() {}
 
+    @SuppressWarnings("restricted") // a binding, for tests
     private static final MethodHandle SIGACTION = Linker.nativeLinker().downcallHandle(
         Linker.nativeLinker().defaultLookup().find("sigaction").orElseThrow(),
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Timeout;
  * (UserThreadWaitAttemptsAtExit), and the loop thread waits in epoll_wait through a downcall:
  * every JVM that had started a child took 300 ms longer to exit. Once the JVM shuts down, the
  * loop thread must no longer wait in epoll_wait, nor a platform thread waiting for its child in
- * poll(2), and the loop must still serve children started by shutdown hooks. Checked in a disposable JVM ({@link ExitProbe}) by the system call the loop
- * thread is blocked in, not by timing the exit.
+ * poll(2), and the loop must still serve children started by shutdown hooks. Checked in a
+ * disposable JVM ({@link ExitProbe}) by the system call the loop thread is blocked in, not by
+ * timing the exit.
  */
 @Timeout(60)
 class LoopThreadAtExitTest {

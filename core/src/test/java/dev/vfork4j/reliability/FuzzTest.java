@@ -9,7 +9,6 @@ import dev.vfork4j.Mechanism;
 import dev.vfork4j.Output;
 import dev.vfork4j.Redirect;
 import dev.vfork4j.linux.Posix;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +232,8 @@ class FuzzTest {
             assertThat(status.success()).as(plan.toString()).isTrue();
             int after = Health.fdsSettledTo(before, 2000);
             assertThat(after).as("open fds after " + plan).isEqualTo(before);
-            count("redirects: stdin/stdout/stderr among INHERIT, PIPE, DISCARD, STDOUT, file; 0-3 keepFd of pipe ends to fds 3..60; output()/run()/start()", t0, after - before);
+            count("redirects: stdin/stdout/stderr among INHERIT, PIPE, DISCARD, STDOUT, file; 0-3 keepFd of pipe ends to fds 3..60;"
+                + " output()/run()/start()", t0, after - before);
         } finally {
             Posix.close(pipe[0]);
             Posix.close(pipe[1]);

@@ -190,8 +190,8 @@ class ChildRoutineTest {
     void aSignalDefaultStepResetsExactlyTheSignalsInItsSet(boolean vm, @TempDir Path dir) throws Throwable {
         int sigusr1 = 10, sigurg = 23;
         Path out = dir.resolve("status");
-        try (AutoCloseable usr1 = dev.vfork4j.linux.NativeSignal.ignore(sigusr1);
-             AutoCloseable urg = dev.vfork4j.linux.NativeSignal.ignore(sigurg);
+        try (AutoCloseable _ = dev.vfork4j.linux.NativeSignal.ignore(sigusr1);
+             AutoCloseable _ = dev.vfork4j.linux.NativeSignal.ignore(sigurg);
              SpawnPlan plan = new SpawnPlan()) {
             plan.signalDefaults(Step.SIGNAL_MASK, null, SignalDefaults.rtSigactionNr(),
                 SignalDefaults.bit(sigusr1) | SignalDefaults.bit(13) | SignalDefaults.bit(64));

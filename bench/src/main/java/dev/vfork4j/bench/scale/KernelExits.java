@@ -212,14 +212,20 @@ final class KernelExits implements AutoCloseable {
      * measurement that fails half-way must not leave perf tracing the system after the JVM.
      */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         if (stopped) {
             return;
         }
         stopped = true;
         perf.destroy();
-        if (!perf.waitFor(30, TimeUnit.SECONDS)) {
-            perf.destroyForcibly().waitFor();
+        try {
+            if (!perf.waitFor(30, TimeUnit.SECONDS)) {
+                perf.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            // Not a close() that swallows an interrupt: perf is killed, the interrupt kept.
+            perf.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         deleteAll(dir);
     }

@@ -442,7 +442,8 @@ public final class ScaleMain {
     static final int THROUGHPUT_WARMUP_ROUNDS = 5;
 
     static void throughput(int mib, int rounds) throws Exception {
-        System.out.printf(Locale.ROOT, "%n## %d MiB through a child's stdout (head -c %d MiB /dev/zero), %d rounds each, alternating, after %d warm-up rounds each%n",
+        System.out.printf(Locale.ROOT, "%n## %d MiB through a child's stdout (head -c %d MiB /dev/zero), %d rounds each, alternating,"
+            + " after %d warm-up rounds each%n",
             mib, mib, rounds, THROUGHPUT_WARMUP_ROUNDS);
         long bytes = (long) mib << 20;
         List<String> argv = List.of("head", "-c", Long.toString(bytes), "/dev/zero");
@@ -485,7 +486,8 @@ public final class ScaleMain {
     // ---- virtual threads ----
 
     static void virtual(int n) throws Exception {
-        System.out.printf(Locale.ROOT, "%n## %d virtual threads, each blocked reading a child's stdout and in waitFor (child: sleep 1; echo done)%n", n);
+        System.out.printf(Locale.ROOT,
+            "%n## %d virtual threads, each blocked reading a child's stdout and in waitFor (child: sleep 1; echo done)%n", n);
         System.out.println("| | wall time s | children's own run time s | all lines right |");
         System.out.println("|---|---:|---:|---|");
         for (String who : List.of("vfork4j", "JDK")) {

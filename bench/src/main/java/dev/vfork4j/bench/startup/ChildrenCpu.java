@@ -20,6 +20,7 @@ final class ChildrenCpu {
     /** struct rusage on 64-bit Linux: ru_utime and ru_stime, two struct timeval (long, long), then 14 longs. */
     private static final long RUSAGE_SIZE = 144;
 
+    @SuppressWarnings("restricted") // a binding of one function
     private static final class Holder {
         static final MethodHandle GETRUSAGE = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("getrusage").orElseThrow(),

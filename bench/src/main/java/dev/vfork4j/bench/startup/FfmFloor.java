@@ -26,6 +26,7 @@ import java.lang.invoke.VarHandle;
 public final class FfmFloor {
     private FfmFloor() {}
 
+    @SuppressWarnings("restricted") // FFM with no library between: the floor is made of restricted calls
     public static void main(String[] args) throws Throwable {
         long mainEntry = System.nanoTime();
         Linker linker = Linker.nativeLinker();

@@ -313,7 +313,8 @@ public final class StartupBenchmark {
         StringBuilder r = new StringBuilder();
         r.append("First child in a fresh JVM: /bin/true, spawn + wait, stdio inherited. ").append(runs)
             .append(" JVMs per variant, interleaved; median [min-max] in ms.\n\n");
-        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | of which exit | JVM CPU | classes loaded (not from CDS/AOT) |\n");
+        r.append("| variant | AOT cache | main → child exited | ÷ floor | launch → child exited | JVM wall | of which exit | JVM CPU"
+            + " | classes loaded (not from CDS/AOT) |\n");
         r.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
             List<Sample> s = samples.get(v);

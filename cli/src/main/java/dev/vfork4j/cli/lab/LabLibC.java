@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandle;
  * is a linkage bug and is rethrown as {@link AssertionError}. Probes run in disposable JVMs,
  * never in the lab's own.
  */
+@SuppressWarnings("restricted") // the lab's bindings: restricted calls are what it is for
 final class LabLibC {
     private LabLibC() {}
 
