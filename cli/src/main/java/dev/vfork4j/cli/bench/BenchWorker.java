@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import dev.vfork4j.Command;
 import dev.vfork4j.Redirect;
@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * {@link WorkerReport} lines.
  *
  * <pre>{@code java --enable-native-access=ALL-UNNAMED -Xms2g -Xmx2g -XX:+AlwaysPreTouch \
- *     -Djdk.lang.Process.launchMechanism=POSIX_SPAWN -cp vfork4j-cli.jar dev.vfork4j.cli.BenchWorker \
+ *     -Djdk.lang.Process.launchMechanism=POSIX_SPAWN -cp vfork4j-cli.jar dev.vfork4j.cli.bench.BenchWorker \
  *     OPEN_FDS SPAWNS WARMUP MAX_MILLIS MECHANISM[,MECHANISM...]}</pre>
  *
  * Each mechanism gets WARMUP untimed spawns (fewer when they take more than a fifth of

@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import dev.vfork4j.cli.lab.Plural;
 import java.nio.file.Path;
