@@ -1,8 +1,7 @@
 package dev.vfork4j.bench;
 
+import dev.vfork4j.ballast.HeapBallast;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * method with its own {@code @Fork}: {@code -Xms = -Xmx} and {@code -XX:+AlwaysPreTouch}, so
  * every page of the heap is written before the benchmark starts and stays mapped (no heap
  * shrinking with {@code -Xms = -Xmx}). On top, a ballast of half the heap is allocated and kept,
- * so the JVM carries a real live set of that size. Each trial prints the parent's VmRSS and
- * VmPTE (its page tables), which is what FORK has to copy.
+ * so the JVM carries a real live set of that size: the flags and the ballast are
+ * {@link HeapBallast}'s, as in {@code vfork4j bench}'s workers. Each trial prints the parent's
+ * VmRSS and VmPTE (its page tables), which is what FORK has to copy.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -33,33 +33,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 2)
 public class ParentSizeBenchmark {
+    // HeapBallast.jvmFlags(256) and jvmFlags(8192), spelled as constants: an annotation takes no method call.
     private static final String HEAP_256M_MIN = "-Xms256m";
     private static final String HEAP_256M_MAX = "-Xmx256m";
     private static final String HEAP_8G_MIN = "-Xms8g";
     private static final String HEAP_8G_MAX = "-Xmx8g";
-    private static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
+    private static final String PRE_TOUCH = HeapBallast.ALWAYS_PRE_TOUCH;
 
-    /** Half the heap in 256 KiB arrays, held for the whole trial. */
+    /** Half the heap in 256 KiB arrays, every page written, held for the whole trial. */
     @State(Scope.Benchmark)
     public static class Ballast {
-        /** Below half of G1's smallest region (1 MiB), so no array is humongous. */
-        private static final int CHUNK = 256 << 10;
-
-        List<byte[]> chunks;
+        HeapBallast ballast;
 
         @Setup
         public void fill() {
-            long target = Runtime.getRuntime().maxMemory() / 2;
-            chunks = new ArrayList<>();
-            for (long held = 0; held < target; held += CHUNK) {
-                byte[] chunk = new byte[CHUNK];
-                for (int i = 0; i < CHUNK; i += 4096) {
-                    chunk[i] = 1; // dirty every page, whatever the JVM did or did not zero
-                }
-                chunks.add(chunk);
-            }
-            System.gc(); // settle the ballast in the old generation before measuring
-            System.out.println("ballast " + (long) chunks.size() * CHUNK / (1 << 20) + " MiB; " + ParentProcess.describe());
+            ballast = HeapBallast.fillHalfTheHeap();
+            System.out.println("ballast " + ballast.bytes() / (1 << 20) + " MiB; " + ParentProcess.describe());
         }
     }
 

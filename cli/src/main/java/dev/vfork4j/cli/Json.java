@@ -8,11 +8,11 @@ import java.util.Map;
  * Writes maps, lists, strings, numbers, booleans and null as JSON (RFC 8259), indented or on
  * one line. Just enough for the CLI's {@code --json} outputs; the CLI carries no JSON library.
  */
-final class Json {
+public final class Json {
     private Json() {}
 
     /** Indented, one value per line. */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         write(sb, value, "");
         return sb.toString();

@@ -1,5 +1,6 @@
 package dev.vfork4j.cli;
 
+import dev.vfork4j.cli.bench.BenchCommand;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

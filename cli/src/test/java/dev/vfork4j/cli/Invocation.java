@@ -9,9 +9,9 @@ import picocli.CommandLine;
  * code and what it wrote to its out and err writers. A child started by {@code run} writes
  * to the real, inherited stdout and stderr instead, so that is not here.
  */
-record Invocation(int code, String out, String err) {
+public record Invocation(int code, String out, String err) {
 
-    static Invocation execute(String... args) {
+    public static Invocation execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine();

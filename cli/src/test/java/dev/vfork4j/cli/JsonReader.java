@@ -10,7 +10,7 @@ import java.util.Map;
  * check that what {@link Json} writes parses, rather than only that it contains some keys.
  * Written here because the CLI takes no JSON library and its tests need none either.
  */
-final class JsonReader {
+public final class JsonReader {
     private final String s;
     private int i;
 
@@ -18,7 +18,7 @@ final class JsonReader {
         this.s = s;
     }
 
-    static Object parse(String json) {
+    public static Object parse(String json) {
         JsonReader r = new JsonReader(json);
         Object value = r.value();
         r.space();

@@ -1,6 +1,7 @@
 package dev.vfork4j.cli.lab;
 
 import dev.vfork4j.Mechanism;
+import dev.vfork4j.ballast.HeapBallast;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +64,7 @@ final class ParentSizeExperiments {
     }
 
     private static LabJvm probe(int heapMb, int samples, boolean commitCharge) throws Exception {
-        LabJvm jvm = LabJvm.run(ParentSizeProbe.class,
-            List.of("-Xms" + heapMb + "m", "-Xmx" + heapMb + "m", "-XX:+AlwaysPreTouch"),
+        LabJvm jvm = LabJvm.run(ParentSizeProbe.class, HeapBallast.jvmFlags(heapMb),
             List.of(String.valueOf(samples), String.valueOf(commitCharge), Lab.which("true")),
             Duration.ofSeconds(150));
         if (!jvm.status().success()) {

@@ -3,6 +3,7 @@ package dev.vfork4j.cli.lab;
 import dev.vfork4j.Command;
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.Redirect;
+import dev.vfork4j.ballast.HeapBallast;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.spawn.LabPlan;
 import java.io.IOException;
@@ -20,6 +21,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A disposable JVM of a given (pre-touched) heap size, for the experiments on the parent's size:
  * {@code ParentSizeProbe <samples> <commit-charge: true|false> <program>}.
+ *
+ * <p>{@link ParentSizeExperiments} starts it with {@link HeapBallast#jvmFlags}, as {@code bench}
+ * starts its workers, but it fills no ballast: what the experiments weigh is the memory a clone
+ * has to copy or charge (resident pages and their page tables, private writable mappings), which
+ * the pre-touched heap already has; a live set would add only collection work.
  *
  * <p>It reports its own size (VmRSS, its page tables VmPTE, and its private writable mappings)
  * and, when {@code samples > 0}, how long {@code start()} holds the calling thread for

@@ -1,12 +1,12 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
-import dev.vfork4j.cli.lab.Plural;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.vfork4j.Child;
 import dev.vfork4j.Command;
 import dev.vfork4j.Redirect;
 import dev.vfork4j.Signal;
+import dev.vfork4j.cli.lab.Plural;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 

@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +26,7 @@ class WorkerFailureTest {
                 .isInstanceOf(BenchRun.BenchFailure.class)
                 .hasMessageContaining("the worker JVM for 64 MB, 0 fds exited with 1 after 0 of 1 mechanism;")
                 .hasMessageContaining(log.toString())
-                .hasMessageContaining("dev.vfork4j.cli.BenchWorker");
+                .hasMessageContaining("dev.vfork4j.cli.bench.BenchWorker");
         }
         assertThat(ProcessHandle.current().children()).as("no worker left running").isEmpty();
     }

@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import java.io.PrintWriter;
 import java.util.function.Consumer;
@@ -9,7 +9,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * {@code bench}'s progress bar on stderr, in steps: each worker JVM counts one step for
- * starting (pre-touching its heap, filling the ballast, opening the fds) and one per mechanism
+ * starting (pre-touching its heap, opening the fds, filling the ballast) and one per mechanism
  * it times, and each step is split in thousandths as the worker reports them.
  *
  * <p>On a terminal the bar is redrawn in place four times a second. Anywhere else (CI, a pipe,

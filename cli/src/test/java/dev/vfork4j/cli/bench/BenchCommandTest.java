@@ -1,8 +1,10 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vfork4j.Mechanism;
+import dev.vfork4j.cli.Invocation;
+import dev.vfork4j.cli.JsonReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,11 +1,11 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
-import static dev.vfork4j.cli.BenchMechanism.FORK;
-import static dev.vfork4j.cli.BenchMechanism.JDK_FORK;
-import static dev.vfork4j.cli.BenchMechanism.JDK_POSIX_SPAWN;
-import static dev.vfork4j.cli.BenchMechanism.JDK_VFORK;
-import static dev.vfork4j.cli.BenchMechanism.POSIX_SPAWN;
-import static dev.vfork4j.cli.BenchMechanism.VFORK;
+import static dev.vfork4j.cli.bench.BenchMechanism.FORK;
+import static dev.vfork4j.cli.bench.BenchMechanism.JDK_FORK;
+import static dev.vfork4j.cli.bench.BenchMechanism.JDK_POSIX_SPAWN;
+import static dev.vfork4j.cli.bench.BenchMechanism.JDK_VFORK;
+import static dev.vfork4j.cli.bench.BenchMechanism.POSIX_SPAWN;
+import static dev.vfork4j.cli.bench.BenchMechanism.VFORK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -41,6 +41,6 @@ class BenchPlanTest {
         List<String> command = plan.jobs().getFirst().command(plan, Path.of("/jdk/bin/java"), "a.jar");
         assertThat(command).containsExactly("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED",
             "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Djdk.lang.Process.launchMechanism=POSIX_SPAWN",
-            "-cp", "a.jar", "dev.vfork4j.cli.BenchWorker", "7", "30", "2", "1500", "VFORK,JDK_POSIX_SPAWN");
+            "-cp", "a.jar", "dev.vfork4j.cli.bench.BenchWorker", "7", "30", "2", "1500", "VFORK,JDK_POSIX_SPAWN");
     }
 }

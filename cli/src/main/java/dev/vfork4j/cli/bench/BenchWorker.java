@@ -1,7 +1,8 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import dev.vfork4j.Command;
 import dev.vfork4j.Redirect;
+import dev.vfork4j.ballast.HeapBallast;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,14 +17,14 @@ import java.util.stream.Stream;
 
 /**
  * The disposable JVM {@code bench} starts for each heap size, fd count and JDK launch mode.
- * Its heap flags ({@code -Xms = -Xmx}, {@code -XX:+AlwaysPreTouch}) and the JDK's launch mode
- * ({@code -Djdk.lang.Process.launchMechanism}) are set by whoever starts it; it fills half the
- * heap with a live ballast whose every page is written, opens the fds, then times spawn + wait
- * of {@code /bin/true} for each mechanism in turn, and reports on stdout in
- * {@link WorkerReport} lines.
+ * Its heap flags ({@link HeapBallast#jvmFlags}: {@code -Xms = -Xmx}, {@code -XX:+AlwaysPreTouch})
+ * and the JDK's launch mode ({@code -Djdk.lang.Process.launchMechanism}) are set by whoever starts
+ * it; it opens the fds, fills half the heap with a live ballast whose every page is written
+ * ({@link HeapBallast#fillHalfTheHeap()}), then times spawn + wait of {@code /bin/true} for each
+ * mechanism in turn, and reports on stdout in {@link WorkerReport} lines.
  *
  * <pre>{@code java --enable-native-access=ALL-UNNAMED -Xms2g -Xmx2g -XX:+AlwaysPreTouch \
- *     -Djdk.lang.Process.launchMechanism=POSIX_SPAWN -cp vfork4j-cli.jar dev.vfork4j.cli.BenchWorker \
+ *     -Djdk.lang.Process.launchMechanism=POSIX_SPAWN -cp vfork4j-cli.jar dev.vfork4j.cli.bench.BenchWorker \
  *     OPEN_FDS SPAWNS WARMUP MAX_MILLIS MECHANISM[,MECHANISM...]}</pre>
  *
  * Each mechanism gets WARMUP untimed spawns (fewer when they take more than a fifth of
@@ -36,9 +37,6 @@ import java.util.stream.Stream;
 public final class BenchWorker {
     static final String TRUE = "/bin/true";
     static final int MIN_SPAWNS = 10;
-    /** Below half of G1's smallest region (1 MiB), so no ballast array is humongous: a live set of ordinary objects. */
-    private static final int BALLAST_CHUNK = 256 << 10;
-    private static final int PAGE = 4096;
     private static final long PROGRESS_EVERY_NS = 100_000_000;
 
     private final PrintStream out;
@@ -79,11 +77,11 @@ public final class BenchWorker {
                     + m.launchMechanismProperty() + ", this JVM has " + launch);
             }
         }
-        fillBallast();
         for (int i = 0; i < openFds; i++) {
             held.add(new FileInputStream("/dev/null"));
         }
-        System.gc(); // settle the ballast in the old generation before timing
+        // Last, for its full collection to settle the fds' objects in the old generation too.
+        held.add(HeapBallast.fillHalfTheHeap());
         long heapMb = Runtime.getRuntime().maxMemory() >> 20;
         report(new WorkerReport.Ready(heapMb, statusKb("VmRSS"), statusKb("VmPTE"), openFdCount()));
 
@@ -157,18 +155,6 @@ public final class BenchWorker {
     private static void check(int exitValue, BenchMechanism m) {
         if (exitValue != 0) {
             throw new IllegalStateException(TRUE + " exited with " + exitValue + " under " + m);
-        }
-    }
-
-    /** Half the heap in arrays whose every page is written, whatever the JVM did or did not zero. */
-    private void fillBallast() {
-        long target = Runtime.getRuntime().maxMemory() / 2;
-        for (long filled = 0; filled < target; filled += BALLAST_CHUNK) {
-            byte[] chunk = new byte[BALLAST_CHUNK];
-            for (int i = 0; i < BALLAST_CHUNK; i += PAGE) {
-                chunk[i] = 1;
-            }
-            held.add(chunk);
         }
     }
 

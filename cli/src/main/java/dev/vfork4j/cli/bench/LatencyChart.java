@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,5 +1,6 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
+import dev.vfork4j.ballast.HeapBallast;
 import dev.vfork4j.cli.lab.Plural;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,14 +40,14 @@ record BenchPlan(List<Integer> heapsMb, List<Integer> openFds, List<BenchMechani
 
         /** The command that starts it, with this JVM's own java, on this JVM's class path. */
         List<String> command(BenchPlan plan, Path java, String classPath) {
-            return List.of(java.toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xms" + heapMb + "m", "-Xmx" + heapMb + "m", "-XX:+AlwaysPreTouch",
-                "-Djdk.lang.Process.launchMechanism=" + launchMechanism,
+            List<String> command = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+            command.addAll(HeapBallast.jvmFlags(heapMb));
+            command.addAll(List.of("-Djdk.lang.Process.launchMechanism=" + launchMechanism,
                 "-cp", classPath, BenchWorker.class.getName(),
                 Integer.toString(openFds), Integer.toString(plan.spawns()), Integer.toString(plan.warmup()),
                 Long.toString(plan.maxMillis()),
-                String.join(",", mechanisms.stream().map(Enum::name).toList()));
+                String.join(",", mechanisms.stream().map(Enum::name).toList())));
+            return List.copyOf(command);
         }
 
         /** Progress steps: one for starting, one per mechanism. */

@@ -1,8 +1,9 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
-import dev.vfork4j.cli.lab.Plural;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.vfork4j.cli.Json;
+import dev.vfork4j.cli.lab.Plural;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ import picocli.CommandLine.TypeConversionException;
         "1:a worker JVM failed, or there was not the memory for a heap size",
         "2:a usage error",
     })
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
 
     static final int MIN_HEAP_MB = 64;
     static final int MAX_HEAP_MB = 8192;

@@ -1,4 +1,4 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

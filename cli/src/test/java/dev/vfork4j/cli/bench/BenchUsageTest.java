@@ -1,7 +1,8 @@
-package dev.vfork4j.cli;
+package dev.vfork4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vfork4j.cli.Invocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
