@@ -37,16 +37,17 @@ record BenchPlan(List<Integer> heapsMb, List<Integer> openFds, List<BenchMechani
     /** One worker JVM: a cell, a JDK launch mode, and the mechanisms it times in that order. */
     record WorkerJob(int heapMb, int openFds, String launchMechanism, List<BenchMechanism> mechanisms) {
 
-        /** The command that starts it, with this JVM's own java, on this JVM's class path. */
-        List<String> command(BenchPlan plan, Path java, String classPath) {
-            return List.of(java.toString(),
-                "--enable-native-access=ALL-UNNAMED",
+        /** The command that starts it, with this JVM's own java, on {@code code} (this JVM's own, but in tests). */
+        List<String> command(BenchPlan plan, Path java, CodePath code) {
+            List<String> command = new ArrayList<>(List.of(java.toString(), code.nativeAccess(),
                 "-Xms" + heapMb + "m", "-Xmx" + heapMb + "m", "-XX:+AlwaysPreTouch",
-                "-Djdk.lang.Process.launchMechanism=" + launchMechanism,
-                "-cp", classPath, BenchWorker.class.getName(),
+                "-Djdk.lang.Process.launchMechanism=" + launchMechanism));
+            command.addAll(code.main(BenchWorker.class));
+            command.addAll(List.of(
                 Integer.toString(openFds), Integer.toString(plan.spawns()), Integer.toString(plan.warmup()),
                 Long.toString(plan.maxMillis()),
-                String.join(",", mechanisms.stream().map(Enum::name).toList()));
+                String.join(",", mechanisms.stream().map(Enum::name).toList())));
+            return List.copyOf(command);
         }
 
         /** Progress steps: one for starting, one per mechanism. */
