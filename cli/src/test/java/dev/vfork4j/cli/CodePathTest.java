@@ -21,7 +21,7 @@ class CodePathTest {
     void onTheModulePathAJvmGetsTheModulePathTheCliModuleAndNativeAccessForEachModuleThatNeedsIt() {
         CodePath code = new CodePath(true, "/opt/vfork4j/modules");
         assertThat(code.nativeAccess()).isEqualTo("--enable-native-access=dev.vfork4j,dev.vfork4j.cli,org.jline.nativ");
-        assertThat(code.main(BenchWorker.class))
-            .containsExactly("--module-path", "/opt/vfork4j/modules", "-m", "dev.vfork4j.cli/dev.vfork4j.cli.BenchWorker");
+        assertThat(code.main(Main.class))
+            .containsExactly("--module-path", "/opt/vfork4j/modules", "-m", "dev.vfork4j.cli/dev.vfork4j.cli.Main");
     }
 }
