@@ -2,7 +2,6 @@ package dev.vfork4j;
 
 import static dev.vfork4j.linux.Linux.EINVAL;
 import static dev.vfork4j.linux.Linux.ESRCH;
-import static dev.vfork4j.linux.Linux.SYS_PIDFD_SEND_SIGNAL;
 
 import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;

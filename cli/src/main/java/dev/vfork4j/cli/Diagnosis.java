@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
  * the failure in place of the value and carries on.
  *
  * <p>{@link Availability} and the {@code dev.vfork4j.linux} classes are internal to the
- * library (its module exports only {@code dev.vfork4j}); the CLI reads them because it runs
- * on the class path, where module boundaries do not apply.
+ * library, which exports their packages to this CLI's module alone (module-info.java).
  *
  * @param glibc    null when native calls are impossible here (the reason is in
  *                 {@code nativeAccessProblem})

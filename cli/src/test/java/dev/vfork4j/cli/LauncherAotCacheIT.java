@@ -27,15 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
  * terminal; a JDK that cannot make one leaves the CLI running without, and is not asked again.
  * Whether the running CLI has the cache is read from its own memory map, as the child it ran
  * sees it ({@code /proc/$PPID/maps}: the JVM maps the cache file). Runs after {@code package},
- * on the jar this build made, and leaves a freshly trained cache behind.
+ * on the modules this build made (the launcher runs the CLI on the module path), and leaves a
+ * freshly trained cache behind.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LauncherAotCacheIT {
 
-    private static final Path JAR = Path.of(System.getProperty("vfork4j.cliJar", "target/vfork4j-cli.jar"))
+    /** The jar the launcher runs (the CLI's module) and compares the sources and the cache against. */
+    private static final Path JAR = Path.of(System.getProperty("vfork4j.cliModules", "target/modules"), "vfork4j-cli.jar")
         .toAbsolutePath();
-    private static final Path CACHE = JAR.resolveSibling("vfork4j-cli.aot");
-    private static final Path STATE = JAR.resolveSibling("vfork4j-cli.jvm");
+    private static final Path TARGET = JAR.getParent().getParent();
+    private static final Path CACHE = TARGET.resolve("vfork4j-cli.aot");
+    private static final Path STATE = TARGET.resolve("vfork4j-cli.jvm");
     private static final Path LAUNCHER = Path.of(System.getProperty("vfork4j.projectRoot", ".."), "vfork4j")
         .toAbsolutePath().normalize();
     /** A child that prints how many mappings of the cache file its parent, the CLI's JVM, has. */

@@ -2,7 +2,6 @@ package dev.vfork4j.loop;
 
 import static dev.vfork4j.linux.Linux.*;
 
-import dev.vfork4j.linux.CallState;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.Posix;

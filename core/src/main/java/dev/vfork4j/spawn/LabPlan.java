@@ -8,7 +8,7 @@ import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
-import dev.vfork4j.spawn.asm.ChildRoutine;
+import dev.vfork4j.spawn.asm.LabRoutine;
 import dev.vfork4j.spawn.asm.PlanLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,11 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One child of the child routine for {@code vfork4j lab} only: internal, not exported, never
- * used by {@code Command}. Where a spawn's plan holds only syscalls that lead to an exec, a
- * lab plan can also have the child write into memory ({@link #store}), call a C function
- * ({@link #call}) and sleep, and be cloned with flags no launcher uses ({@link Clone#FORK_NO_WAIT}).
- * The lab uses these to show, live, what the seed documents say vfork does.
+ * One child of the lab's child routine ({@link LabRoutine}), for {@code vfork4j lab} only:
+ * exported to the CLI module alone, never used by {@code Command}. Where a spawn's plan holds
+ * only syscalls that lead to an exec, a lab plan can also have the child write into memory
+ * ({@link #store}), call a C function ({@link #call}) and sleep, and be cloned with flags no
+ * launcher uses ({@link Clone#FORK_NO_WAIT}). The lab uses these to show, live, what the seed
+ * documents say vfork does. The first lab plan to start assembles and maps the lab's routine;
+ * no spawn ever does.
  *
  * <p>Every child is cloned with {@code CLONE_PIDFD | CLONE_CLEAR_SIGHAND} and exit signal
  * SIGCHLD, as the launchers' are, and starts with every signal blocked (the routine blocks them
@@ -95,14 +97,20 @@ public final class LabPlan implements AutoCloseable {
         if (cell.byteSize() < 4) {
             throw new IllegalArgumentException("a STORE step writes 4 bytes, the cell has " + cell.byteSize());
         }
-        plan.store(null, cell.address(), value);
+        plan.labStep(LabRoutine.KIND_STORE, cell.address(), value);
         descriptions.add("store " + value + " at 0x" + Long.toHexString(cell.address()));
         return this;
     }
 
     /** The child calls {@code function} (a C function pointer) with up to three integer or pointer arguments. */
     public LabPlan call(String name, MemorySegment function, long... args) {
-        plan.call(null, function.address(), args);
+        if (args.length > 3) {
+            throw new IllegalArgumentException("a CALL step passes at most 3 arguments, not " + args.length);
+        }
+        long[] all = new long[1 + args.length];
+        all[0] = function.address();
+        System.arraycopy(args, 0, all, 1, args.length);
+        plan.labStep(LabRoutine.KIND_CALL, all);
         descriptions.add("call " + name);
         return this;
     }
@@ -194,7 +202,7 @@ public final class LabPlan implements AutoCloseable {
         // another thread can read it while this one is held (the arena is confined to this one).
         header.set(ValueLayout.JAVA_LONG, PlanLayout.CLONE_ARGS + 8, slot.address() + SLOT_PIDFD);
         long t0 = System.nanoTime();
-        long pid = ChildRoutine.get().call(header);
+        long pid = LabRoutine.get().call(header);
         long held = System.nanoTime() - t0;
         if (pid < 0) {
             throw Posix.failure("clone3(" + clone + ")", (int) -pid);

@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * confined Arena freed when the spawn is over. The child reads nothing else.
  */
 final class SpawnPlan implements AutoCloseable {
-    /** The child uses no stack of its own; this leaves room for the kernel and for the lab's calls. */
+    /**
+     * The shipped routine's child uses no stack of its own (it calls nothing); this leaves room
+     * for the kernel. A lab plan, whose child may call C functions, gives its own size.
+     */
     static final int STACK_SIZE = 32 * 1024;
 
     private record Step(int kind, long nr, long[] args, long expected, int errno, SpawnException.Step name,
@@ -80,20 +83,12 @@ final class SpawnPlan implements AutoCloseable {
         steps.add(new Step(KIND_SIG_DEFAULT, rtSigactionNr, new long[] {signals, dfl.address()}, 0, 0, name, detail));
     }
 
-    /** Lab only: the child writes the 32-bit {@code value} to {@code address}. */
-    void store(SpawnException.Step name, long address, int value) {
-        steps.add(new Step(KIND_STORE, 0, new long[] {address, value}, 0, 0, name, null));
-    }
-
-    /** Lab only: the child calls the C function at {@code function} with up to three arguments. */
-    void call(SpawnException.Step name, long function, long... args) {
-        if (args.length > 3) {
-            throw new IllegalArgumentException("a CALL step passes at most 3 arguments, not " + args.length);
-        }
-        long[] all = new long[1 + args.length];
-        all[0] = function;
-        System.arraycopy(args, 0, all, 1, args.length);
-        steps.add(new Step(KIND_CALL, 0, all, 0, 0, name, null));
+    /**
+     * A step of one of the lab's kinds ({@code LabRoutine.KIND_STORE}, {@code KIND_CALL}), laid
+     * out for {@code LabPlan}: only the lab's routine has code for them, and no spawn adds one.
+     */
+    void labStep(int kind, long... args) {
+        steps.add(new Step(kind, 0, args, 0, 0, null, null));
     }
 
     /** A NUL-terminated copy of {@code s}, encoded as the JDK encodes paths and arguments, for a step to point to. */

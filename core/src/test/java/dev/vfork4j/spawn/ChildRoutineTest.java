@@ -10,6 +10,7 @@ import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.Posix;
 import dev.vfork4j.linux.Siginfo;
 import dev.vfork4j.spawn.asm.ChildRoutine;
+import dev.vfork4j.spawn.asm.LabRoutine;
 import dev.vfork4j.spawn.asm.PlanLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,12 +31,16 @@ class ChildRoutineTest {
     record Result(long pid, int step, int errno, int siCode, int siStatus) {}
 
     static Result run(SpawnPlan plan, boolean shareMemory) throws Exception {
+        return run(ChildRoutine.get(), plan, shareMemory);
+    }
+
+    static Result run(ChildRoutine routine, SpawnPlan plan, boolean shareMemory) throws Exception {
         MemorySegment slot = shareMemory ? plan.arena.allocate(ValueLayout.JAVA_INT, 2)
             : Posix.mapAnonymous(4096, PROT_READ | PROT_WRITE, true);
         try {
             long flags = CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (shareMemory ? CLONE_VM : 0);
             MemorySegment header = plan.build(flags, -1, slot);
-            long pid = ChildRoutine.get().call(header);
+            long pid = routine.call(header);
             assertThat(pid).as("clone3 result").isPositive();
             int pidfd = header.get(ValueLayout.JAVA_INT, PlanLayout.PIDFD);
             assertThat(pidfd).isGreaterThan(2);
@@ -267,13 +272,40 @@ class ChildRoutineTest {
     }
 
     @Test
-    void theRoutineIsMappedReadAndExecuteOnly() throws Exception {
-        long start = ChildRoutine.get().code().address();
-        String line = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+    void aStoreStepWritesThroughTheLabsRoutineAndNeverThroughTheShippedOne() throws Exception {
+        // The shipped routine has no code for kind 4: it runs the step as the syscall its nr
+        // field names (0: read on x86_64, io_setup on aarch64, here with a bad fd or count)
+        // under CHECK's rule, and the cell, which a child sharing this memory would change, stays.
+        for (ChildRoutine routine : List.of(ChildRoutine.get(), LabRoutine.get())) {
+            try (SpawnPlan plan = new SpawnPlan()) {
+                MemorySegment cell = plan.arena.allocate(ValueLayout.JAVA_INT);
+                cell.set(ValueLayout.JAVA_INT, 0, 10);
+                plan.labStep(LabRoutine.KIND_STORE, cell.address(), 999);
+                plan.ignore(null, SYS.exitGroup(), 0);
+                Result r = run(routine, plan, true);
+                assertThat(r.siCode()).isEqualTo(CLD_EXITED);
+                assertThat(cell.get(ValueLayout.JAVA_INT, 0)).as(routine == LabRoutine.get() ? "lab" : "shipped")
+                    .isEqualTo(routine == LabRoutine.get() ? 999 : 10);
+            }
+        }
+    }
+
+    @Test
+    void theLabsRoutineIsMappedApartAndReadAndExecuteOnlyToo() throws Exception {
+        assertThat(LabRoutine.get().code().address()).isNotEqualTo(ChildRoutine.get().code().address());
+        assertThat(mapping(LabRoutine.get().code().address()).split(" ")[1]).isEqualTo("r-xp");
+    }
+
+    private static String mapping(long start) throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
             .filter(l -> {
                 String[] range = l.split(" ")[0].split("-");
                 return Long.parseUnsignedLong(range[0], 16) <= start && start < Long.parseUnsignedLong(range[1], 16);
             }).findFirst().orElseThrow();
-        assertThat(line.split(" ")[1]).isEqualTo("r-xp");
+    }
+
+    @Test
+    void theRoutineIsMappedReadAndExecuteOnly() throws Exception {
+        assertThat(mapping(ChildRoutine.get().code().address()).split(" ")[1]).isEqualTo("r-xp");
     }
 }

@@ -1,5 +1,6 @@
 package dev.vfork4j.cli.bench;
 
+import dev.vfork4j.cli.CodePath;
 import dev.vfork4j.ballast.HeapBallast;
 import dev.vfork4j.cli.lab.Plural;
 import java.nio.file.Path;
@@ -38,12 +39,13 @@ record BenchPlan(List<Integer> heapsMb, List<Integer> openFds, List<BenchMechani
     /** One worker JVM: a cell, a JDK launch mode, and the mechanisms it times in that order. */
     record WorkerJob(int heapMb, int openFds, String launchMechanism, List<BenchMechanism> mechanisms) {
 
-        /** The command that starts it, with this JVM's own java, on this JVM's class path. */
-        List<String> command(BenchPlan plan, Path java, String classPath) {
-            List<String> command = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+        /** The command that starts it, with this JVM's own java, on {@code code} (this JVM's own, but in tests). */
+        List<String> command(BenchPlan plan, Path java, CodePath code) {
+            List<String> command = new ArrayList<>(List.of(java.toString(), code.nativeAccess()));
             command.addAll(HeapBallast.jvmFlags(heapMb));
-            command.addAll(List.of("-Djdk.lang.Process.launchMechanism=" + launchMechanism,
-                "-cp", classPath, BenchWorker.class.getName(),
+            command.add("-Djdk.lang.Process.launchMechanism=" + launchMechanism);
+            command.addAll(code.main(BenchWorker.class));
+            command.addAll(List.of(
                 Integer.toString(openFds), Integer.toString(plan.spawns()), Integer.toString(plan.warmup()),
                 Long.toString(plan.maxMillis()),
                 String.join(",", mechanisms.stream().map(Enum::name).toList())));

@@ -1,5 +1,6 @@
 package dev.vfork4j.cli.bench;
 
+import dev.vfork4j.cli.CodePath;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.vfork4j.Child;
@@ -46,20 +47,19 @@ final class BenchRun {
     private final List<String> notes = new ArrayList<>();
 
     private final Path java;
-    private final String classPath;
+    private final CodePath code;
 
-    /** Workers run by this JVM's own java, on this JVM's class path. */
+    /** Workers run by this JVM's own java, on this JVM's own code (module path or class path). */
     BenchRun(BenchPlan plan, Path workerLog, BenchProgress progress) {
-        this(plan, workerLog, progress, Path.of(System.getProperty("java.home"), "bin", "java"),
-            System.getProperty("java.class.path"));
+        this(plan, workerLog, progress, Path.of(System.getProperty("java.home"), "bin", "java"), CodePath.current());
     }
 
-    BenchRun(BenchPlan plan, Path workerLog, BenchProgress progress, Path java, String classPath) {
+    BenchRun(BenchPlan plan, Path workerLog, BenchProgress progress, Path java, CodePath code) {
         this.plan = plan;
         this.workerLog = workerLog;
         this.progress = progress;
         this.java = java;
-        this.classPath = classPath;
+        this.code = code;
     }
 
     /** Mechanisms a worker skipped and why, one line each. */
@@ -70,7 +70,7 @@ final class BenchRun {
     List<SpawnLatency> run() throws BenchFailure, IOException, InterruptedException {
         List<SpawnLatency> rows = new ArrayList<>();
         for (BenchPlan.WorkerJob job : plan.jobs()) {
-            rows.addAll(runWorker(job, job.command(plan, java, classPath)));
+            rows.addAll(runWorker(job, job.command(plan, java, code)));
         }
         return rows;
     }

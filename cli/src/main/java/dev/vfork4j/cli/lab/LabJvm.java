@@ -4,6 +4,7 @@ import dev.vfork4j.Command;
 import dev.vfork4j.ExitStatus;
 import dev.vfork4j.Output;
 import dev.vfork4j.Redirect;
+import dev.vfork4j.cli.CodePath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * A disposable JVM running one of the lab's probes on this JVM's class path, started with
- * vfork4j itself. Anything that could harm a JVM, or needs a heap of a given size, happens in
+ * A disposable JVM running one of the lab's probes on this JVM's own code (its module path or
+ * class path: {@link CodePath}), started with vfork4j itself. Anything that could harm a JVM, or needs a heap of a given size, happens in
  * one of these, never in the lab's own.
  *
  * @param status   how the probe JVM ended
@@ -25,17 +26,18 @@ record LabJvm(ExitStatus status, Map<String, String> values, String output) {
 
     /**
      * Runs {@code main} with {@code args}, killed after {@code timeout}. {@code jvmFlags} come
-     * before the class path (heap sizes); {@code customize} may redirect streams or start a new
+     * before the code path (heap sizes); {@code customize} may redirect streams or start a new
      * session.
      */
     static LabJvm run(Class<?> main, List<String> jvmFlags, List<String> args, Duration timeout,
                       UnaryOperator<Command> customize) throws IOException, InterruptedException {
+        CodePath code = CodePath.current();
         List<String> argv = new ArrayList<>();
         argv.add(java());
-        argv.add("--enable-native-access=ALL-UNNAMED");
+        argv.add(code.nativeAccess());
         argv.add("-XX:TieredStopAtLevel=1"); // probes are short: C1 only, less compile work competing with them
         argv.addAll(jvmFlags);
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        argv.addAll(code.main(main));
         argv.addAll(args);
         Command command = customize.apply(Command.of(argv).stdin(Redirect.DISCARD).timeout(timeout));
         Output out = command.output();

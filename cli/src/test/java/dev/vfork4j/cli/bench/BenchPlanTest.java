@@ -1,5 +1,6 @@
 package dev.vfork4j.cli.bench;
 
+import dev.vfork4j.cli.CodePath;
 import static dev.vfork4j.cli.bench.BenchMechanism.FORK;
 import static dev.vfork4j.cli.bench.BenchMechanism.JDK_FORK;
 import static dev.vfork4j.cli.bench.BenchMechanism.JDK_POSIX_SPAWN;
@@ -38,9 +39,17 @@ class BenchPlanTest {
     @Test
     void workerCommandSetsTheHeapTheLaunchModeAndNativeAccess() {
         BenchPlan plan = new BenchPlan(List.of(512), List.of(7), List.of(VFORK, JDK_POSIX_SPAWN), 30, 2, 1500);
-        List<String> command = plan.jobs().getFirst().command(plan, Path.of("/jdk/bin/java"), "a.jar");
+        List<String> command = plan.jobs().getFirst().command(plan, Path.of("/jdk/bin/java"), CodePath.classPath("a.jar"));
         assertThat(command).containsExactly("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED",
             "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Djdk.lang.Process.launchMechanism=POSIX_SPAWN",
             "-cp", "a.jar", "dev.vfork4j.cli.bench.BenchWorker", "7", "30", "2", "1500", "VFORK,JDK_POSIX_SPAWN");
+    }
+
+    @Test
+    void aWorkerOfACliOnTheModulePathRunsOnTheModulePath() {
+        BenchPlan plan = new BenchPlan(List.of(64), List.of(0), List.of(VFORK), 1, 0, 100);
+        List<String> command = plan.jobs().getFirst().command(plan, Path.of("java"), new CodePath(true, "/m"));
+        assertThat(command).containsSubsequence("java", "--enable-native-access=dev.vfork4j,dev.vfork4j.cli,org.jline.nativ",
+            "--module-path", "/m", "-m", "dev.vfork4j.cli/dev.vfork4j.cli.BenchWorker", "0", "1");
     }
 }

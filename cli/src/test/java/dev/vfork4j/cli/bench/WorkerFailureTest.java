@@ -1,5 +1,6 @@
 package dev.vfork4j.cli.bench;
 
+import dev.vfork4j.cli.CodePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class WorkerFailureTest {
         try (BenchProgress progress = BenchProgress.start(plan.steps(), false, new PrintWriter(err, true))) {
             // A class path without BenchWorker: the JVM starts, finds no main class and exits 1.
             BenchRun run = new BenchRun(plan, log, progress,
-                Path.of(System.getProperty("java.home"), "bin", "java"), dir.toString());
+                Path.of(System.getProperty("java.home"), "bin", "java"), CodePath.classPath(dir.toString()));
             assertThatThrownBy(run::run)
                 .isInstanceOf(BenchRun.BenchFailure.class)
                 .hasMessageContaining("the worker JVM for 64 MB, 0 fds exited with 1 after 0 of 1 mechanism;")

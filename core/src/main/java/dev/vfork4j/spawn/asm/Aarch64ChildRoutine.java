@@ -4,6 +4,8 @@ import static dev.vfork4j.spawn.asm.Aarch64Assembler.Reg.*;
 import static dev.vfork4j.spawn.asm.PlanLayout.*;
 
 import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The child routine for AArch64: {@code long spawn(plan *p)}, the same algorithm as
@@ -12,8 +14,12 @@ import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
  * <p>In the calling thread: block every signal, clone3, and (in the parent) restore the mask
  * and return the pid or -errno. In the child, on the stack the plan gave it: run each step as
  * a raw syscall, then execve the candidates; on failure store {step index, errno} in the slot
- * and exit_group(127). The child uses only registers, never returns and never touches memory
- * other than the plan's, except through the lab's STORE and CALL steps ({@link PlanLayout}).
+ * and exit_group(127). The child uses only registers, never returns and touches no memory but
+ * the plan's: it calls nothing and writes only the slot.
+ *
+ * <p>{@link #build()} is the routine every spawn runs ({@link ChildRoutine}); {@link #build(List)}
+ * adds the code of further step kinds ({@link ExtraKind}), as the lab's routine adds STORE and
+ * CALL ({@link LabRoutine}).
  *
  * <p>Linux AArch64 system calls take their number in x8 and arguments in x0..x5, return in x0
  * and preserve every other register. After clone3 the child has the parent's registers (x0 = 0)
@@ -23,11 +29,12 @@ import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
  * parent x20 = the clone3 result while the mask is restored; in the child x20 = current step,
  * x21 = step count, x22 = step index, x23 = the EACCES an execve candidate gave (0 if none),
  * x24 = the last execve errno, x9, x10 and x11 = scratch (a SIG_DEFAULT step keeps the signals
- * still to reset in x10 and the signal number in x11 across its system calls). x19..x24 are saved on the caller's stack
- * in pairs (48 bytes, keeping sp 16-byte aligned) and restored before {@code ret}; in the parent
- * x29 and x30 are never touched, as svc preserves x30 and the parent's path calls nothing. Only
- * the child's lab-only CALL step uses {@code blr}, which overwrites x30 in the child, which never
- * returns; x19..x24 are AAPCS64 callee-saved, so the called function leaves them as they were.
+ * still to reset in x10 and the signal number in x11 across its system calls). x19..x24 are
+ * saved on the caller's stack in pairs (48 bytes, keeping sp 16-byte aligned) and restored
+ * before {@code ret}; x29 and x30 are never touched, as svc preserves x30 and the routine calls
+ * nothing. An extra kind's code may use every register but x19..x24 and runs with x9 = its
+ * kind; x19..x24 are AAPCS64 callee-saved, so a C function it calls leaves them as they were
+ * (it may overwrite x30: the child never returns).
  */
 final class Aarch64ChildRoutine {
     private Aarch64ChildRoutine() {}
@@ -36,7 +43,13 @@ final class Aarch64ChildRoutine {
 
     private static final int SAVE_AREA = 48;
 
+    /** The routine with the spawn's step kinds only: the one that ships. */
     static Program build() {
+        return build(List.of());
+    }
+
+    /** The routine with the spawn's step kinds and {@code extra}. */
+    static Program build(List<ExtraKind<Aarch64Assembler>> extra) {
         Aarch64Assembler a = new Aarch64Assembler();
         Label child = a.label("child");
         Label next = a.label("next");
@@ -47,8 +60,10 @@ final class Aarch64ChildRoutine {
         Label execFailed = a.label("exec_failed");
         Label remember = a.label("remember");
         Label exhausted = a.label("exhausted");
-        Label store = a.label("store");
-        Label call = a.label("call");
+        List<Label> extraCode = new ArrayList<>();
+        for (ExtraKind<Aarch64Assembler> e : extra) {
+            extraCode.add(a.label(e.name()));
+        }
         Label classify = a.label("classify");
         Label sigDefault = a.label("sig_default");
         Label sigNext = a.label("sig_next");
@@ -93,13 +108,15 @@ final class Aarch64ChildRoutine {
         a.bind(next);
         a.cmp(X22, X21);
         a.b(Cond.HS, exhausted);
-        a.ldr(X9, X20, STEP_KIND); // the lab's kinds make no syscall
-        a.cmp(X9, KIND_STORE);
-        a.b(Cond.EQ, store);
-        a.cmp(X9, KIND_CALL);
-        a.b(Cond.EQ, call);
+        a.ldr(X9, X20, STEP_KIND);
+        for (int i = 0; i < extra.size(); i++) {
+            a.cmp(X9, extra.get(i).kind());
+            a.b(Cond.EQ, extraCode.get(i));
+            a.program.handles(extra.get(i).kind());
+        }
         a.cmp(X9, KIND_SIG_DEFAULT); // makes its own system calls
         a.b(Cond.EQ, sigDefault);
+        a.program.handles(KIND_SIG_DEFAULT);
         a.ldr(X8, X20, STEP_NR);
         a.ldr(X0, X20, stepArg(0));
         a.ldr(X1, X20, stepArg(1));
@@ -115,9 +132,14 @@ final class Aarch64ChildRoutine {
         a.b(Cond.EQ, expect);
         a.cmp(X9, KIND_IGNORE);
         a.b(Cond.EQ, advance);
-        // CHECK: -4095..-1 is an errno. cmn x0, #4095 carries exactly when x0 >= -4095 unsigned.
+        // CHECK (and any kind not named above): -4095..-1 is an errno. cmn x0, #4095 carries
+        // exactly when x0 >= -4095 unsigned.
         a.cmp(X0, -4095);
         a.b(Cond.HS, failed);
+        a.program.handles(KIND_EXEC);
+        a.program.handles(KIND_EXPECT);
+        a.program.handles(KIND_IGNORE);
+        a.program.handles(KIND_CHECK);
         a.bind(advance);
         a.add(X20, X20, STEP_SIZE);
         a.add(X22, X22, 1);
@@ -167,22 +189,6 @@ final class Aarch64ChildRoutine {
         a.mov(X23, X0);
         a.b(advance);
 
-        a.bind(store); // STORE: *(int *) a0 = a1
-        a.ldr(X9, X20, stepArg(0));
-        a.ldr(X10, X20, stepArg(1));
-        a.str32(X10, X9, 0);
-        a.b(advance);
-
-        a.bind(call); // CALL: a0(a1, a2, a3) on the child's stack, 16-byte aligned as AAPCS64 requires
-        a.ldr(X9, X20, stepArg(0));
-        a.ldr(X0, X20, stepArg(1));
-        a.ldr(X1, X20, stepArg(2));
-        a.ldr(X2, X20, stepArg(3));
-        a.mov(X10, SP);
-        a.and(SP, X10, -16L);
-        a.blr(X9);
-        a.b(advance);
-
         a.bind(sigDefault); // SIG_DEFAULT: rt_sigaction(n, a1, NULL, 8) for each signal n in the set a0
         a.ldr(X10, X20, stepArg(0));
         a.mov(X11, XZR);
@@ -210,6 +216,12 @@ final class Aarch64ChildRoutine {
         a.cbnz(X0, report);
         a.movz(X0, ENOENT);
         a.b(report);
+
+        for (int i = 0; i < extra.size(); i++) {
+            a.bind(extraCode.get(i));
+            extra.get(i).code().accept(a);
+            a.b(advance);
+        }
         return a.program();
     }
 }

@@ -10,10 +10,16 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The child routine of this JVM's architecture, installed once and mapped W^X: written into
- * an anonymous read-write mapping, then made read+exec with mprotect before the first call.
- * Called through an ordinary FFM downcall, so the calling thread is "in native" while it is
- * suspended in clone3 and the JVM's safepoints do not wait for it.
+ * The child routine of this JVM's architecture, the one every VFORK and FORK spawn runs:
+ * installed once and mapped W^X, written into an anonymous read-write mapping, then made
+ * read+exec with mprotect before the first call. Called through an ordinary FFM downcall, so
+ * the calling thread is "in native" while it is suspended in clone3 and the JVM's safepoints do
+ * not wait for it.
+ *
+ * <p>It has code for the step kinds a spawn needs and no other ({@link PlanLayout}): its child
+ * makes raw system calls and nothing else, calls no function and writes no memory but the
+ * plan's slot. The lab's kinds are in a routine of their own, {@link LabRoutine}, mapped by the
+ * lab alone; an instance of this class is either.
  */
 public final class ChildRoutine {
     /**
@@ -48,7 +54,7 @@ public final class ChildRoutine {
         return r;
     }
 
-    /** The program for {@code arch}: for tests and for inspection. */
+    /** The shipped routine's program for {@code arch}: for tests and for inspection. */
     public static Program program(Arch arch) {
         return switch (arch) {
             case X86_64 -> X86ChildRoutine.build();
@@ -59,34 +65,31 @@ public final class ChildRoutine {
     /**
      * The routine's machine code, as {@link #program(Arch)} assembles it, in hex: installing it
      * then loads no assembler class and assembles nothing, which a fresh JVM's first spawn paid
-     * for (some 10 ms). {@code ChildRoutineTest} checks that the two agree and prints the text to
+     * for (some 10 ms). {@code ChildRoutineCodeTest} checks that the two agree and prints the text to
      * put here when they do not.
      */
     private static final String X86_64_CODE =
         "535541544155415641574889fbb80e000000bf02000000488d7358488d536041ba080000000f05b8b3010000488d3bbe" +
         "580000000f054885c074294989c4b80e000000bf02000000488d736031d241ba080000000f054c89e0415f415e415d41" +
-        "5c5d5bc34c8b63684c8b6b704531f64531ff31ed4d39ee0f8360010000498b0c244883f9040f84e10000004883f9050f" +
-        "84e80000004883f9060f8400010000498b442408498b7c2410498b742418498b5424204d8b5424284d8b4424304d8b4c" +
-        "24380f05498b0c244883f90374464883f90274174883f9017408483d01f0ffff73174983c45049ffc6eb89493b442440" +
-        "74f0498b442448eb0348f7d8488b4b78448931894104b8e7000000bf7f0000000f050f0b48f7d84883f808751e498b7c" +
-        "24284885ff7414498b442408498b742430498b5424200f0548f7d84889c54883f80d74204883f80274984883f8147492" +
-        "4883f874748c4883f81374864883f86e7480eb984989c7e976ffffff498b4c2410498b4424188901e965ffffff4d8b5c" +
-        "2410498b7c2418498b742420498b5424284883e4f031c041ffd3e943ffffff4d8b4424104531c94d85c00f8432ffffff" +
-        "49ffc149d1e873ef498b4424084c89cf498b74241831d241ba080000000f05483d01f0ffff0f831effffffebca49ffce" +
-        "4c89f84885c00f8510ffffff4889e84885c00f8504ffffffb802000000e9fafeffff";
+        "5c5d5bc34c8b63684c8b6b704531f64531ff31ed4d39ee0f8319010000498b0c244883f9060f84cd000000498b442408" +
+        "498b7c2410498b742418498b5424204d8b5424284d8b4424304d8b4c24380f05498b0c244883f90374464883f9027417" +
+        "4883f9017408483d01f0ffff73174983c45049ffc6eb9d493b44244074f0498b442448eb0348f7d8488b4b7844893189" +
+        "4104b8e7000000bf7f0000000f050f0b48f7d84883f808751e498b7c24284885ff7414498b442408498b742430498b54" +
+        "24200f0548f7d84889c54883f80d74204883f80274984883f81474924883f874748c4883f81374864883f86e7480eb98" +
+        "4989c7e976ffffff4d8b4424104531c94d85c00f8465ffffff49ffc149d1e873ef498b4424084c89cf498b74241831d2" +
+        "41ba080000000f05483d01f0ffff0f8351ffffffebca49ffce4c89f84885c00f8543ffffff4889e84885c00f8537ffff" +
+        "ffb802000000e92dffffff";
     private static final String AARCH64_CODE =
         "f353bda9f55b01a9f76302a9f30300aae81080d2400080d26162019162820191030180d2010000d4683680d260020091" +
         "010b80d2010000d4a00100b4f40300aae81080d2400080d261820191e2031faa030180d2010000d4e00314aaf76342a9" +
-        "f55b41a9f353c3a8c0035fd6743640f9753a40f9f6031faaf7031faaf8031faadf0215eb020c0054890240f93f1100f1" +
-        "200800543f1500f1600800543f1900f120090054880640f9800a40f9810e40f9821240f9831640f9841a40f9851e40f9" +
-        "010000d4890240f93f0d00f1e00200543f0900f1000100543f0500f1600000541ffc3fb12201005494420191d6060091" +
-        "e4ffff17892240f91f0009eb60ffff54802640f902000014e00300cb693e40f9360100b9200500b9c80b80d2e00f80d2" +
-        "010000d400000000e00300cb1f2000f121010054891640f9e90000b4880640f9e00309aa811a40f9821240f9010000d4" +
-        "e00300cbf80300aa1f3400f1800100541f0800f120fcff541f5000f1e0fbff541fd001f1a0fbff541f4c00f160fbff54" +
-        "1fb801f120fbff54e1ffff17f70300aad6ffff17890a40f98a0e40f92a0100b9d2ffff17890a40f9800e40f9811240f9" +
-        "821640f9ea0300915fed7c9220013fd6caffff178a0a40f9eb031faaeaf8ffb46b050091490140924afd41d389ffffb4" +
-        "880640f9e0030baa810e40f9e2031faa030180d2010000d41ffc3fb162f8ff54f3ffff17d60600d1e00317aa00f8ffb5" +
-        "e00318aac0f7ffb5400080d2bcffff17";
+        "f55b41a9f353c3a8c0035fd6743640f9753a40f9f6031faaf7031faaf8031faadf0215eb020a0054890240f93f1900f1" +
+        "a0070054880640f9800a40f9810e40f9821240f9831640f9841a40f9851e40f9010000d4890240f93f0d00f1e0020054" +
+        "3f0900f1000100543f0500f1600000541ffc3fb12201005494420191d6060091e8ffff17892240f91f0009eb60ffff54" +
+        "802640f902000014e00300cb693e40f9360100b9200500b9c80b80d2e00f80d2010000d400000000e00300cb1f2000f1" +
+        "21010054891640f9e90000b4880640f9e00309aa811a40f9821240f9010000d4e00300cbf80300aa1f3400f180010054" +
+        "1f0800f120fcff541f5000f1e0fbff541fd001f1a0fbff541f4c00f160fbff541fb801f120fbff54e1ffff17f70300aa" +
+        "d6ffff178a0a40f9eb031faa6afaffb46b050091490140924afd41d389ffffb4880640f9e0030baa810e40f9e2031faa" +
+        "030180d2010000d41ffc3fb1e2f9ff54f3ffff17d60600d1e00317aa80f9ffb5e00318aa40f9ffb5400080d2c8ffff17";
 
     /** The machine code of {@code arch}'s routine. */
     static byte[] code(Arch arch) {
@@ -99,14 +102,22 @@ public final class ChildRoutine {
     }
 
     static ChildRoutine install(Arch arch) {
-        byte[] bytes = code(arch);
+        return map("the child routine", code(arch));
+    }
+
+    /**
+     * {@code bytes} mapped W^X, as a routine to call.
+     *
+     * @throws IllegalStateException when they cannot be mapped now, naming {@code what}, with the ErrnoException as its cause
+     */
+    static ChildRoutine map(String what, byte[] bytes) {
         try {
             MemorySegment mapping = Posix.mapAnonymous(pageAligned(bytes.length), PROT_READ | PROT_WRITE, false);
             MemorySegment.copy(bytes, 0, mapping, ValueLayout.JAVA_BYTE, 0, bytes.length);
             Posix.protect(mapping, PROT_READ | PROT_EXEC);
             return new ChildRoutine(mapping);
         } catch (ErrnoException e) {
-            throw new IllegalStateException("cannot map the child routine: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot map " + what + ": " + e.getMessage(), e);
         }
     }
 

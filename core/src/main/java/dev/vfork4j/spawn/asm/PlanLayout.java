@@ -31,18 +31,11 @@ package dev.vfork4j.spawn.asm;
  *       architectures' layouts). The first failure fails the spawn with its errno.</li>
  * </ul>
  *
- * <p>Two more kinds exist for the lab only ({@code LabPlan}); no {@code Command} ever lays them
- * out. They make no syscall and leave {@code nr}, {@code expected} and {@code errno} unused:
- * <ul>
- *   <li>STORE (4): writes the low 32 bits of a1 to the address a0 (the child writing into
- *       memory it may share with the parent).</li>
- *   <li>CALL (5): calls the C function at a0 with the arguments a1, a2, a3, on the child's own
- *       stack realigned down to 16 bytes as both ABIs require at a call; the result is ignored.
- *       The callee runs with the parent thread's thread pointer (TLS) and, under CLONE_VM, in
- *       the parent's memory: that is the point of the lab's exit()-versus-_exit experiment.</li>
- * </ul>
- * Adding them changed nothing for the other kinds: the numbers 0..3, the step size and every
- * offset are as before; the routine only looks at the kind before making the syscall.
+ * <p>Those are every kind a spawn needs, and all that {@link ChildRoutine}, the routine every
+ * spawn runs, has code for. Kinds 4 and 5 (STORE and CALL) are the lab's: only
+ * {@link LabRoutine}, a separate routine mapped for {@code vfork4j lab} alone, has code for
+ * them. The shipped routine looks at a step's kind only to tell EXEC, EXPECT, IGNORE and
+ * SIG_DEFAULT apart; any other number is run as a CHECK step.
  */
 public final class PlanLayout {
     private PlanLayout() {}
@@ -59,9 +52,7 @@ public final class PlanLayout {
     }
 
     public static final int KIND_CHECK = 0, KIND_IGNORE = 1, KIND_EXPECT = 2, KIND_EXEC = 3;
-    /** Lab only: see the class comment. */
-    public static final int KIND_STORE = 4, KIND_CALL = 5;
-    /** Sets a set of signals to SIG_DFL: see the class comment. */
+    /** Sets a set of signals to SIG_DFL: see the class comment. (4 and 5 are {@link LabRoutine}'s.) */
     public static final int KIND_SIG_DEFAULT = 6;
 
     /** Errors after which execvp tries the next candidate. */

@@ -3,8 +3,11 @@ package dev.vfork4j.spawn.asm;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Machine code as a list of instructions, each with its GNU assembler text, assembled in one
@@ -30,6 +33,7 @@ public final class Program {
     private final List<Insn> insns = new ArrayList<>();
     private final List<Label> labelsAt = new ArrayList<>(); // label bound before insns.get(i), parallel by index
     private final Map<Label, Integer> boundIndex = new HashMap<>();
+    private final SortedSet<Integer> stepKinds = new TreeSet<>();
     private int labelCount;
 
     Label newLabel(String hint) {
@@ -43,6 +47,19 @@ public final class Program {
         label.index = insns.size();
         boundIndex.put(label, insns.size());
         labelsAt.add(label);
+    }
+
+    /** Records that the code being emitted handles step kind {@code kind} ({@link PlanLayout}). */
+    void handles(int kind) {
+        stepKinds.add(kind);
+    }
+
+    /**
+     * The step kinds this program handles, as its routine recorded them where it emitted each
+     * kind's code: a kind not here is one the routine has no code for.
+     */
+    public SortedSet<Integer> stepKinds() {
+        return Collections.unmodifiableSortedSet(stepKinds);
     }
 
     void add(Insn insn) {

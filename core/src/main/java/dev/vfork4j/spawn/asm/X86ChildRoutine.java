@@ -4,6 +4,8 @@ import static dev.vfork4j.spawn.asm.PlanLayout.*;
 import static dev.vfork4j.spawn.asm.X86Assembler.Reg.*;
 
 import dev.vfork4j.spawn.asm.X86Assembler.Cond;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The child routine for x86_64: {@code long spawn(plan *p)}.
@@ -11,23 +13,35 @@ import dev.vfork4j.spawn.asm.X86Assembler.Cond;
  * <p>In the calling thread: block every signal, clone3, and (in the parent) restore the mask
  * and return the pid or -errno. In the child, on the stack the plan gave it: run each step as
  * a raw syscall, then execve the candidates; on failure store {step index, errno} in the slot
- * and exit_group(127). The child uses only registers, never returns and never touches memory
- * other than the plan's, except through the lab's STORE and CALL steps ({@link PlanLayout}).
+ * and exit_group(127). The child uses only registers, never returns and touches no memory but
+ * the plan's: it calls nothing and writes only the slot.
+ *
+ * <p>{@link #build()} is the routine every spawn runs ({@link ChildRoutine}), with the step
+ * kinds a spawn needs and no other. {@link #build(List)} adds the code of further kinds
+ * ({@link ExtraKind}): the lab's routine is this one plus its STORE and CALL
+ * ({@link LabRoutine}), so the two share every instruction of the spawn's kinds.
  *
  * <p>Registers: rbx = plan (callee-saved, so the child inherits it through clone3); in the
  * child r12 = current step, r13 = step count, r14 = step index, r15 = the EACCES an execve
  * candidate gave (0 if none), rbp = the last execve errno. Those are exactly the System V
- * callee-saved registers, so a CALL step's function leaves them as they were; it is called
- * through r11 with al = 0 (no vector registers, should the callee be variadic). A SIG_DEFAULT
- * step keeps the signals still to reset in r8 and the signal number in r9: the kernel's
- * syscall entry preserves every register but rax, rcx and r11.
+ * callee-saved registers, so a C function called by an extra kind leaves them as they were.
+ * A SIG_DEFAULT step keeps the signals still to reset in r8 and the signal number in r9: the
+ * kernel's syscall entry preserves every register but rax, rcx and r11. An extra kind's code
+ * may use every register but rbx and r12-r15 (and rbp, which must survive to the next EXEC),
+ * and runs with rcx = its kind.
  */
 final class X86ChildRoutine {
     private X86ChildRoutine() {}
 
     static final int SYS_RT_SIGPROCMASK = 14, SYS_CLONE3 = 435, SYS_EXIT_GROUP = 231;
 
+    /** The routine with the spawn's step kinds only: the one that ships. */
     static Program build() {
+        return build(List.of());
+    }
+
+    /** The routine with the spawn's step kinds and {@code extra}. */
+    static Program build(List<ExtraKind<X86Assembler>> extra) {
         X86Assembler a = new X86Assembler();
         Label child = a.label("child");
         Label next = a.label("next");
@@ -38,8 +52,10 @@ final class X86ChildRoutine {
         Label execFailed = a.label("exec_failed");
         Label remember = a.label("remember");
         Label exhausted = a.label("exhausted");
-        Label store = a.label("store");
-        Label call = a.label("call");
+        List<Label> extraCode = new ArrayList<>();
+        for (ExtraKind<X86Assembler> e : extra) {
+            extraCode.add(a.label(e.name()));
+        }
         Label classify = a.label("classify");
         Label sigDefault = a.label("sig_default");
         Label sigNext = a.label("sig_next");
@@ -85,13 +101,15 @@ final class X86ChildRoutine {
         a.bind(next);
         a.cmp(R14, R13);
         a.j(Cond.AE, exhausted);
-        a.load(RCX, R12, STEP_KIND); // the lab's kinds make no syscall
-        a.cmp(RCX, KIND_STORE);
-        a.j(Cond.E, store);
-        a.cmp(RCX, KIND_CALL);
-        a.j(Cond.E, call);
+        a.load(RCX, R12, STEP_KIND);
+        for (int i = 0; i < extra.size(); i++) {
+            a.cmp(RCX, extra.get(i).kind());
+            a.j(Cond.E, extraCode.get(i));
+            a.program.handles(extra.get(i).kind());
+        }
         a.cmp(RCX, KIND_SIG_DEFAULT); // makes its own syscalls
         a.j(Cond.E, sigDefault);
+        a.program.handles(KIND_SIG_DEFAULT);
         a.load(RAX, R12, STEP_NR);
         a.load(RDI, R12, stepArg(0));
         a.load(RSI, R12, stepArg(1));
@@ -107,8 +125,12 @@ final class X86ChildRoutine {
         a.j(Cond.E, expect);
         a.cmp(RCX, KIND_IGNORE);
         a.j(Cond.E, advance);
-        a.cmp(RAX, -4095); // CHECK: -4095..-1 is an errno
+        a.cmp(RAX, -4095); // CHECK (and any kind not named above): -4095..-1 is an errno
         a.j(Cond.AE, failed);
+        a.program.handles(KIND_EXEC);
+        a.program.handles(KIND_EXPECT);
+        a.program.handles(KIND_IGNORE);
+        a.program.handles(KIND_CHECK);
         a.bind(advance);
         a.add(R12, STEP_SIZE);
         a.inc(R14);
@@ -157,22 +179,6 @@ final class X86ChildRoutine {
         a.mov(R15, RAX);
         a.jmp(advance);
 
-        a.bind(store); // STORE: *(int *) a0 = a1
-        a.load(RCX, R12, stepArg(0));
-        a.load(RAX, R12, stepArg(1));
-        a.store32(RCX, 0, RAX);
-        a.jmp(advance);
-
-        a.bind(call); // CALL: a0(a1, a2, a3) on the child's stack, aligned as the ABI needs at a call
-        a.load(R11, R12, stepArg(0));
-        a.load(RDI, R12, stepArg(1));
-        a.load(RSI, R12, stepArg(2));
-        a.load(RDX, R12, stepArg(3));
-        a.and(RSP, -16);
-        a.zero(RAX);
-        a.call(R11);
-        a.jmp(advance);
-
         a.bind(sigDefault); // SIG_DEFAULT: rt_sigaction(n, a1, NULL, 8) for each signal n in the set a0
         a.load(R8, R12, stepArg(0));
         a.zero(R9);
@@ -202,6 +208,12 @@ final class X86ChildRoutine {
         a.j(Cond.NE, report);
         a.mov32(RAX, ENOENT);
         a.jmp(report);
+
+        for (int i = 0; i < extra.size(); i++) {
+            a.bind(extraCode.get(i));
+            extra.get(i).code().accept(a);
+            a.jmp(advance);
+        }
         return a.program();
     }
 }

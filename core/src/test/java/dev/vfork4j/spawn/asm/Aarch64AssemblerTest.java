@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vfork4j.linux.Arch;
 import dev.vfork4j.spawn.asm.Aarch64Assembler.Cond;
 import dev.vfork4j.spawn.asm.Aarch64Assembler.Reg;
 import java.nio.file.Path;
@@ -206,6 +207,11 @@ class Aarch64AssemblerTest {
     @Test
     void theChildRoutine() throws Exception {
         assertSameAsGnuAs(Aarch64ChildRoutine.build());
+    }
+
+    @Test
+    void theLabRoutine() throws Exception {
+        assertSameAsGnuAs(LabRoutine.program(Arch.AARCH64));
     }
 
     @Test

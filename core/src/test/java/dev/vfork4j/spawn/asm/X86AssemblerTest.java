@@ -4,6 +4,7 @@ import static dev.vfork4j.spawn.asm.X86Assembler.Reg.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vfork4j.linux.Arch;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,10 @@ class X86AssemblerTest {
     @Test
     void theChildRoutine() throws Exception {
         assertSameAsGnuAs(X86ChildRoutine.build());
+    }
+
+    @Test
+    void theLabRoutine() throws Exception {
+        assertSameAsGnuAs(LabRoutine.program(Arch.X86_64));
     }
 }
