@@ -1,6 +1,12 @@
 package dev.vfork4j.cli.lab;
 
+import dev.vfork4j.linux.Arch;
+import dev.vfork4j.linux.CallState;
+import dev.vfork4j.linux.Posix;
 import dev.vfork4j.spawn.LabPlan;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,15 +77,23 @@ final class SuspensionExperiments {
                 + "execve, and a fork without CLONE_VFORK not held; measured " + m + ".");
     }
 
+    /** How long the held child waits for the other threads at most before it releases its parent anyway. */
+    static final long HOLD_LIMIT_MS = 10_000;
+    /** Ticks the other thread must make after the GC before the child releases its parent. */
+    static final int TICKS_AFTER_GC = 50;
+
     /**
-     * While this JVM's spawning thread is held by a VFORK child that sleeps 300 ms, another
-     * thread ticks every millisecond and a third runs a full GC: how many ticks, the longest
-     * pause between them, and whether the GC finished before the release.
+     * While this JVM's spawning thread is held by a VFORK child, another thread ticks every
+     * millisecond and a third runs a full GC: how many ticks, the longest pause between them, and
+     * whether the GC finished before the release. The child waits in ppoll(2) on a pipe that the
+     * GC thread writes to once its GC is over and the ticker has ticked {@value #TICKS_AFTER_GC}
+     * times since, or {@value #HOLD_LIMIT_MS} ms at most: the hold lasts as long as the other
+     * threads need, however slow the machine, and were they stopped with the caller (the whole
+     * process suspended), the hold would run to its limit with neither the GC nor the ticks in it.
      */
     static Map<String, Object> otherThreads(Lab lab) {
         return lab.measured("threads", "another thread and a full GC while a VFORK child holds the spawning thread "
             + "(in this JVM)", () -> {
-                long hold = 300;
                 List<Long> ticks = new ArrayList<>();
                 AtomicBoolean stop = new AtomicBoolean();
                 Thread ticker = Thread.ofPlatform().name("lab-ticker").start(() -> {
@@ -94,8 +108,15 @@ final class SuspensionExperiments {
                 AtomicLong gcEnd = new AtomicLong();
                 long t0;
                 long held;
-                try (LabPlan plan = new LabPlan()) {
-                    plan.sleep(Duration.ofMillis(hold)).exit(0);
+                int[] pipe = Posix.pipe();
+                try (Arena arena = Arena.ofConfined(); LabPlan plan = new LabPlan()) {
+                    MemorySegment pollFd = arena.allocate(8, 4); // struct pollfd {int fd; short events, revents;}
+                    pollFd.set(ValueLayout.JAVA_INT, 0, pipe[0]);
+                    pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+                    MemorySegment limit = arena.allocate(16, 8); // struct timespec
+                    limit.set(ValueLayout.JAVA_LONG, 0, HOLD_LIMIT_MS / 1000);
+                    plan.syscall("ppoll(the release pipe, " + HOLD_LIMIT_MS + " ms)", ppoll(), pollFd.address(), 1,
+                        limit.address(), 0, 8).exit(0);
                     Thread gc = Thread.ofPlatform().name("lab-gc").start(() -> {
                         while (plan.pidfdWhileHeld() < 0) {
                             Thread.onSpinWait();
@@ -104,6 +125,22 @@ final class SuspensionExperiments {
                         gcStart.set(System.nanoTime());
                         System.gc();
                         gcEnd.set(System.nanoTime());
+                        int before;
+                        synchronized (ticks) {
+                            before = ticks.size();
+                        }
+                        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS);
+                        while (System.nanoTime() - giveUp < 0) {
+                            synchronized (ticks) {
+                                if (ticks.size() - before >= TICKS_AFTER_GC) {
+                                    break;
+                                }
+                            }
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                        }
+                        try (Arena a = Arena.ofConfined()) {
+                            Posix.write(CallState.allocate(a), pipe[1], a.allocate(1), 1);
+                        }
                     });
                     t0 = System.nanoTime();
                     held = plan.start(LabPlan.Clone.VFORK).heldNanos();
@@ -112,6 +149,8 @@ final class SuspensionExperiments {
                 } finally {
                     stop.set(true);
                     ticker.join();
+                    Posix.close(pipe[0]);
+                    Posix.close(pipe[1]);
                 }
                 long end = t0 + held;
                 int inside = 0;
@@ -133,8 +172,15 @@ final class SuspensionExperiments {
                 m.put("otherThreadLongestPauseMs", ms(longest));
                 m.put("fullGcMs", ms(gcEnd.get() - gcStart.get()));
                 m.put("fullGcFinishedBeforeReleaseMs", ms(end - gcEnd.get()));
+                // Before the limit: the child's ppoll returned because the GC's thread wrote to the pipe.
+                m.put("releasedByTheOtherThreads", held < TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS));
                 return m;
             });
+    }
+
+    /** ppoll(2)'s number: the one poll call both architectures have. */
+    private static long ppoll() {
+        return Arch.require() == Arch.X86_64 ? 271 : 73;
     }
 
     static Finding onlyCallingThreadSuspended(Lab lab) {
@@ -145,14 +191,14 @@ final class SuspensionExperiments {
                 ? "While a VFORK child held the spawning thread for " + m.get("spawningThreadHeldMs") + " ms, another "
                     + "thread of the same JVM ticked " + times(m.get("otherThreadTicks")) + " (it parks 1 ms between "
                     + "ticks; longest pause " + m.get("otherThreadLongestPauseMs") + " ms), and a full GC ran and "
-                    + "finished " + m.get("fullGcFinishedBeforeReleaseMs") + " ms before the release: the held "
+                    + "finished " + m.get("fullGcFinishedBeforeReleaseMs") + " ms before the release (the child waited on a "
+                    + "pipe that the GC's thread wrote to after its GC and " + TICKS_AFTER_GC + " more ticks): the held "
                     + "thread is in a native call, so the JVM's safepoints do not wait for it."
                 : "The other thread or the GC did not make progress while the spawning thread was held: " + m + ".");
     }
 
     private static boolean othersRan(Map<String, Object> m) {
-        double held = (double) m.get("spawningThreadHeldMs");
-        return (int) m.get("otherThreadTicks") >= 20 && (double) m.get("otherThreadLongestPauseMs") < held / 2
+        return (int) m.get("otherThreadTicks") >= TICKS_AFTER_GC && (boolean) m.get("releasedByTheOtherThreads")
             && (double) m.get("fullGcFinishedBeforeReleaseMs") > 0;
     }
 
