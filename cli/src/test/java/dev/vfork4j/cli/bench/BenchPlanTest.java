@@ -50,6 +50,6 @@ class BenchPlanTest {
         BenchPlan plan = new BenchPlan(List.of(64), List.of(0), List.of(VFORK), 1, 0, 100);
         List<String> command = plan.jobs().getFirst().command(plan, Path.of("java"), new CodePath(true, "/m"));
         assertThat(command).containsSubsequence("java", "--enable-native-access=dev.vfork4j,dev.vfork4j.cli,org.jline.nativ",
-            "--module-path", "/m", "-m", "dev.vfork4j.cli/dev.vfork4j.cli.BenchWorker", "0", "1");
+            "--module-path", "/m", "-m", "dev.vfork4j.cli/" + BenchWorker.class.getName(), "0", "1");
     }
 }
