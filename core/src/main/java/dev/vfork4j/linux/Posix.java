@@ -81,6 +81,11 @@ public final class Posix {
         return LibC.kill(state, pid, signal) == 0 ? 0 : -CallState.errno(state);
     }
 
+    /** {@code epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL)}: 0, or -errno (ENOENT: not in the set; EBADF: closed). */
+    public static int epollDelete(MemorySegment state, int epfd, int fd) {
+        return LibC.epoll_ctl(state, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL) == 0 ? 0 : -CallState.errno(state);
+    }
+
     /** {@code epoll_create1(EPOLL_CLOEXEC)}: the epoll fd. */
     public static int epollCreate(MemorySegment state) throws ErrnoException {
         int fd = LibC.epoll_create1(state, EPOLL_CLOEXEC);

@@ -126,15 +126,14 @@ public final class EpollPoller implements AutoCloseable {
             return;
         }
         try {
+            // ENOENT (never added) and EBADF (already closed) both mean: not registered.
             if (Thread.currentThread() == owner) {
-                Posix.epollCtl(loopCtlState, ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+                Posix.epollDelete(loopCtlState, ep, fd);
                 return;
             }
             try (Arena a = Arena.ofConfined()) {
-                Posix.epollCtl(CallState.allocate(a), ep, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+                Posix.epollDelete(CallState.allocate(a), ep, fd);
             }
-        } catch (ErrnoException e) {
-            // ENOENT (never added) and EBADF (already closed) both mean: not registered.
         } finally {
             epfd.release();
         }
