@@ -108,8 +108,9 @@ class ModulePathIT {
             """, UTF_8);
         String log = javac(List.of("--module-path", jar.toString(), "-d", work.resolve("trespass/out").toString()),
             List.of(src.resolve("module-info.java").toString(), cls.resolve("Trespass.java").toString()));
+        // "which does not export it", or "… to module trespass" once it is exported to a named module alone
         assertThat(log).contains("package dev.vfork4j.linux is not visible")
-            .contains("(package dev.vfork4j.linux is declared in module dev.vfork4j, which does not export it)");
+            .contains("(package dev.vfork4j.linux is declared in module dev.vfork4j, which does not export it");
     }
 
     /** javac's messages; empty when it compiled without a word. */
