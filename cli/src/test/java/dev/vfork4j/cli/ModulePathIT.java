@@ -41,7 +41,7 @@ class ModulePathIT {
         Map<String, String> modules = ModuleFinder.of(MODULES).findAll().stream()
             .collect(Collectors.toMap(m -> m.descriptor().name(), m -> Path.of(m.location().orElseThrow()).getFileName().toString()));
         assertThat(modules).containsOnlyKeys("dev.vfork4j.cli", "dev.vfork4j", "info.picocli", "me.tongfei.progressbar",
-            "org.jline.terminal", "org.jline.nativ", "org.knowm.xchart");
+            "org.jline.terminal", "org.jline.nativ", "org.knowm.xchart", "dev.vfork4j.ballast");
         ModuleReference cli = ModuleFinder.of(MODULES).find("dev.vfork4j.cli").orElseThrow();
         assertThat(cli.descriptor().isAutomatic()).as("the CLI jar holds its module-info.class").isFalse();
     }
