@@ -382,7 +382,7 @@ public final class Command {
             throw new IllegalArgumentException("stdin cannot be redirected to " + redirect
                 + ": use INHERIT, PIPE, DISCARD or Redirect.from(path)");
         }
-        return edit().stdin(redirect).io(io.toBuilder().input(null, null).build()).build();
+        return edit().stdin(redirect).io(io.toBuilder().noInput().build()).build();
     }
 
     /**
@@ -465,7 +465,7 @@ public final class Command {
     public Command stdin(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkReadableFromAnyThread(data);
-        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(data.asReadOnlyBuffer(), null).build()).build();
+        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(data.asReadOnlyBuffer()).build()).build();
     }
 
     private static void checkReadableFromAnyThread(ByteBuffer data) {
@@ -498,7 +498,7 @@ public final class Command {
      */
     public Command stdin(InputStream in) {
         Objects.requireNonNull(in, "in");
-        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(null, in).build()).build();
+        return edit().stdin(Redirect.PIPE).io(io.toBuilder().input(in).build()).build();
     }
 
     /**

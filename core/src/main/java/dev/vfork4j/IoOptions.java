@@ -64,10 +64,24 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler o
             grace = o.grace;
         }
 
-        /** stdin's content: a buffer, a stream or (both null) none. */
-        Builder input(ByteBuffer b, InputStream s) {
+        /** stdin's content is these bytes (replacing a stream given before). */
+        Builder input(ByteBuffer b) {
             inputBuffer = b;
+            inputStream = null;
+            return this;
+        }
+
+        /** stdin's content is what this stream gives (replacing bytes given before). */
+        Builder input(InputStream s) {
+            inputBuffer = null;
             inputStream = s;
+            return this;
+        }
+
+        /** No content for stdin: it is a redirect, or inherited. */
+        Builder noInput() {
+            inputBuffer = null;
+            inputStream = null;
             return this;
         }
 

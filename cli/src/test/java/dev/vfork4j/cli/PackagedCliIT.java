@@ -73,7 +73,7 @@ class PackagedCliIT {
 
     /** A source the launcher watches (as its stale() does) modified after {@code built}. */
     private static Optional<Path> sourceNewerThan(Path root, FileTime built) throws IOException {
-        List<Path> roots = List.of(root.resolve("pom.xml"), root.resolve("core"), root.resolve("cli"));
+        List<Path> roots = List.of(root.resolve("pom.xml"), root.resolve("core"), root.resolve("ballast"), root.resolve("cli"));
         for (Path r : roots) {
             try (Stream<Path> files = Files.walk(r)) {
                 Optional<Path> newer = files

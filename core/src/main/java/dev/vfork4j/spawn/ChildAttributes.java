@@ -138,8 +138,14 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
         }
     }
 
-    /** The attributes set here. */
+    /**
+     * The attributes set here. {@link #NONE}, what nearly every Command holds, answers without
+     * allocating: every start asks.
+     */
     public Set<Attribute> set() {
+        if (this == NONE) {
+            return Set.of();
+        }
         Set<Attribute> set = EnumSet.noneOf(Attribute.class);
         if (newSession) {
             set.add(Attribute.NEW_SESSION);

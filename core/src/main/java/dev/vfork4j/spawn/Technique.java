@@ -2,6 +2,7 @@ package dev.vfork4j.spawn;
 
 import dev.vfork4j.SpawnException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -60,19 +61,14 @@ public enum Technique {
      * @return their names joined with commas and a final "or"
      */
     public static String whoCanSet(Attribute attribute) {
-        StringBuilder names = new StringBuilder();
-        Technique[] all = values();
-        int left = 0;
-        for (Technique t : all) {
-            left += t.canSet(attribute) ? 1 : 0;
-        }
-        for (Technique t : all) {
+        List<String> names = new ArrayList<>();
+        for (Technique t : values()) {
             if (t.canSet(attribute)) {
-                names.append(names.isEmpty() ? "" : left == 1 ? " or " : ", ").append(t.name());
-                left--;
+                names.add(t.name());
             }
         }
-        return names.toString();
+        int last = names.size() - 1;
+        return last < 1 ? String.join("", names) : String.join(", ", names.subList(0, last)) + " or " + names.get(last);
     }
 
     /**
