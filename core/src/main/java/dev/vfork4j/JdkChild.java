@@ -36,6 +36,8 @@ final class JdkChild extends Child {
     private final InputStream stdout, stderr;
     /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
+    /** What each reading thread completes at its end: cut short by the wait delay when still open then. */
+    private final java.util.List<CompletableFuture<Void>> reading = new java.util.ArrayList<>(2);
     /** ... and its number, when it was a signal that could only kill the child (see {@link ExitCheck}); else 0. */
     private volatile int fatalDeadlineSignal;
 
@@ -49,9 +51,30 @@ final class JdkChild extends Child {
         this.stdout = read(process.getInputStream(), o.onStdout(), deliveries.stdout, "stdout");
         this.stderr = read(process.getErrorStream(), o.onStderr(), deliveries.stderr, "stderr");
         this.completion = deliveries.completion(exit);
+        exit.whenComplete((status, failure) -> afterExit(o));
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
+    }
+
+    /**
+     * The wait delay, as NativeChild's: a stream still open {@code waitDelay} after the exit is
+     * given up. Its reading thread cannot be woken (a read of the JDK's pipe does not end when
+     * the fd is closed under it): it stays blocked until the process holding the pipe ends, but
+     * hands nothing more to the handler or the capture, and the verb returns without it.
+     */
+    private void afterExit(IoOptions o) {
+        long delay = IoOptions.nanosOrNever(o.waitDelay());
+        if (delay < 0 || reading.stream().allMatch(CompletableFuture::isDone)) {
+            return;
+        }
+        CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(() -> {
+            for (CompletableFuture<Void> done : reading) {
+                if (done.completeExceptionally(new Deliveries.CutShort(io.program(), o.waitDelay()))) {
+                    deliveries.cutShort();
+                }
+            }
+        });
     }
 
     /**
@@ -101,7 +124,7 @@ final class JdkChild extends Child {
             try (in) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    if (sink != null && failure == null) {
+                    if (sink != null && failure == null && !done.isDone()) { // done already: cut short by the wait delay
                         try {
                             sink.accept(ByteBuffer.wrap(buf, 0, n).asReadOnlyBuffer());
                         } catch (Throwable e) {
@@ -118,6 +141,7 @@ final class JdkChild extends Child {
                 done.complete(null);
             }
         });
+        reading.add(done);
         if (sink != null) {
             deliveries.await(done, handler != null ? "the on" + (name.equals("stdout") ? "Stdout" : "Stderr") + " handler"
                 : "reading " + name);
@@ -282,6 +306,11 @@ final class JdkChild extends Child {
     @Override
     StartCgroup startCgroup() {
         return null; // the JDK mechanism cannot start a child in a cgroup
+    }
+
+    @Override
+    java.nio.file.Path containedDirectory() {
+        return null; // nor contain it
     }
 
     @Override
