@@ -118,6 +118,7 @@ final class JdkChild extends Child {
             return in; // the Process stream is the caller's
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        String pipe = pipeOf(process.pid(), name.equals("stdout") ? 1 : 2);
         Thread.ofVirtual().name("vfork4j-jdk-" + name).start(() -> {
             byte[] buf = new byte[64 * 1024];
             Throwable failure = null;
@@ -131,6 +132,9 @@ final class JdkChild extends Child {
                             failure = e; // no more calls; the rest is read and dropped, so the child is not stalled
                         }
                     }
+                }
+                if (pipe != null && !process.isAlive() && heldElsewhere(pipe)) {
+                    deliveries.cutShort(); // see pipeOf
                 }
             } catch (IOException e) {
                 failure = failure != null ? failure : e;
@@ -147,6 +151,53 @@ final class JdkChild extends Child {
                 : "reading " + name);
         }
         return NullStreams.INPUT;
+    }
+
+    /**
+     * What {@code /proc/PID/fd/N} of the child names ({@code pipe:[inode]}), or null when it
+     * cannot be read (the child is gone already).
+     *
+     * <p>The JDK closes its end of the child's pipes itself when the child exits, keeping what
+     * they hold (ProcessImpl's processExited), so its streams never wait for a process the child
+     * left behind: they end at the exit. Whether such a process still holds the pipe, and the
+     * output may thus be incomplete, is then told by looking for the pipe among every process's
+     * fds: once per stream, at its end, and only under the JDK mechanism.
+     */
+    private static String pipeOf(long pid, int fd) {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+            return link.startsWith("pipe:") ? link : null;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** True when a process other than this JVM has {@code pipe} open. */
+    private static boolean heldElsewhere(String pipe) {
+        String self = Long.toString(ProcessHandle.current().pid());
+        try (var procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+            for (java.nio.file.Path proc : procs) {
+                if (proc.getFileName().toString().equals(self)) {
+                    continue;
+                }
+                try (var fds = java.nio.file.Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (java.nio.file.Path fd : fds) {
+                        try {
+                            if (java.nio.file.Files.readSymbolicLink(fd).toString().equals(pipe)) {
+                                return true;
+                            }
+                        } catch (IOException closed) {
+                            // closed meanwhile
+                        }
+                    }
+                } catch (IOException | java.nio.file.DirectoryIteratorException notOurs) {
+                    // gone, or another user's
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
+        return false;
     }
 
     /**
