@@ -126,6 +126,27 @@ class WaitDelayTest {
             });
     }
 
+    @ParameterizedTest
+    @MethodSource("mechanisms")
+    void aVirtualThreadAndOutputAsyncReturnToo(Mechanism m) throws Exception {
+        Command c = Command.of("sh", "-c", LEAVES_A_DAEMON).mechanism(m).waitDelay(Duration.ofMillis(200));
+        Output[] got = new Output[1];
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                got[0] = c.output();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        t.join();
+        daemon(got[0].stdoutText());
+        assertThat(got[0].incomplete()).isTrue();
+
+        Output async = c.outputAsync().get();
+        daemon(async.stdoutText());
+        assertThat(async.incomplete()).isTrue();
+    }
+
     @Test
     void aNegativeDelayIsRefused() {
         assertThatThrownBy(() -> Command.of("true").waitDelay(Duration.ofMillis(-1)))
