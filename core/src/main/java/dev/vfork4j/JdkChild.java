@@ -36,14 +36,30 @@ final class JdkChild extends Child {
     private final InputStream stdout, stderr;
     /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
-    /** What each reading thread completes at its end: cut short by the wait delay when still open then. */
-    private final java.util.List<CompletableFuture<Void>> reading = new java.util.ArrayList<>(2);
+    /** Each reading thread's end, and the child's pipe it reads (null: unknown): cut short by the wait delay when still open then. */
+    private final java.util.List<Reading> reading = new java.util.ArrayList<>(2);
+
+    private record Reading(CompletableFuture<Void> done, String pipe) {}
+
+    /** The child's stdout and stderr pipes, as /proc names them, or null when the child was gone before they were looked at. */
+    private final String stdoutPipe, stderrPipe;
+
+    /**
+     * How long a reading thread whose pipe is unknown gets at least, after the exit: the JDK
+     * has ended its stream at the exit already (keeping what the pipe held), and what is left is
+     * this thread's read of what the JDK kept. Without it a zero wait delay would cut that read
+     * short and lose output the child wrote before its exit.
+     */
+    private static final long UNKNOWN_PIPE_FLOOR_NANOS = 100_000_000L;
     /** ... and its number, when it was a signal that could only kill the child (see {@link ExitCheck}); else 0. */
     private volatile int fatalDeadlineSignal;
 
     JdkChild(Process process, ChildIo io) throws IOException {
         this.process = process;
         this.io = io;
+        // First: the child's pipes can be named only while it runs (see pipeOf).
+        this.stdoutPipe = pipeOf(process.pid(), 1);
+        this.stderrPipe = pipeOf(process.pid(), 2);
         this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
         IoOptions o = io.options();
         this.deliveries = new Deliveries(io);
@@ -65,12 +81,17 @@ final class JdkChild extends Child {
      */
     private void afterExit(IoOptions o) {
         long delay = IoOptions.nanosOrNever(o.waitDelay());
-        if (delay < 0 || reading.stream().allMatch(CompletableFuture::isDone)) {
+        if (delay < 0 || reading.stream().allMatch(r -> r.done().isDone())) {
             return;
         }
-        CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(() -> {
-            for (CompletableFuture<Void> done : reading) {
-                if (done.completeExceptionally(new Deliveries.CutShort(io.program(), o.waitDelay()))) {
+        boolean unknown = reading.stream().anyMatch(r -> r.pipe() == null);
+        long after = unknown ? Math.max(delay, UNKNOWN_PIPE_FLOOR_NANOS) : delay;
+        CompletableFuture.delayedExecutor(after, TimeUnit.NANOSECONDS).execute(() -> {
+            for (Reading r : reading) {
+                // A pipe nobody else holds reaches its end in a moment (the child is gone, and the JDK's end is closed):
+                // only one another process holds is given up.
+                if (!r.done().isDone() && (r.pipe() == null || heldElsewhere(r.pipe()))
+                    && r.done().completeExceptionally(new Deliveries.CutShort(io.program(), o.waitDelay()))) {
                     deliveries.cutShort();
                 }
             }
@@ -118,7 +139,7 @@ final class JdkChild extends Child {
             return in; // the Process stream is the caller's
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        String pipe = pipeOf(process.pid(), name.equals("stdout") ? 1 : 2);
+        String pipe = name.equals("stdout") ? stdoutPipe : stderrPipe;
         Thread.ofVirtual().name("vfork4j-jdk-" + name).start(() -> {
             byte[] buf = new byte[64 * 1024];
             Throwable failure = null;
@@ -145,7 +166,7 @@ final class JdkChild extends Child {
                 done.complete(null);
             }
         });
-        reading.add(done);
+        reading.add(new Reading(done, pipe));
         if (sink != null) {
             deliveries.await(done, handler != null ? "the on" + (name.equals("stdout") ? "Stdout" : "Stderr") + " handler"
                 : "reading " + name);
@@ -161,7 +182,11 @@ final class JdkChild extends Child {
      * they hold (ProcessImpl's processExited), so its streams never wait for a process the child
      * left behind: they end at the exit. Whether such a process still holds the pipe, and the
      * output may thus be incomplete, is then told by looking for the pipe among every process's
-     * fds: once per stream, at its end, and only under the JDK mechanism.
+     * fds: once per stream, at its end, and only under the JDK mechanism. The pipe is named
+     * from the child's /proc entry right after the start, so a child that has already exited
+     * then (one that starts a daemon and exits within a millisecond) leaves it unknown, and its
+     * Output cannot say it is incomplete: the one case where the JDK mechanism tells less than
+     * the others.
      */
     private static String pipeOf(long pid, int fd) {
         try {
