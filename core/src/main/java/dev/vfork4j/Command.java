@@ -616,7 +616,10 @@ public final class Command {
      * the pipe holds when the delay runs out is still read; what such a process writes later
      * is lost, and {@link Output#incomplete()} (also on the Output of a
      * {@link ProcessTimeoutException}) says the output may be incomplete. The process itself
-     * is not signalled (see {@link #contained()} for that). Every mechanism behaves alike.
+     * is not signalled (see {@link #contained()} for that). Every mechanism behaves alike, but
+     * for one blind spot of {@link Mechanism#JDK}: its own streams end at the exit, and whether
+     * another process still held the pipe is known only if the child was still running when
+     * vfork4j named the pipe in /proc, right after the start.
      *
      * <p>The Process streams of {@link #start()} ({@link Child#getInputStream()}…) do not wait
      * at all, as the JDK's do not: at the exit they keep what the pipe holds and then end.
