@@ -63,7 +63,10 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
      * </ul>
      *
      * A child started in a cgroup ({@code Command.cgroup(path)}) is treated the same way: the
-     * cgroup was not made for it, and other processes may share it. {@link #signalCgroup}
+     * cgroup was not made for it, and other processes may share it. A
+     * {@link Command#contained() contained} child's cgroup is its own: every process in it is
+     * signalled (SIGKILL through {@code cgroup.kill}), also after the child has exited, and
+     * whatever the child started, daemons included. {@link #signalCgroup}
      * signals the whole cgroup. Nothing happens, and nothing is thrown, when everything is gone.
      *
      * @param signal the signal to send
@@ -83,7 +86,7 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
      * even if another cgroup has been made under the same name since.
      *
      * @param signal the signal to send
-     * @throws IllegalStateException when the child was not started with {@code cgroup(path)},
+     * @throws IllegalStateException when the child was not started with {@code cgroup(path)} or {@code contained()},
      *                               or when that cgroup is the root cgroup, this JVM's own cgroup
      *                               or one above it (this JVM would be signalled too)
      * @throws java.io.UncheckedIOException when the cgroup's processes cannot be read
@@ -98,6 +101,20 @@ public abstract sealed class Child extends Process permits NativeChild, JdkChild
 
     /** The cgroup the child was started in, or null. */
     abstract StartCgroup startCgroup();
+
+    /** The cgroup made for the child by {@code Command.contained()}, or null. */
+    abstract java.nio.file.Path containedDirectory();
+
+    /**
+     * The cgroup v2 directory made for this child by {@link Command#contained()}: it exists
+     * until the child has been reaped and nothing it left behind is alive, and is removed then.
+     *
+     * @return the directory, or empty for a child that is not contained (also one started in a
+     *         cgroup of the caller's with {@code Command.cgroup(path)})
+     */
+    public java.util.Optional<java.nio.file.Path> cgroup() {
+        return java.util.Optional.ofNullable(containedDirectory());
+    }
 
     /**
      * The child's stdout as lines (UTF-8), read lazily as they arrive. Closing the stream

@@ -71,19 +71,37 @@ final class ChildStart {
                     + Mechanism.VFORK.unavailableReason().map(why -> " (VFORK is not available here: " + why + ")").orElse(""));
             }
         }
-        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
-            c.attributes(), fdSources);
         if (!t.isNative() && fdSources != SpawnRequest.NO_FDS) {
             throw new UnsupportedOperationException("a pipeline stage needs VFORK, FORK or POSIX_SPAWN; the JDK mechanism cannot be given a pipe");
         }
+        // contained(): the child's own cgroup is made now, after every refusal, and the child is cloned into it.
+        ContainedCgroup contained = c.attributes().contained() ? ContainedCgroup.create(c.attributes().containedParent()) : null;
+        try {
+            return start(c, stdin, stdout, stderr, verb, fdSources, log, m, t, contained);
+        } catch (IOException | RuntimeException | Error e) {
+            if (contained != null) {
+                contained.remove(); // no child was made in it
+            }
+            throw e;
+        }
+    }
+
+    private static Child start(Command c, Redirect stdin, Redirect stdout, Redirect stderr, ChildIo.Verb verb,
+                               int[] fdSources, StartLog log, Mechanism m, Technique t, ContainedCgroup contained)
+        throws IOException {
+        dev.vfork4j.spawn.ChildAttributes attributes = contained == null ? c.attributes()
+            : c.attributes().toBuilder().cgroup(contained.directory()).build();
+        SpawnRequest request = new SpawnRequest(c.argv(), c.environment(), c.directoryOrNull(), stdin, stdout, stderr,
+            attributes, fdSources);
         boolean groupLeader = c.attributes().newSession() || c.attributes().processGroup() == 0;
-        ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, c.attributes().cgroup(), c.argv().getFirst());
+        ChildIo io = new ChildIo(verb, stdin, stdout, stderr, c.io(), groupLeader, attributes.cgroup(), c.argv().getFirst());
         EventLoop loop = t.isNative() ? eventLoop(request) : null;
         Child child;
         if (!t.isNative()) {
             child = new JdkChild(startJdk(request), io);
         } else {
             Spawned spawned;
+            long spawnedAt = System.nanoTime();
             try {
                 spawned = t.launcher().spawn(request);
             } catch (SpawnException e) {
@@ -95,12 +113,15 @@ final class ChildStart {
                     throw e;
                 }
                 if (!c.mechanismChosen()) {
+                    if (contained != null) {
+                        contained.remove(); // the retry makes its own
+                    }
                     return start(c, stdin, stdout, stderr, verb, fdSources, log); // Mechanism.best() passes m over now
                 }
                 throw new UnsupportedOperationException("mechanism " + m + " is not available here: " + unavailable);
             }
             t.worked();
-            child = new NativeChild(spawned, m, io, loop);
+            child = new NativeChild(spawned, m, io, loop, spawnedAt, contained);
         }
         try {
             log.started(child.pid(), c.directoryOrNull(), c.argv(), m);

@@ -607,6 +607,52 @@ public final class Command {
     /** The grace between SIGTERM and SIGKILL of {@link #timeout(Duration)}: 5 seconds. */
     public static final Duration DEFAULT_GRACE = IoOptions.DEFAULT_GRACE;
 
+    /**
+     * How long, after the child has exited (or a timeout ended it), {@link #output()},
+     * {@link #run()}, {@link Child#waitFor()} and the {@link #onStdout}/{@link #onStderr}
+     * handlers wait at most for stdout and stderr to reach their end, before the pipes are
+     * closed and the verb returns. Only a process that outlived the child can hold a pipe
+     * open that long: a daemon or background job it started, which inherited the pipe. What
+     * the pipe holds when the delay runs out is still read; what such a process writes later
+     * is lost, and {@link Output#incomplete()} (also on the Output of a
+     * {@link ProcessTimeoutException}) says the output may be incomplete. The process itself
+     * is not signalled (see {@link #contained()} for that). Every mechanism behaves alike, but
+     * for one blind spot of {@link Mechanism#JDK}: its own streams end at the exit, and whether
+     * another process still held the pipe is known only if the child was still running when
+     * vfork4j named the pipe in /proc, right after the start.
+     *
+     * <p>The Process streams of {@link #start()} ({@link Child#getInputStream()}…) do not wait
+     * at all, as the JDK's do not: at the exit they keep what the pipe holds and then end.
+     *
+     * <p>Default: {@link #DEFAULT_WAIT_DELAY}, one second. Go's {@code Cmd.WaitDelay} waits for
+     * ever by default, and so did this library before the option: a daemon holding stdout
+     * then hangs {@code output()} until the daemon dies, the most-reported hang of process
+     * handling on the JVM (JDK-4311711). A delay bounds that to a second, and costs nothing
+     * where nobody outlives the child: the verb returns at the end of stream, which comes with
+     * the exit. One second rather than less because output written before the exit is never
+     * at risk (it sits in the pipe and is read), and what the delay is for is a descendant
+     * still finishing its last write as the child exits, which on a loaded machine can take
+     * more than a few milliseconds; rather than more, because a caller whose child starts a
+     * daemon should not wait seconds for nothing. Give a Duration beyond a century (such as
+     * {@code Duration.ofMillis(Long.MAX_VALUE)}) to wait for ever, as Go does.
+     *
+     * @param delay how long to wait for the pipes after the exit; zero or positive (zero:
+     *              take what the pipes hold at the exit and close them)
+     * @return a Command with this delay
+     * @throws NullPointerException     when {@code delay} is null
+     * @throws IllegalArgumentException when {@code delay} is negative
+     */
+    public Command waitDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("waitDelay must not be negative: " + delay);
+        }
+        return with(io.toBuilder().waitDelay(delay));
+    }
+
+    /** The default of {@link #waitDelay(Duration)}: one second (the reasons are there). */
+    public static final Duration DEFAULT_WAIT_DELAY = IoOptions.DEFAULT_WAIT_DELAY;
+
     // ---- process attributes (VFORK and FORK do all; POSIX_SPAWN the ones it says; JDK none) ----
 
     /**
@@ -753,12 +799,72 @@ public final class Command {
      *                        {@code /sys/fs/cgroup/my.slice/job}
      * @return a Command that starts its child there
      * @throws NullPointerException     when {@code cgroupDirectory} is null
-     * @throws IllegalArgumentException when its name contains a NUL byte
+     * @throws IllegalArgumentException when its name contains a NUL byte, or {@link #contained()} was set
      */
     public Command cgroup(Path cgroupDirectory) {
         Objects.requireNonNull(cgroupDirectory, "cgroupDirectory");
         checkPath(cgroupDirectory, "the cgroup directory");
+        if (attributes.contained()) {
+            throw new IllegalArgumentException("cgroup and contained cannot be combined: use contained(" + cgroupDirectory
+                + ") to make the child's cgroup below it");
+        }
         return with(attributes.toBuilder().cgroup(cgroupDirectory));
+    }
+
+    /**
+     * The child gets a cgroup v2 of its own, made for it below this JVM's own cgroup (as
+     * {@code /proc/self/cgroup} names it, on the cgroup2 mount of {@code /proc/self/mountinfo}),
+     * and is cloned straight into it (CLONE_INTO_CGROUP), so nothing it starts can be outside it:
+     * <ul>
+     *   <li>{@link Child#killTree} and a {@link #timeout(Duration)} signal the whole cgroup, also
+     *       after the child has exited: SIGKILL through {@code cgroup.kill}, which the kernel
+     *       applies to every member at once, other signals to each member. Descendants that
+     *       called setsid and double-forked die too.</li>
+     *   <li>A timeout sends SIGTERM to every member and, after the grace, SIGKILL to whatever
+     *       is left in the cgroup, even when the child itself ended meanwhile.</li>
+     *   <li>{@link Child#cgroup()} is its directory; the cgroup is removed once the child has
+     *       been reaped and nothing it left behind is alive ({@code cgroup.events} says
+     *       {@code populated 0}; the event loop is told, nothing polls). Members that never
+     *       end keep it; a JVM that exits first leaves it behind.</li>
+     *   <li>{@link ExitStatus#usage()} holds the CPU time of the whole tree, from the cgroup's
+     *       {@code cpu.stat}, as of the reap.</li>
+     * </ul>
+     * Needs VFORK or FORK: posix_spawn and ProcessBuilder cannot start a child inside a cgroup
+     * (glibc's posix_spawnattr_setcgroup_np is too new to rely on), and moving the child in
+     * after its start would let whatever it forked first escape, so POSIX_SPAWN and JDK refuse
+     * with {@link UnsupportedOperationException} at {@code start()}. Where there is no cgroup v2
+     * hierarchy, or this user cannot make a cgroup in the JVM's (no delegation), {@code start()}
+     * throws {@link UnsupportedOperationException} saying what was checked, before any child
+     * exists. Cannot be combined with {@link #cgroup(Path)}.
+     *
+     * @return a Command whose child is contained in a cgroup of its own
+     * @throws IllegalArgumentException when {@link #cgroup(Path)} was set
+     */
+    public Command contained() {
+        return containedIn(null);
+    }
+
+    /**
+     * As {@link #contained()}, with the child's cgroup made below {@code parent} instead of this
+     * JVM's cgroup: a cgroup delegated to this user, for instance.
+     *
+     * @param parent a cgroup v2 directory this user can make directories in
+     * @return a Command whose child is contained in a cgroup of its own below {@code parent}
+     * @throws NullPointerException     when {@code parent} is null
+     * @throws IllegalArgumentException when its name contains a NUL byte, or {@link #cgroup(Path)} was set
+     */
+    public Command contained(Path parent) {
+        Objects.requireNonNull(parent, "parent");
+        checkPath(parent, "the parent cgroup directory");
+        return containedIn(parent);
+    }
+
+    private Command containedIn(Path parent) {
+        if (attributes.cgroup() != null) {
+            throw new IllegalArgumentException("contained and cgroup cannot be combined: use contained(parent) to make the"
+                + " child's cgroup below " + attributes.cgroup());
+        }
+        return with(attributes.toBuilder().contained(parent));
     }
 
     /**

@@ -14,6 +14,23 @@ final class Deliveries {
     final Capture stdout, stderr;
     private final List<Awaited> awaited = new ArrayList<>();
     private final String program;
+    /** A stream was cut short by the wait delay: the Output is incomplete. */
+    private volatile boolean incomplete;
+
+    /** Why a transfer was stopped by the wait delay: not a failure, but an incomplete Output. */
+    static final class CutShort extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CutShort(String program, java.time.Duration delay) {
+            super("the pipe of " + program + " had not reached its end " + HumanDuration.format(delay)
+                + " after the exit (waitDelay): a process it left behind holds it; closed");
+        }
+    }
+
+    /** Notes that a stream was cut short by the wait delay. */
+    void cutShort() {
+        incomplete = true;
+    }
 
     /** One transfer the verbs wait for, and what to call it when it fails. */
     private record Awaited(CompletableFuture<Void> done, String what) {}
@@ -52,13 +69,13 @@ final class Deliveries {
      */
     Output output(ExitStatus status, boolean timedOut) throws IOException {
         for (Awaited a : awaited) {
-            if (a.done().isCompletedExceptionally() && !timedOut) {
+            if (a.done().isCompletedExceptionally() && !timedOut && !(a.done().exceptionNow() instanceof CutShort)) {
                 Throwable cause = a.done().exceptionNow();
                 throw new IOException(a.what() + " of " + program + " failed: " + cause, cause);
             }
         }
         boolean truncated = (stdout != null && stdout.truncated()) || (stderr != null && stderr.truncated());
         return new Output(status, stdout == null ? new byte[0] : stdout.bytes(),
-            stderr == null ? new byte[0] : stderr.bytes(), truncated);
+            stderr == null ? new byte[0] : stderr.bytes(), truncated, incomplete);
     }
 }

@@ -16,9 +16,14 @@ import java.time.Duration;
  * @param timeout       null: none; any positive Duration (one beyond {@link #BEYOND_REACH} is never reached)
  * @param grace         between the timeout's SIGTERM and its SIGKILL (zero: SIGKILL at once; beyond
  *                      {@link #BEYOND_REACH}: no SIGKILL)
+ * @param waitDelay     how long after the exit the pipes may take to reach their end (beyond
+ *                      {@link #BEYOND_REACH}: for ever)
  */
 record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler onStdout,
-                 ChunkHandler onStderr, long maxOutput, Duration timeout, Duration grace) {
+                 ChunkHandler onStderr, long maxOutput, Duration timeout, Duration grace, Duration waitDelay) {
+
+    /** See {@link Command#DEFAULT_WAIT_DELAY}. */
+    static final Duration DEFAULT_WAIT_DELAY = Duration.ofSeconds(1);
 
     /** The grace between SIGTERM and SIGKILL when a timeout expires, unless one is given. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
@@ -51,6 +56,7 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler o
         private long maxOutput = Long.MAX_VALUE;
         private Duration timeout;
         private Duration grace = DEFAULT_GRACE;
+        private Duration waitDelay = DEFAULT_WAIT_DELAY;
 
         private Builder() {}
 
@@ -62,6 +68,7 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler o
             maxOutput = o.maxOutput;
             timeout = o.timeout;
             grace = o.grace;
+            waitDelay = o.waitDelay;
         }
 
         /** stdin's content is these bytes (replacing a stream given before). */
@@ -106,8 +113,13 @@ record IoOptions(ByteBuffer inputBuffer, InputStream inputStream, ChunkHandler o
             return this;
         }
 
+        Builder waitDelay(Duration d) {
+            waitDelay = d;
+            return this;
+        }
+
         IoOptions build() {
-            return new IoOptions(inputBuffer, inputStream, onStdout, onStderr, maxOutput, timeout, grace);
+            return new IoOptions(inputBuffer, inputStream, onStdout, onStderr, maxOutput, timeout, grace, waitDelay);
         }
     }
 

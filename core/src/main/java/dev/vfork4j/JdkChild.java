@@ -36,12 +36,30 @@ final class JdkChild extends Child {
     private final InputStream stdout, stderr;
     /** The timeout's first signal was sent to a child that had not begun to exit. */
     private volatile boolean timedOut;
+    /** Each reading thread's end, and the child's pipe it reads (null: unknown): cut short by the wait delay when still open then. */
+    private final java.util.List<Reading> reading = new java.util.ArrayList<>(2);
+
+    private record Reading(CompletableFuture<Void> done, String pipe) {}
+
+    /** The child's stdout and stderr pipes, as /proc names them, or null when the child was gone before they were looked at. */
+    private final String stdoutPipe, stderrPipe;
+
+    /**
+     * How long a reading thread whose pipe is unknown gets at least, after the exit: the JDK
+     * has ended its stream at the exit already (keeping what the pipe held), and what is left is
+     * this thread's read of what the JDK kept. Without it a zero wait delay would cut that read
+     * short and lose output the child wrote before its exit.
+     */
+    private static final long UNKNOWN_PIPE_FLOOR_NANOS = 100_000_000L;
     /** ... and its number, when it was a signal that could only kill the child (see {@link ExitCheck}); else 0. */
     private volatile int fatalDeadlineSignal;
 
     JdkChild(Process process, ChildIo io) throws IOException {
         this.process = process;
         this.io = io;
+        // First: the child's pipes can be named only while it runs (see pipeOf).
+        this.stdoutPipe = pipeOf(process.pid(), 1);
+        this.stderrPipe = pipeOf(process.pid(), 2);
         this.exit = process.onExit().thenApply(p -> ExitStatus.exited(p.exitValue()));
         IoOptions o = io.options();
         this.deliveries = new Deliveries(io);
@@ -49,9 +67,35 @@ final class JdkChild extends Child {
         this.stdout = read(process.getInputStream(), o.onStdout(), deliveries.stdout, "stdout");
         this.stderr = read(process.getErrorStream(), o.onStderr(), deliveries.stderr, "stderr");
         this.completion = deliveries.completion(exit);
+        exit.whenComplete((status, failure) -> afterExit(o));
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
+    }
+
+    /**
+     * The wait delay, as NativeChild's: a stream still open {@code waitDelay} after the exit is
+     * given up. Its reading thread cannot be woken (a read of the JDK's pipe does not end when
+     * the fd is closed under it): it stays blocked until the process holding the pipe ends, but
+     * hands nothing more to the handler or the capture, and the verb returns without it.
+     */
+    private void afterExit(IoOptions o) {
+        long delay = IoOptions.nanosOrNever(o.waitDelay());
+        if (delay < 0 || reading.stream().allMatch(r -> r.done().isDone())) {
+            return;
+        }
+        boolean unknown = reading.stream().anyMatch(r -> r.pipe() == null);
+        long after = unknown ? Math.max(delay, UNKNOWN_PIPE_FLOOR_NANOS) : delay;
+        CompletableFuture.delayedExecutor(after, TimeUnit.NANOSECONDS).execute(() -> {
+            for (Reading r : reading) {
+                // A pipe nobody else holds reaches its end in a moment (the child is gone, and the JDK's end is closed):
+                // only one another process holds is given up.
+                if (!r.done().isDone() && (r.pipe() == null || heldElsewhere(r.pipe()))
+                    && r.done().completeExceptionally(new Deliveries.CutShort(io.program(), o.waitDelay()))) {
+                    deliveries.cutShort();
+                }
+            }
+        });
     }
 
     /**
@@ -95,19 +139,23 @@ final class JdkChild extends Child {
             return in; // the Process stream is the caller's
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        String pipe = name.equals("stdout") ? stdoutPipe : stderrPipe;
         Thread.ofVirtual().name("vfork4j-jdk-" + name).start(() -> {
             byte[] buf = new byte[64 * 1024];
             Throwable failure = null;
             try (in) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    if (sink != null && failure == null) {
+                    if (sink != null && failure == null && !done.isDone()) { // done already: cut short by the wait delay
                         try {
                             sink.accept(ByteBuffer.wrap(buf, 0, n).asReadOnlyBuffer());
                         } catch (Throwable e) {
                             failure = e; // no more calls; the rest is read and dropped, so the child is not stalled
                         }
                     }
+                }
+                if (pipe != null && !process.isAlive() && heldElsewhere(pipe)) {
+                    deliveries.cutShort(); // see pipeOf
                 }
             } catch (IOException e) {
                 failure = failure != null ? failure : e;
@@ -118,11 +166,63 @@ final class JdkChild extends Child {
                 done.complete(null);
             }
         });
+        reading.add(new Reading(done, pipe));
         if (sink != null) {
             deliveries.await(done, handler != null ? "the on" + (name.equals("stdout") ? "Stdout" : "Stderr") + " handler"
                 : "reading " + name);
         }
         return NullStreams.INPUT;
+    }
+
+    /**
+     * What {@code /proc/PID/fd/N} of the child names ({@code pipe:[inode]}), or null when it
+     * cannot be read (the child is gone already).
+     *
+     * <p>The JDK closes its end of the child's pipes itself when the child exits, keeping what
+     * they hold (ProcessImpl's processExited), so its streams never wait for a process the child
+     * left behind: they end at the exit. Whether such a process still holds the pipe, and the
+     * output may thus be incomplete, is then told by looking for the pipe among every process's
+     * fds: once per stream, at its end, and only under the JDK mechanism. The pipe is named
+     * from the child's /proc entry right after the start, so a child that has already exited
+     * then (one that starts a daemon and exits within a millisecond) leaves it unknown, and its
+     * Output cannot say it is incomplete: the one case where the JDK mechanism tells less than
+     * the others.
+     */
+    private static String pipeOf(long pid, int fd) {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+            return link.startsWith("pipe:") ? link : null;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** True when a process other than this JVM has {@code pipe} open. */
+    private static boolean heldElsewhere(String pipe) {
+        String self = Long.toString(ProcessHandle.current().pid());
+        try (var procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+            for (java.nio.file.Path proc : procs) {
+                if (proc.getFileName().toString().equals(self)) {
+                    continue;
+                }
+                try (var fds = java.nio.file.Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (java.nio.file.Path fd : fds) {
+                        try {
+                            if (java.nio.file.Files.readSymbolicLink(fd).toString().equals(pipe)) {
+                                return true;
+                            }
+                        } catch (IOException closed) {
+                            // closed meanwhile
+                        }
+                    }
+                } catch (IOException | java.nio.file.DirectoryIteratorException notOurs) {
+                    // gone, or another user's
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
+        return false;
     }
 
     /**
@@ -282,6 +382,11 @@ final class JdkChild extends Child {
     @Override
     StartCgroup startCgroup() {
         return null; // the JDK mechanism cannot start a child in a cgroup
+    }
+
+    @Override
+    java.nio.file.Path containedDirectory() {
+        return null; // nor contain it
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +41,12 @@ final class NativeChild extends Child {
     private final PidFd pidfd;
     /** The group the child leads (newSession or processGroup(0)), or null. */
     private final ProcessGroup group;
-    /** The cgroup the child was started in (Command.cgroup), or null. */
+    /** The cgroup the child was started in (Command.cgroup, or its own under contained()), or null. */
     private final StartCgroup cgroup;
+    /** The cgroup made for the child (Command.contained), or null. */
+    private final ContainedCgroup contained;
+    /** {@link System#nanoTime()} just before the spawn: where the wall time of its usage starts. */
+    private final long spawnedAt;
     private final CompletableFuture<ExitStatus> exit;
     private final CompletableFuture<ExitStatus> completion;
     private final OutputStream stdin;
@@ -57,8 +62,11 @@ final class NativeChild extends Child {
     private volatile boolean deadlineSignalFatal;
 
     /** Takes ownership of everything in {@code s}. */
-    NativeChild(Spawned s, Mechanism mechanism, ChildIo io, EventLoop loop) throws IOException {
+    NativeChild(Spawned s, Mechanism mechanism, ChildIo io, EventLoop loop, long spawnedAt, ContainedCgroup contained)
+        throws IOException {
         this.pid = s.pid();
+        this.spawnedAt = spawnedAt;
+        this.contained = contained;
         this.mechanism = mechanism;
         this.io = io;
         this.loop = loop;
@@ -71,8 +79,12 @@ final class NativeChild extends Child {
         if (group != null) {
             pidfd.exit().whenComplete((status, failure) -> group.leaderReaped());
         }
-        this.cgroup = io.cgroup() != null ? StartCgroup.of(io.cgroup()) : null;
-        this.exit = pidfd.exit().thenApply(NativeChild::status);
+        this.cgroup = contained != null ? contained.asStartCgroup() : io.cgroup() != null ? StartCgroup.of(io.cgroup()) : null;
+        this.exit = pidfd.exit().thenApply(this::status);
+        if (contained != null) {
+            // After the reap, which read its cpu.stat: removed once nothing the child left behind is alive.
+            exit.whenComplete((status, failure) -> contained.removeWhenEmpty(loop));
+        }
         IoOptions o = io.options();
         this.deliveries = new Deliveries(io);
         try {
@@ -94,9 +106,29 @@ final class NativeChild extends Child {
         // failed instead (the loop died), a reader waiting on the loop must get that failure
         // from its pipe, not an end of stream that looks like the child's.
         exit.thenRun(this::processExited);
+        exit.whenComplete((status, failure) -> afterExit(o));
         if (o.timeout() != null) {
             scheduleTimeout(o);
         }
+    }
+
+    /**
+     * The wait delay: the pipes vfork4j reads itself (captures, run()'s drains, handlers) get
+     * {@link IoOptions#waitDelay()} after the exit to reach their end; those that have not are
+     * cut short then (what they hold is still read) and the Output is marked incomplete.
+     */
+    private void afterExit(IoOptions o) {
+        long delay = IoOptions.nanosOrNever(o.waitDelay());
+        if (delay < 0 || readers.stream().allMatch(r -> r.done().isDone())) {
+            return;
+        }
+        loop.schedule(System.nanoTime() + delay, () -> {
+            for (PipeReader r : readers) {
+                if (r.cutShort(new Deliveries.CutShort(io.program(), o.waitDelay()))) {
+                    deliveries.cutShort();
+                }
+            }
+        });
     }
 
     /**
@@ -188,10 +220,22 @@ final class NativeChild extends Child {
         }
     }
 
-    private static ExitStatus status(WaitStatus w) {
-        return w.exited()
+    /**
+     * The status and what the child cost: the reap's rusage (the child and the descendants it
+     * waited for), or for a contained child its cgroup's cpu.stat (the whole tree). Never the
+     * rusage's ru_maxrss: see {@link ResourceUsage}.
+     */
+    private ExitStatus status(WaitStatus w) {
+        ExitStatus s = w.exited()
             ? ExitStatus.exited(w.siStatus() & 0xff)
             : ExitStatus.killed(w.siStatus(), w.coreDumped());
+        Duration wall = Duration.ofNanos(Math.max(0, w.reapedAt() - spawnedAt));
+        ResourceUsage u = contained != null ? contained.usage(wall) : null;
+        if (u == null && w.userMicros() >= 0 && w.systemMicros() >= 0) {
+            u = ResourceUsage.of(Duration.ofNanos(w.userMicros() * 1000), Duration.ofNanos(w.systemMicros() * 1000), wall,
+                ResourceUsage.Scope.CHILD);
+        }
+        return u == null ? s : s.withUsage(u);
     }
 
     private void processExited() {
@@ -225,12 +269,9 @@ final class NativeChild extends Child {
         var kill = noGrace || grace < 0 ? null : loop.schedule(termAt + grace, () -> signalEnd(Signal.SIGKILL));
         exit.whenComplete((status, failure) -> {
             term.cancel();
-            if (kill != null) {
+            // A contained child's timeout ends its whole cgroup: what the child left behind still gets the SIGKILL.
+            if (kill != null && !(contained != null && timedOut)) {
                 kill.cancel();
-            }
-            if (timedOut()) {
-                loop.schedule(System.nanoTime() + 200_000_000L, () -> readers.forEach(
-                    r -> r.cancel(new IOException("the child timed out; its pipe was closed"))));
             }
         });
     }
@@ -256,6 +297,14 @@ final class NativeChild extends Child {
      * child's, see {@link ProcessGroup}), else the child through its pidfd.
      */
     private void signalEnd(Signal s) {
+        if (contained != null) {
+            try {
+                contained.signal(s);
+                return;
+            } catch (RuntimeException e) {
+                // the cgroup could not be read: at least the child
+            }
+        }
         if (group != null) {
             group.signal(s);
         } else {
@@ -367,6 +416,10 @@ final class NativeChild extends Child {
      */
     @Override
     public void killTree(Signal s) {
+        if (contained != null) {
+            contained.signal(s);
+            return;
+        }
         ProcessTree.kill(this, group, s);
     }
 
@@ -379,6 +432,11 @@ final class NativeChild extends Child {
     @Override
     StartCgroup startCgroup() {
         return cgroup;
+    }
+
+    @Override
+    java.nio.file.Path containedDirectory() {
+        return contained != null ? contained.directory() : null;
     }
 
     @Override

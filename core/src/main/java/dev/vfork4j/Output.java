@@ -1,6 +1,7 @@
 package dev.vfork4j;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -17,8 +18,12 @@ import java.util.Objects;
  * @param stderr    what the child wrote to stderr (for a {@link Pipeline}, every stage's);
  *                  empty when stderr was redirected elsewhere
  * @param truncated true when {@link Command#maxOutput(long)} cut stdout or stderr short
+ * @param incomplete true when stdout or stderr had not reached its end when the
+ *                   {@link Command#waitDelay(Duration) wait delay} after the child's exit ran
+ *                   out (a process the child left behind held the pipe): the pipe was closed,
+ *                   and what that process wrote later is not here
  */
-public record Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean truncated) {
+public record Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean truncated, boolean incomplete) {
 
     /**
      * An Output holding {@code stdout} and {@code stderr} as they are, without a copy.
@@ -32,7 +37,20 @@ public record Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean tr
     }
 
     /**
-     * Output kept in full: not {@link #truncated()}.
+     * Output read to its end: not {@link #incomplete()}.
+     *
+     * @param status    how the child ended
+     * @param stdout    what the child wrote to stdout
+     * @param stderr    what the child wrote to stderr
+     * @param truncated true when {@link Command#maxOutput(long)} cut stdout or stderr short
+     * @throws NullPointerException when {@code status}, {@code stdout} or {@code stderr} is null
+     */
+    public Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean truncated) {
+        this(status, stdout, stderr, truncated, false);
+    }
+
+    /**
+     * Output kept in full and read to its end: neither {@link #truncated()} nor {@link #incomplete()}.
      *
      * @param status how the child ended
      * @param stdout what the child wrote to stdout
@@ -40,7 +58,7 @@ public record Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean tr
      * @throws NullPointerException when an argument is null
      */
     public Output(ExitStatus status, byte[] stdout, byte[] stderr) {
-        this(status, stdout, stderr, false);
+        this(status, stdout, stderr, false, false);
     }
 
     /**
@@ -66,17 +84,18 @@ public record Output(ExitStatus status, byte[] stdout, byte[] stderr, boolean tr
     @Override
     public boolean equals(Object o) {
         return o instanceof Output other && status.equals(other.status) && truncated == other.truncated
+            && incomplete == other.incomplete
             && Arrays.equals(stdout, other.stdout) && Arrays.equals(stderr, other.stderr);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(status, Arrays.hashCode(stdout), Arrays.hashCode(stderr), truncated);
+        return Objects.hash(status, Arrays.hashCode(stdout), Arrays.hashCode(stderr), truncated, incomplete);
     }
 
     @Override
     public String toString() {
         return "Output[" + status + ", stdout=" + stdout.length + " bytes, stderr=" + stderr.length + " bytes"
-            + (truncated ? ", truncated" : "") + "]";
+            + (truncated ? ", truncated" : "") + (incomplete ? ", incomplete" : "") + "]";
     }
 }

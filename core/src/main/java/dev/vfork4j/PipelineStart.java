@@ -58,7 +58,7 @@ final class PipelineStart {
         }
         Output lastOut = last.captured(last.exitStatus());
         return new Output(status != null ? status : ExitStatus.exited(0), lastOut.stdout(), errors.bytes(),
-            lastOut.truncated());
+            lastOut.truncated(), lastOut.incomplete());
     }
 
     /**

@@ -6,7 +6,9 @@ import java.time.Duration;
 /**
  * A child ran past its {@link Command#timeout(Duration) timeout} and was ended. {@link #output()}
  * holds what was captured before it ended and its final status (normally killed by SIGTERM or
- * SIGKILL, unless it exited on its own during the grace). The message reads
+ * SIGKILL, unless it exited on its own during the grace), and {@link Output#incomplete()} when a
+ * process the child left behind still held its stdout or stderr at the end of the
+ * {@link Command#waitDelay(Duration) wait delay}. The message reads
  * {@code "sleep" timed out after 3 s and was ended: killed by SIGTERM}.
  */
 public final class ProcessTimeoutException extends IOException {

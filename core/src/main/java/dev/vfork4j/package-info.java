@@ -59,7 +59,7 @@
  *       {@link Command#mechanism(Mechanism)}, a process attribute
  *       ({@code newSession}, {@code processGroup}, {@code parentDeathSignal}, {@code umask},
  *       {@code limit}, {@code user}, {@code noNewPrivileges}, {@code cgroup}, {@code keepFd},
- *       {@code signalMask}) at {@code start()}, a {@link Pipeline}, and
+ *       {@code signalMask}, {@code contained}) at {@code start()}, a {@link Pipeline}, and
  *       {@link Child#signal(Signal) signal} or
  *       {@link Child#killTree(Signal) killTree} with a signal other than SIGTERM and
  *       SIGKILL.</li>

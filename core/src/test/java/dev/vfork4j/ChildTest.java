@@ -315,7 +315,7 @@ class ChildTest {
             ChildAttributes.NONE, SpawnRequest.NO_FDS));
         ChildIo io = new ChildIo(ChildIo.Verb.START, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT,
             Command.of(argv).io(), false, null, "sleep");
-        Child child = new NativeChild(s, Mechanism.VFORK, io, loop);
+        Child child = new NativeChild(s, Mechanism.VFORK, io, loop, System.nanoTime(), null);
         assertThat(loop.poller().registered()).as("not watched from the spawn").isEqualTo(own);
 
         CompletableFuture<Process> exited = child.onExit();

@@ -32,7 +32,7 @@ class CommandCopyTest {
     private static Command full() {
         return Command.of("/bin/echo", "a").directory(Path.of("/tmp")).environment(Map.of("A", "1"))
             .stdin(ByteBuffer.wrap(new byte[] {1})).onStdout(HANDLER).onStderr(HANDLER).mechanism(Mechanism.FORK)
-            .maxOutput(10).timeout(Duration.ofSeconds(3), Duration.ofSeconds(1)).processGroup(0)
+            .maxOutput(10).timeout(Duration.ofSeconds(3), Duration.ofSeconds(1)).waitDelay(Duration.ofMillis(5)).processGroup(0)
             .parentDeathSignal(Signal.SIGTERM).umask(077).limit(Resource.CORE, 0, 0).user(65534, 65534, 4)
             .cgroup(Path.of("/sys/fs/cgroup/x")).keepFd(1, 7).signalMask(Signal.SIGUSR1);
     }
@@ -51,6 +51,7 @@ class CommandCopyTest {
             {"mechanism", (UnaryOperator<Command>) c -> c.mechanism(Mechanism.VFORK), Set.of("mechanism")},
             {"maxOutput", (UnaryOperator<Command>) c -> c.maxOutput(11), Set.of("io.maxOutput")},
             {"timeout", (UnaryOperator<Command>) c -> c.timeout(Duration.ofSeconds(4)), Set.of("io.timeout", "io.grace")},
+            {"waitDelay", (UnaryOperator<Command>) c -> c.waitDelay(Duration.ZERO), Set.of("io.waitDelay")},
             {"processGroup", (UnaryOperator<Command>) c -> c.processGroup(5), Set.of("attributes.processGroup")},
             {"parentDeathSignal", (UnaryOperator<Command>) c -> c.parentDeathSignal(Signal.SIGKILL),
                 Set.of("attributes.parentDeathSignal")},
@@ -96,6 +97,23 @@ class CommandCopyTest {
             }
         }
         assertThat(differ).containsExactly("attributes.newSession");
+    }
+
+    @org.junit.jupiter.api.Test
+    void containedChangesOnlyTheContainment() throws Exception {
+        // full() has a cgroup, which contained refuses: the same check from a Command without one.
+        Command before = Command.of("/bin/echo").umask(077).keepFd(1, 7).maxOutput(3).noNewPrivileges();
+        Map<String, Object> original = fields(before);
+        for (Command after : java.util.List.of(before.contained(), before.contained(Path.of("/sys/fs/cgroup/p")))) {
+            Map<String, Object> copied = fields(after);
+            Set<String> differ = new TreeSet<>();
+            for (String name : original.keySet()) {
+                if (!java.util.Objects.deepEquals(original.get(name), copied.get(name))) {
+                    differ.add(name);
+                }
+            }
+            assertThat(differ).isSubsetOf("attributes.contained", "attributes.containedParent").contains("attributes.contained");
+        }
     }
 
     /** Command's fields, with ChildAttributes' and IoOptions' components spelled out, by name. */

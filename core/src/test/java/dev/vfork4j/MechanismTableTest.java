@@ -55,22 +55,23 @@ class MechanismTableTest {
      * Each attribute, set with a value any user may set, on each available mechanism: the
      * child starts and exits 0 when the table says the mechanism can set it, and the start is
      * refused naming the attribute when it says not. Attributes that need privileges or a cgroup
-     * of the test's own (user, cgroup) are only checked on the refusing side here
+     * of the test's own (user, cgroup, contained) are only checked on the refusing side here
      * (ChildAttributesTest sets them for real).
      */
     @Test
     void whatTheTableSaysIsWhatAStartDoes() throws Exception {
-        Map<Attribute, UnaryOperator<Command>> set = Map.of(
-            Attribute.NEW_SESSION, Command::newSession,
-            Attribute.PROCESS_GROUP, c -> c.processGroup(0),
-            Attribute.PARENT_DEATH_SIGNAL, c -> c.parentDeathSignal(Signal.SIGKILL),
-            Attribute.UMASK, c -> c.umask(022),
-            Attribute.LIMIT, c -> c.limit(Resource.CORE, 0, 0),
-            Attribute.USER, c -> c.user(65534, 65534),
-            Attribute.NO_NEW_PRIVILEGES, Command::noNewPrivileges,
-            Attribute.CGROUP, c -> c.cgroup(Path.of("/sys/fs/cgroup/vfork4j-table-test-never-made")),
-            Attribute.KEEP_FD, c -> c.keepFd(1, 9),
-            Attribute.SIGNAL_MASK, c -> c.signalMask(Signal.SIGUSR1));
+        Map<Attribute, UnaryOperator<Command>> set = Map.ofEntries(
+            Map.entry(Attribute.NEW_SESSION, Command::newSession),
+            Map.entry(Attribute.PROCESS_GROUP, c -> c.processGroup(0)),
+            Map.entry(Attribute.PARENT_DEATH_SIGNAL, c -> c.parentDeathSignal(Signal.SIGKILL)),
+            Map.entry(Attribute.UMASK, c -> c.umask(022)),
+            Map.entry(Attribute.LIMIT, c -> c.limit(Resource.CORE, 0, 0)),
+            Map.entry(Attribute.USER, c -> c.user(65534, 65534)),
+            Map.entry(Attribute.NO_NEW_PRIVILEGES, Command::noNewPrivileges),
+            Map.entry(Attribute.CGROUP, c -> c.cgroup(Path.of("/sys/fs/cgroup/vfork4j-table-test-never-made"))),
+            Map.entry(Attribute.KEEP_FD, c -> c.keepFd(1, 9)),
+            Map.entry(Attribute.SIGNAL_MASK, c -> c.signalMask(Signal.SIGUSR1)),
+            Map.entry(Attribute.CONTAINED, Command::contained));
         assertThat(set).containsOnlyKeys(Attribute.values());
         List<Mechanism> available = Mechanisms.available().toList();
         assumeThat(available).as("mechanisms available here").isNotEmpty();
@@ -81,7 +82,7 @@ class MechanismTableTest {
                     assertThatThrownBy(c::run).as(m + " " + a).isInstanceOf(UnsupportedOperationException.class)
                         .hasMessageStartingWith("mechanism " + m + " cannot set " + a.method() + ": use "
                             + Technique.whoCanSet(a));
-                } else if (a != Attribute.USER && a != Attribute.CGROUP) {
+                } else if (a != Attribute.USER && a != Attribute.CGROUP && a != Attribute.CONTAINED) {
                     assertThat(c.run().code()).as(m + " " + a).isZero();
                 }
             }

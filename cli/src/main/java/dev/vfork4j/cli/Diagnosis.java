@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * @param nativeAccessProblem why native calls cannot be made, null when they can
  * @param mechanisms each mechanism, mapped to why it is unavailable, or to null when it is available
  * @param features each kernel feature, mapped to why it does not work, or to null when it does
+ * @param cgroup   the cgroup v2 hierarchy and the JVM's place in it, for contained()
  */
 record Diagnosis(
     String cliVersion, String libraryVersion,
@@ -34,7 +35,7 @@ record Diagnosis(
     String javaVersion, String javaVendor, String javaVm, String javaHome,
     boolean nativeAccessEnabled, String nativeAccessProblem, String nativeAccessFlag,
     Map<Mechanism, String> mechanisms, Mechanism best, String bestReason,
-    Map<String, String> features) {
+    Map<String, String> features, CgroupFinding cgroup) {
 
     /** The order {@link Mechanism#best()} tries mechanisms in, as the library states it. */
     static final List<Mechanism> PREFERENCE = Mechanism.preferenceOrder();
@@ -64,7 +65,7 @@ record Diagnosis(
             Runtime.version().toString(), System.getProperty("java.vm.vendor"),
             System.getProperty("java.vm.name"), System.getProperty("java.home"),
             NativeAccess.enabled(), nativeProblem, NativeAccess.flag(),
-            mechanisms, best, explainBest(best, mechanisms), features);
+            mechanisms, best, explainBest(best, mechanisms), features, CgroupFinding.probe());
     }
 
     /** The probe's value, or its failure described. */
@@ -121,6 +122,8 @@ record Diagnosis(
         lines.add("");
         lines.add("kernel features");
         features.forEach((f, why) -> row(lines, "  " + f, why == null ? "yes" : "no: " + briefly(why)));
+        lines.add("");
+        cgroup.addTo(lines);
         return String.join("\n", lines);
     }
 
@@ -129,7 +132,7 @@ record Diagnosis(
         return why.equals(nativeAccessProblem) ? "no native access (see above)" : why;
     }
 
-    private static void row(List<String> lines, String label, String value) {
+    static void row(List<String> lines, String label, String value) {
         lines.add(String.format("%-22s %s", label, value));
     }
 
@@ -163,6 +166,7 @@ record Diagnosis(
         bestChoice.put("order", PREFERENCE);
         root.put("best", bestChoice);
         root.put("kernelFeatures", availability(features));
+        root.put("cgroup", cgroup.toJson());
         return root;
     }
 

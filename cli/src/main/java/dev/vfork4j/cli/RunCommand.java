@@ -2,13 +2,20 @@ package dev.vfork4j.cli;
 
 import dev.vfork4j.Child;
 import dev.vfork4j.Command;
+import dev.vfork4j.ExitStatus;
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.Redirect;
+import dev.vfork4j.ResourceUsage;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -72,6 +79,24 @@ final class RunCommand implements Callable<Integer> {
         description = "Runs the program in DIR instead of the current directory.")
     private Path directory;
 
+    @Option(names = "--contain",
+        description = "Runs the program in a cgroup v2 of its own, below vfork4j's: a signal forwarded to it reaches "
+            + "everything it started, daemons included, and when the program exits whatever it left behind is "
+            + "killed and the cgroup removed. Needs VFORK or FORK and a writable cgroup v2 (see `vfork4j doctor`).")
+    private boolean contain;
+
+    @Option(names = "--wait-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "Relays the program's stdout and stderr through vfork4j, and once the program has exited "
+            + "waits at most DURATION (500ms, 2s, 1m, or ISO-8601 such as PT2S) for whatever it left behind to "
+            + "close them; then vfork4j exits, and so a reader of vfork4j's output sees its end. "
+            + "Default: stdout and stderr are the program's own, and nothing waits for them.")
+    private Duration waitDelay;
+
+    @Option(names = "--usage",
+        description = "Prints what the program cost on exit, to stderr, as time(1) does: user and system CPU "
+            + "time and wall time (with --contain: of everything it started).")
+    private boolean usage;
+
     @Parameters(arity = "1..*", paramLabel = "PROGRAM", description = "The program and its arguments.")
     private List<String> argv;
 
@@ -100,6 +125,14 @@ final class RunCommand implements Callable<Integer> {
         // run() would do, but a signal must reach the child from the moment it exists, so the
         // relay is in place before the start and learns the child from start().
         command = command.stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
+        if (contain) {
+            command = command.contained();
+        }
+        if (waitDelay != null) {
+            FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
+            FileChannel errOut = new FileOutputStream(FileDescriptor.err).getChannel();
+            command = command.waitDelay(waitDelay).onStdout(chunk -> writeAll(out, chunk)).onStderr(chunk -> writeAll(errOut, chunk));
+        }
         try (SignalRelay relay = SignalRelay.install()) {
             Child child = command.start();
             relay.forwardTo(child);
@@ -109,7 +142,16 @@ final class RunCommand implements Callable<Integer> {
                 child.destroyForcibly().waitFor();
                 throw e;
             }
-            return child.exitStatus().exitValue();
+            ExitStatus status = child.exitStatus();
+            if (contain) {
+                endTheRest(child);
+            }
+            if (usage) {
+                err.println("vfork4j: " + status.usage().map(RunCommand::usageLine)
+                    .orElse("usage not known: the " + child.mechanism() + " mechanism does not report it"));
+                err.flush();
+            }
+            return status.exitValue();
         } catch (IOException e) {
             // start() throws IOException only while starting the child, so every one means the
             // program did not start. Usually a SpawnException; a JDK ProcessBuilder failure
@@ -117,6 +159,11 @@ final class RunCommand implements Callable<Integer> {
             err.println("vfork4j: " + oneLine(e.getMessage()));
             err.flush();
             return CANNOT_RUN;
+        } catch (UnsupportedOperationException e) {
+            // Refused before any child existed: --contain where no cgroup can be made, a mechanism that cannot contain.
+            err.println("vfork4j: " + oneLine(e.getMessage()));
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
         } catch (RuntimeException e) {
             err.println("vfork4j: " + e);
             err.flush();
@@ -127,6 +174,70 @@ final class RunCommand implements Callable<Integer> {
             err.println("vfork4j: interrupted while waiting for " + argv.getFirst());
             err.flush();
             return INTERNAL_FAILURE;
+        }
+    }
+
+    /**
+     * With --contain nothing the program started outlives {@code run}: what is left in its cgroup
+     * is killed (cgroup.kill), and the cgroup's removal is waited for, a second at most.
+     */
+    private static void endTheRest(Child child) throws InterruptedException {
+        Path cgroup = child.cgroup().orElse(null);
+        if (cgroup == null || !java.nio.file.Files.exists(cgroup)) {
+            return;
+        }
+        child.killTree(dev.vfork4j.Signal.SIGKILL);
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (java.nio.file.Files.exists(cgroup) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    /** {@code 0.30user 0.01system 0:00.32elapsed}, as GNU time(1) begins its line, then whose figures they are. */
+    static String usageLine(ResourceUsage u) {
+        long wallCentis = u.wallTime().toMillis() / 10;
+        return String.format(Locale.ROOT, "%d.%02duser %d.%02dsystem %d:%02d.%02delapsed (%s)",
+            u.userTime().toMillis() / 1000, u.userTime().toMillis() / 10 % 100,
+            u.systemTime().toMillis() / 1000, u.systemTime().toMillis() / 10 % 100,
+            wallCentis / 6000, wallCentis / 100 % 60, wallCentis % 100,
+            u.scope() == ResourceUsage.Scope.CGROUP ? "the whole cgroup" : "the program and what it waited for");
+    }
+
+    /** Writes all of {@code chunk}: a channel may take part of it. */
+    private static void writeAll(FileChannel channel, java.nio.ByteBuffer chunk) throws IOException {
+        while (chunk.hasRemaining()) {
+            channel.write(chunk);
+        }
+    }
+
+    /** picocli's converter for {@code --wait-delay}: 500ms, 2s, 1m, 1h, a bare number of seconds, or ISO-8601. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?").matcher(v);
+            Duration d;
+            if (m.matches()) {
+                double n = Double.parseDouble(m.group(1));
+                String unit = m.group(2) == null ? "s" : m.group(2);
+                long nanosPer = switch (unit) {
+                    case "ms" -> 1_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    default -> 3_600_000_000_000L;
+                };
+                d = Duration.ofNanos(Math.round(n * nanosPer));
+            } else {
+                try {
+                    d = Duration.parse(value.strip());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (500ms, 2s, 1m, PT2S)");
+                }
+            }
+            if (d.isNegative()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is negative");
+            }
+            return d;
         }
     }
 

@@ -60,7 +60,16 @@ final class SignalRelay implements AutoCloseable {
         if (child == null) {
             early.add(signal);
         } else {
-            child.signal(signal);
+            send(child, signal);
+        }
+    }
+
+    /** To the child, or to its whole cgroup when it has one of its own ({@code run --contain}). */
+    private static void send(Child child, Signal s) {
+        if (child.cgroup().isPresent()) {
+            child.killTree(s);
+        } else {
+            child.signal(s);
         }
     }
 
@@ -68,7 +77,7 @@ final class SignalRelay implements AutoCloseable {
     synchronized void forwardTo(Child child) {
         this.child = child;
         for (Signal s : early) {
-            child.signal(s);
+            send(child, s);
         }
         early.clear();
     }

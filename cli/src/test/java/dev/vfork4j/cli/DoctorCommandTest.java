@@ -35,7 +35,9 @@ class DoctorCommandTest {
             .containsPattern("(?m)^native access +enabled$")
             .containsPattern("(?m)^best +" + Mechanism.best() + ": ")
             .contains("kernel features")
-            .containsPattern("(?m)^  pidfd_open +(yes|no: .+)$");
+            .containsPattern("(?m)^  pidfd_open +(yes|no: .+)$")
+            .contains("cgroup v2")
+            .containsPattern("(?m)^  contained\\(\\) +(yes|no): .+$");
     }
 
     @Test
@@ -45,7 +47,9 @@ class DoctorCommandTest {
         assertThat(r.code()).isZero();
         Map<String, Object> root = (Map<String, Object>) JsonReader.parse(r.out());
         assertThat(root).containsKeys("vfork4j", "library", "kernel", "glibc", "architecture", "java",
-            "nativeAccess", "mechanisms", "best", "kernelFeatures");
+            "nativeAccess", "mechanisms", "best", "kernelFeatures", "cgroup");
+        assertThat((Map<String, Object>) root.get("cgroup"))
+            .containsKeys("mount", "jvmCgroup", "directory", "writable", "controllers", "delegated", "contained");
         assertThat((String) root.get("glibc")).matches("2\\.\\d+");
         assertThat((Map<String, Object>) root.get("nativeAccess"))
             .containsEntry("enabled", true).containsEntry("available", true).containsEntry("problem", null)

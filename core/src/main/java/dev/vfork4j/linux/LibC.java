@@ -345,6 +345,10 @@ public final class LibC {
         return call(SYSCALL, state, nr, a1, a2, a3, a4);
     }
 
+    public static long syscall(MemorySegment state, long nr, long a1, long a2, long a3, long a4, long a5) {
+        return call(SYSCALL, state, nr, a1, a2, a3, a4, a5);
+    }
+
     // ---- posix_spawn: these return an error number rather than setting errno ----
 
     private static final Function POSIX_SPAWN = new Function("posix_spawn"),

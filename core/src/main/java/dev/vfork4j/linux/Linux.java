@@ -22,7 +22,7 @@ public final class Linux {
     // epoll(7), eventfd(2)
     public static final int EPOLL_CLOEXEC = O_CLOEXEC;
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    public static final int EPOLLIN = 0x001, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010,
+    public static final int EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010,
         EPOLLRDHUP = 0x2000, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
     public static final int EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
     public static final int CLOCK_MONOTONIC = 1, TFD_CLOEXEC = O_CLOEXEC, TFD_NONBLOCK = O_NONBLOCK,

@@ -65,6 +65,20 @@ public final class Posix {
         return LibC.waitid(state, idtype, id, info, options) == 0 ? 0 : -CallState.errno(state);
     }
 
+    /**
+     * The raw {@code waitid(idtype, id, info, options, rusage)} system call (glibc's wrapper
+     * passes no rusage): {@code reap} is a {@link Siginfo#REAP_LAYOUT} block, the siginfo first
+     * and the reaped child's {@link Rusage} at {@link Siginfo#REAP_USAGE}. 0, or -errno.
+     */
+    public static int waitidWithUsage(MemorySegment state, int idtype, int id, MemorySegment reap, int options) {
+        if (reap.byteSize() < Siginfo.REAP_LAYOUT.byteSize()) {
+            throw new IllegalArgumentException("a reap needs " + Siginfo.REAP_LAYOUT.byteSize() + " bytes: " + reap.byteSize());
+        }
+        long r = LibC.syscall(state, Arch.require().sysWaitid, idtype, id, reap.address(), options,
+            reap.address() + Siginfo.REAP_USAGE);
+        return r == 0 ? 0 : -CallState.errno(state);
+    }
+
     /** {@code fcntl(fd, cmd, arg)}: its result, or -errno. */
     public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
         int r = LibC.fcntl(state, fd, cmd, arg);

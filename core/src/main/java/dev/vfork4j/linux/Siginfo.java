@@ -29,6 +29,17 @@ public final class Siginfo {
      */
     static final long SI_CODE = 8, SI_PID = 16, SI_STATUS = 24;
 
+    /**
+     * What a reap fills: a siginfo_t followed by the {@link Rusage} of the reaped child
+     * ({@link Posix#waitidWithUsage}). One block, so the loop's and each waiting thread's
+     * scratch memory stays one allocation.
+     */
+    public static final StructLayout REAP_LAYOUT = MemoryLayout.structLayout(LAYOUT.withName("info"),
+        Rusage.LAYOUT.withName("usage"));
+
+    /** Where the rusage begins in {@link #REAP_LAYOUT}. */
+    public static final long REAP_USAGE = 128;
+
     public static int code(MemorySegment info) {
         return info.get(ValueLayout.JAVA_INT, SI_CODE);
     }

@@ -77,7 +77,7 @@ public final class EventLoop {
     final MemorySegment scratchState = CallState.allocate(arena);
     /** See {@link #scratch()}; loop thread only. */
     private MemorySegment scratch;
-    final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.LAYOUT);
+    final MemorySegment scratchSiginfo = arena.allocate(dev.vfork4j.linux.Siginfo.REAP_LAYOUT);
     private final Thread thread;
     private final Fd timerFd;
     private final MemorySegment timerSpec = arena.allocate(32, 8); // struct itimerspec

@@ -91,10 +91,10 @@ public final class KernelWait implements AutoCloseable {
         return loop.death();
     }
 
-    /** The siginfo a reap on this thread fills. */
+    /** The siginfo and rusage a reap on this thread fills. */
     MemorySegment siginfo() {
         if (siginfo == null) {
-            siginfo = arena.allocate(Siginfo.LAYOUT);
+            siginfo = arena.allocate(Siginfo.REAP_LAYOUT);
         }
         return siginfo;
     }

@@ -5,6 +5,7 @@ import static dev.vfork4j.linux.Linux.*;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Fd;
 import dev.vfork4j.linux.Posix;
+import dev.vfork4j.linux.Rusage;
 import dev.vfork4j.linux.Siginfo;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -235,7 +236,8 @@ public final class PidFd implements Sweepable {
     }
 
     /**
-     * Reaps the child if it has exited; the loop and waiting threads may all try, one wins, and
+     * Reaps the child if it has exited ({@code info}: a {@link Siginfo#REAP_LAYOUT} block, which
+     * also gets the child's rusage); the loop and waiting threads may all try, one wins, and
      * {@link #exit()} completes (its dependents run) on the winner's thread, inside this lock:
      * a thread that comes second finds the exit complete when it gets the lock.
      */
@@ -246,7 +248,7 @@ public final class PidFd implements Sweepable {
         info.fill((byte) 0);
         int r;
         do {
-            r = Posix.waitid(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
+            r = Posix.waitidWithUsage(st, P_PIDFD, fd.number(), info, WEXITED | WNOHANG);
         } while (r == -EINTR);
         if (r < 0) {
             finish();
@@ -258,7 +260,9 @@ public final class PidFd implements Sweepable {
         if (Siginfo.pid(info) == 0) {
             return; // not exited after all: spurious wake-up
         }
-        WaitStatus status = new WaitStatus(Siginfo.code(info), Siginfo.status(info));
+        long reapedAt = System.nanoTime();
+        WaitStatus status = new WaitStatus(Siginfo.code(info), Siginfo.status(info),
+            Rusage.userMicros(info, Siginfo.REAP_USAGE), Rusage.systemMicros(info, Siginfo.REAP_USAGE), reapedAt);
         finish();
         exit.complete(status);
     }

@@ -288,6 +288,46 @@ public final class PipeReader implements Sweepable {
         }
     }
 
+    /**
+     * The wait for the end of the stream is over (a Command's waitDelay after the child's exit):
+     * an inline reader first takes what the pipe holds now, so nothing the writers wrote before
+     * this moment is lost, and ends normally if that reaches the end; otherwise, and for a reader
+     * that hands chunks to a handler, as {@link #cancel}. Any thread.
+     *
+     * @return true when the stream was cut short, false when it had ended (or ended now)
+     */
+    public boolean cutShort(IOException reason) {
+        if (deliverOn != null) {
+            if (finished) {
+                return false;
+            }
+            cancel(reason);
+            return true;
+        }
+        synchronized (this) {
+            if (finished) {
+                return false;
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = CallState.allocate(a);
+                MemorySegment buf = a.allocate(PipeEnd.BUFFER_SIZE);
+                while (true) {
+                    long n = Posix.read(st, fd.number(), buf, buf.byteSize());
+                    if (n > 0) {
+                        acceptInline(buf.asSlice(0, n).asByteBuffer().asReadOnlyBuffer());
+                    } else if (n == 0) {
+                        ended();
+                        return false;
+                    } else if (n != -EINTR) {
+                        break; // EAGAIN: a writer still holds the pipe
+                    }
+                }
+            }
+            stop(reason);
+            return true;
+        }
+    }
+
     /** Releases the fd and fails {@link #done()}: on the loop thread (or the dying one), or any thread for an inline reader. */
     private synchronized void stop(IOException reason) {
         if (!finished) {

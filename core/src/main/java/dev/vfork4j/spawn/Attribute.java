@@ -26,7 +26,13 @@ public enum Attribute {
     /** An fd of this JVM at a number of the child's: {@code Command.keepFd(int, int)}. */
     KEEP_FD("keepFd"),
     /** The child's blocked signals: {@code Command.signalMask(Signal...)}. */
-    SIGNAL_MASK("signalMask");
+    SIGNAL_MASK("signalMask"),
+    /**
+     * A cgroup made for the child, which it is cloned into: {@code Command.contained()}. Only
+     * clone3 can start a child inside a cgroup (CLONE_INTO_CGROUP); moving a child in after
+     * posix_spawn or ProcessBuilder would let whatever it forks first escape.
+     */
+    CONTAINED("contained");
 
     private final String method;
 

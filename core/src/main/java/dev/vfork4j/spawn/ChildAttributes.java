@@ -19,10 +19,13 @@ import java.util.TreeMap;
  * @param umask          -1 to inherit this JVM's
  * @param keptFds        fd in the child → fd in this JVM
  * @param signalMask     signals blocked in the child (empty by default)
+ * @param contained      the child gets a cgroup v2 of its own, made for it and removed after it
+ * @param containedParent where that cgroup is made: null for this JVM's own cgroup
  */
 public record ChildAttributes(boolean newSession, int processGroup, Signal parentDeathSignal, int umask,
                               Map<Resource, long[]> limits, Credentials credentials, boolean noNewPrivileges,
-                              Path cgroup, SortedMap<Integer, Integer> keptFds, Set<Signal> signalMask) {
+                              Path cgroup, SortedMap<Integer, Integer> keptFds, Set<Signal> signalMask,
+                              boolean contained, Path containedParent) {
 
     /** setgroups + setresgid + setresuid. */
     public record Credentials(int uid, int gid, int[] groups) {}
@@ -54,6 +57,8 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
         private Path cgroup;
         private final SortedMap<Integer, Integer> keptFds = new TreeMap<>();
         private Set<Signal> signalMask = Set.of();
+        private boolean contained;
+        private Path containedParent;
 
         private Builder() {}
 
@@ -68,6 +73,8 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             cgroup = a.cgroup;
             keptFds.putAll(a.keptFds);
             signalMask = a.signalMask;
+            contained = a.contained;
+            containedParent = a.containedParent;
         }
 
         /** A session of the child's own. */
@@ -130,11 +137,18 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             return this;
         }
 
+        /** A cgroup of the child's own, made below {@code parent} (null: this JVM's cgroup). */
+        public Builder contained(Path parent) {
+            contained = true;
+            containedParent = parent;
+            return this;
+        }
+
         /** The attributes, immutable; the builder can go on. */
         public ChildAttributes build() {
             return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, Map.copyOf(limits),
                 credentials, noNewPrivileges, cgroup, Collections.unmodifiableSortedMap(new TreeMap<>(keptFds)),
-                signalMask);
+                signalMask, contained, containedParent);
         }
     }
 
@@ -176,6 +190,9 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
         }
         if (!signalMask.isEmpty()) {
             set.add(Attribute.SIGNAL_MASK);
+        }
+        if (contained) {
+            set.add(Attribute.CONTAINED);
         }
         return set;
     }

@@ -32,6 +32,14 @@ class StructLayoutTest {
     }
 
     @Test
+    void rusageIs144BytesAndFollowsTheSiginfoOfAReap() {
+        assertThat(Rusage.LAYOUT.byteSize()).isEqualTo(144);
+        assertThat(Rusage.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("ru_utime_sec"))).isEqualTo(Rusage.UTIME);
+        assertThat(Rusage.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("ru_stime_sec"))).isEqualTo(Rusage.STIME);
+        assertThat(Siginfo.REAP_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("usage"))).isEqualTo(Siginfo.REAP_USAGE);
+    }
+
+    @Test
     void glibcSpawnTypes() {
         assertThat(PosixSpawnTypes.SIGSET_T.byteSize()).isEqualTo(128);
         assertThat(PosixSpawnTypes.FILE_ACTIONS_T.byteSize()).isEqualTo(80);

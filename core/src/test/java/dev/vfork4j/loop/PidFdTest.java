@@ -69,7 +69,8 @@ class PidFdTest {
 
         assertThat(child.signal(Signal.SIGTERM.number())).isTrue();
         assertThat(waited.get(5, TimeUnit.SECONDS)).isEqualTo(true);
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 15));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_KILLED, 15));
         assertThat(reapedOn.get()).isSameAs(waiter.get());
         assertThat(loop.poller().registered()).isEqualTo(own);
     }
@@ -95,7 +96,8 @@ class PidFdTest {
         // The waiter has left and this loop's sweep is a minute away: only the loop's watch,
         // handed over by the waiter, can see this exit.
         assertThat(child.signal(Signal.SIGKILL.number())).isTrue();
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_KILLED, 9));
         assertThat(loop.poller().registered()).isEqualTo(own);
     }
 
@@ -114,7 +116,8 @@ class PidFdTest {
             child.signal(Signal.SIGKILL.number());
             child.watch();
         }
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_KILLED, 9));
     }
 
     @Test
@@ -130,7 +133,8 @@ class PidFdTest {
         for (CompletableFuture<Object> w : waiters) {
             assertThat(w.get(5, TimeUnit.SECONDS)).isEqualTo(true);
         }
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_EXITED, 7));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_EXITED, 7));
     }
 
     @Test
@@ -142,7 +146,8 @@ class PidFdTest {
         assertThat(loop.poller().registered()).as("no epoll_ctl for a wait that ends before the sweep").isEqualTo(own);
         assertThat(child.signal(Signal.SIGKILL.number())).isTrue();
         // Nobody asked: the sweep alone must still bring the exit to the loop.
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_KILLED, 9));
     }
 
     @Test
@@ -155,7 +160,8 @@ class PidFdTest {
         child.watch(); // twice is harmless
         assertThat(loop.poller().registered()).isEqualTo(own + 1);
         assertThat(child.signal(Signal.SIGKILL.number())).isTrue();
-        assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_KILLED, 9));
+        assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_KILLED, 9));
         assertThat(loop.poller().registered()).isEqualTo(own);
         child.watch(); // after the reap: nothing to watch
         assertThat(loop.poller().registered()).isEqualTo(own);
@@ -172,7 +178,8 @@ class PidFdTest {
         }
         for (PidFd child : children) {
             // PidFd.exit() does not ask for watching: only the sweep can have put the pidfd in.
-            assertThat(child.exit().get(5, TimeUnit.SECONDS)).isEqualTo(new WaitStatus(CLD_EXITED, 0));
+            assertThat(child.exit().get(5, TimeUnit.SECONDS))
+            .usingRecursiveComparison().comparingOnlyFields("siCode", "siStatus").isEqualTo(new WaitStatus(CLD_EXITED, 0));
         }
         assertThat(loop.poller().registered()).isEqualTo(own);
     }
