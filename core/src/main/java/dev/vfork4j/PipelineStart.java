@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The plumbing of a {@link Pipeline}: the pipes between its stages and its shared stderr, made
@@ -38,6 +40,7 @@ final class PipelineStart {
         errReader = PipeReader.start(errPipe[0], loop, errors, null);
         Child last = children.getLast();
         ExitStatus status = null;
+        boolean errorsCut;
         try {
             for (int i = children.size() - 1; i >= 0; i--) {
                 ExitStatus s = children.get(i).awaitStatus();
@@ -45,20 +48,46 @@ final class PipelineStart {
                     status = s;
                 }
             }
-            errReader.done().exceptionally(t -> null).get();
+            errorsCut = awaitErrors(errReader, stages);
         } catch (InterruptedException e) {
             children.forEach(Child::abandon);
             errReader.cancel(new IOException("interrupted"));
             throw e;
-        } catch (ExecutionException e) {
-            throw new AssertionError(e);
         }
         for (Child stage : children.subList(0, children.size() - 1)) {
             stage.captured(stage.exitStatus()); // throws when feeding its stdin or its onStderr handler failed
         }
         Output lastOut = last.captured(last.exitStatus());
         return new Output(status != null ? status : ExitStatus.exited(0), lastOut.stdout(), errors.bytes(),
-            lastOut.truncated(), lastOut.incomplete());
+            lastOut.truncated(), lastOut.incomplete() || errorsCut);
+    }
+
+    /**
+     * Every stage has exited: the shared stderr pipe gets the longest of the stages' wait delays
+     * to reach its end (a stage's daemon may hold it), then is cut short, keeping what it holds.
+     *
+     * @return true when it was cut short
+     */
+    private static boolean awaitErrors(PipeReader errReader, List<Command> stages) throws InterruptedException {
+        Command longest = stages.getFirst();
+        for (Command c : stages) {
+            if (c.io().waitDelay().compareTo(longest.io().waitDelay()) > 0) {
+                longest = c;
+            }
+        }
+        long delay = IoOptions.nanosOrNever(longest.io().waitDelay());
+        try {
+            if (delay < 0) {
+                errReader.done().get();
+            } else {
+                errReader.done().get(delay, TimeUnit.NANOSECONDS);
+            }
+            return false;
+        } catch (TimeoutException e) {
+            return errReader.cutShort(new Deliveries.CutShort("the pipeline's stages", longest.io().waitDelay()));
+        } catch (ExecutionException e) {
+            return false; // the reader failed: what it read is kept, as before
+        }
     }
 
     /**

@@ -66,6 +66,42 @@ class WaitDelayTest {
         assertThat(out.toString()).contains("incomplete");
     }
 
+    static Stream<Mechanism> nativeMechanisms() {
+        return Mechanisms.nativeOnes();
+    }
+
+    /**
+     * A pipeline's stages share one stderr pipe: a daemon of the first stage holding it cannot
+     * keep Pipeline.output() waiting past the stages' wait delay either. (A daemon holding the
+     * pipe to the next stage keeps that stage reading, as in a shell: its stdout goes to
+     * /dev/null here.)
+     */
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void aPipelineReturnsIncompleteWhileAStagesDaemonHoldsTheSharedStderr(Mechanism m) throws Exception {
+        String daemonOnStderr = "setsid sh -c 'sleep 60 >/dev/null & echo $! >&2'; echo through; sleep 0.2";
+        Output out = Pipeline.of(
+            Command.of("sh", "-c", daemonOnStderr).mechanism(m).waitDelay(Duration.ofMillis(300)),
+            Command.of("cat").mechanism(m).waitDelay(Duration.ofMillis(300))).output();
+
+        long daemon = daemon(out.stderrText());
+        assertThat(out.stdoutText()).isEqualTo("through\n");
+        assertThat(out.incomplete()).isTrue();
+        assertThat(out.status().success()).isTrue();
+        assertThat(alive(daemon)).as("the daemon is not signalled by the wait delay").isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void aPipelineWithNothingLeftBehindIsComplete(Mechanism m) throws Exception {
+        Output out = Pipeline.of(Command.of("sh", "-c", "echo out; echo err >&2").mechanism(m),
+            Command.of("cat").mechanism(m)).output();
+
+        assertThat(out.stdoutText()).isEqualTo("out\n");
+        assertThat(out.stderrText()).isEqualTo("err\n");
+        assertThat(out.incomplete()).isFalse();
+    }
+
     @ParameterizedTest
     @MethodSource("mechanisms")
     void theDefaultDelayEndsTheWaitToo(Mechanism m) throws Exception {
