@@ -138,7 +138,8 @@ final class HandleCases {
             Process p = t.start("ls", pb);
             if (p != null) {
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                out.lines().filter(l -> l.contains("->")).map(l -> l.substring(l.indexOf(':') + 4).replaceAll("pipe:\\[\\d+]", "pipe").replaceAll("/proc/\\d+/", "/proc/N/"))
+                out.lines().filter(l -> l.contains("->")).map(l -> l.substring(l.indexOf(':') + 4))
+                    .map(l -> l.replaceAll("pipe:\\[\\d+]", "pipe").replaceAll("/proc/\\d+/", "/proc/N/"))
                     .map(t::normalise).forEach(t::line);
                 t.exit("ls", p);
             }
