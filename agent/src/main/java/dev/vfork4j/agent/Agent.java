@@ -1,20 +1,26 @@
 package dev.vfork4j.agent;
 
 import dev.vfork4j.Mechanism;
+import dev.vfork4j.linux.NativeAccess;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * The agent's installation, at premain, from the boot class path: it decides whether vfork4j
- * may start this JVM's children, makes java.base able to call the hook, and rewrites
- * java.lang.ProcessImpl.start. Each way it can end is one log record of
- * {@link System.Logger} {@value #LOGGER}: WARNING when the agent declines for a reason the user
- * should fix, INFO for {@code -Dvfork4j.agent=off}, DEBUG when it engages. Never throws: a JVM
- * whose agent declines starts, and starts its children the JDK's way.
+ * The {@code Premain-Class}: at premain it decides whether vfork4j may start this JVM's
+ * children and rewrites java.lang.ProcessImpl.start (see {@link ProcessImplRewrite}). Each way
+ * it can end is one log record of {@link System.Logger} {@value #LOGGER}: WARNING when the agent
+ * declines for a reason the user should fix, INFO for {@code -Dvfork4j.agent=off}, DEBUG when it
+ * engages. Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
+ *
+ * <p>The agent and the library stay where {@code -javaagent} puts them, on the application
+ * class loader, in the class path's unnamed module that {@code --enable-native-access=ALL-UNNAMED}
+ * covers. Nothing is appended to the boot class path: that makes HotSpot print "Sharing is only
+ * supported for boot loader classes because bootstrap classpath has been appended" on stderr and
+ * give up the CDS archive for every other class, in every JVM the agent runs in. java.base
+ * reaches the hook through {@link java.util.function.Function}, found by name (see
+ * {@link ProcessImplRewrite}), and no module is opened or made to read another.
  */
 public final class Agent {
     private Agent() {}
@@ -27,11 +33,12 @@ public final class Agent {
     static final String MECHANISM = "vfork4j.agent.mechanism";
 
     /**
-     * Installs the agent into this JVM.
+     * Entry point of {@code -javaagent:vfork4j-agent.jar}.
      *
+     * @param args the agent's options (none)
      * @param inst the JVM's instrumentation
      */
-    public static void install(Instrumentation inst) {
+    public static void premain(String args, Instrumentation inst) {
         try {
             AgentStats.writeAtExit();
             String why = installOrSayWhyNot(inst);
@@ -63,19 +70,11 @@ public final class Agent {
         }
         if (!Agent.class.getModule().isNativeAccessEnabled()) {
             // Checked before any native call: one would print the JDK's warning, or throw under deny.
-            return "native access is not enabled for the agent (start the JVM with --enable-native-access=ALL-UNNAMED)";
+            return "native access is not enabled for it (start the JVM with " + NativeAccess.flag() + ")";
         }
-        Module base = Object.class.getModule();
-        Module hook = Agent.class.getModule();
-        // java.base links to the hook (it reads the boot loader's unnamed module); the hook reads
-        // a pipeline's RedirectPipeImpl and the JDK's null streams (java.lang) and gets and sets
-        // the int of a FileDescriptor as ProcessImpl does (java.io). javac's --release refuses
-        // --add-exports of java.base, so jdk.internal.access is out of reach; the fields are not.
-        inst.redefineModule(base, Set.of(hook), Map.of(),
-            Map.of("java.lang", Set.of(hook), "java.io", Set.of(hook)), Set.of(), Map.of());
-        String notJdk = ProcessImplHook.prepare(chosen);
-        if (notJdk != null) {
-            return notJdk;
+        if (!ProcessImplRewrite.hookReachable()) {
+            return "java.lang.ProcessImpl could not find the hook by name through the system class loader ("
+                + ClassLoader.getSystemClassLoader() + ")";
         }
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
         inst.addTransformer(rewrite, true);
@@ -95,7 +94,7 @@ public final class Agent {
         if (outcome != null) {
             return outcome;
         }
-        ProcessImplHook.engage();
+        ProcessImplHook.engage(chosen);
         log(Level.DEBUG, "vfork4j agent engaged: java.lang.ProcessImpl.start offers each start to vfork4j ("
             + (chosen == null ? "Mechanism.best()" : chosen) + ")", null);
         return null;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * What the rewritten java.lang.ProcessImpl.start calls first: it starts the child through
@@ -40,53 +41,74 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ProcessImplHook {
     private ProcessImplHook() {}
 
+    /**
+     * What the rewritten ProcessImpl.start calls: {@code apply(new Object[] {cmdarray,
+     * environment, dir, redirects, redirectErrorStream, ProcessImpl's Lookup})} returns the
+     * Process, or null to let the JDK's code start it, and throws the IOException of a failed start.
+     */
+    public static final Function<Object[], Object> HOOK = ProcessImplHook::offer;
+
     private static volatile boolean engaged;
-    /** The mechanism once warmed up; null until then, or for good when none is available. */
+    /** The mechanism once warmed up: null for good when none is available. */
     private static volatile CompletableFuture<Mechanism> mechanism;
-    private static Mechanism chosen;
+    private static volatile Mechanism chosen;
+    /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
+    private static volatile JdkAccess access;
 
     private static MethodHandle coreStart;
-    /** FileDescriptor's int, read as ProcessImpl reads it (its JavaIOFileDescriptorAccess reads the field). */
-    private static VarHandle descriptorFd;
-    /** FileDescriptor.set(int), which ProcessImpl's JavaIOFileDescriptorAccess.set calls. */
-    private static MethodHandle descriptorSet;
-    private static Class<?> pipeImpl;
-    private static VarHandle pipeImplFd;
-    private static InputStream nullInput;
-    private static OutputStream nullOutput;
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
     private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
 
     /**
-     * Resolves what the hook needs from the library and java.base (after java.base was opened
-     * to this module); null when all is there, else why not.
+     * What ProcessImpl itself uses: the int of a FileDescriptor (its JavaIOFileDescriptorAccess),
+     * a pipeline's RedirectPipeImpl and its FileDescriptor, the JDK's null streams. Method handles
+     * made by ProcessImpl's own Lookup: nothing is opened to this module.
      */
-    static String prepare(Mechanism mechanismChosen) {
-        try {
-            Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
-            coreStart = MethodHandles.privateLookupIn(start, MethodHandles.lookup()).findStatic(start, "start",
-                MethodType.methodType(Class.forName("dev.vfork4j.Child"), List.class, Map.class, Path.class,
-                    boolean[].class, int[].class, boolean.class, Mechanism.class));
-            MethodHandles.Lookup io = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup());
-            descriptorFd = io.findVarHandle(FileDescriptor.class, "fd", int.class);
-            descriptorSet = io.findVirtual(FileDescriptor.class, "set", MethodType.methodType(void.class, int.class));
-            MethodHandles.Lookup lang = MethodHandles.privateLookupIn(ProcessBuilder.class, MethodHandles.lookup());
-            pipeImpl = Class.forName("java.lang.ProcessBuilder$RedirectPipeImpl");
-            pipeImplFd = lang.findVarHandle(pipeImpl, "fd", FileDescriptor.class);
-            Class<?> in = Class.forName("java.lang.ProcessBuilder$NullInputStream");
-            Class<?> out = Class.forName("java.lang.ProcessBuilder$NullOutputStream");
-            nullInput = (InputStream) lang.findStaticVarHandle(in, "INSTANCE", in).get();
-            nullOutput = (OutputStream) lang.findStaticVarHandle(out, "INSTANCE", out).get();
-            chosen = mechanismChosen;
-            return null;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return "this JDK's ProcessBuilder is not the one the agent knows (" + e + ")";
+    private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
+                             InputStream nullInput, OutputStream nullOutput) {
+        static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
+            Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
+            Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
+            MethodHandle get = processImpl.findVirtual(accessType, "get", MethodType.methodType(int.class, FileDescriptor.class))
+                .bindTo(fdAccess);
+            MethodHandle set = processImpl.findVirtual(accessType, "set",
+                MethodType.methodType(void.class, FileDescriptor.class, int.class)).bindTo(fdAccess);
+            Class<?> pipe = processImpl.findClass("java.lang.ProcessBuilder$RedirectPipeImpl");
+            Class<?> in = processImpl.findClass("java.lang.ProcessBuilder$NullInputStream");
+            Class<?> out = processImpl.findClass("java.lang.ProcessBuilder$NullOutputStream");
+            return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
+                (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
+                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get());
+        }
+
+        int fdOf(FileDescriptor d) {
+            try {
+                return (int) fdGet.invokeExact(d);
+            } catch (Throwable t) {
+                throw new AssertionError("JavaIOFileDescriptorAccess.get throws nothing", t);
+            }
+        }
+
+        void setFd(FileDescriptor d, int fd) {
+            try {
+                fdSet.invokeExact(d, fd);
+            } catch (Throwable t) {
+                throw new AssertionError("JavaIOFileDescriptorAccess.set throws nothing", t);
+            }
+        }
+
+        FileDescriptor pipeFd(Object redirectPipeImpl) {
+            return (FileDescriptor) pipeImplFd.get(redirectPipeImpl);
         }
     }
 
+    /** Marks what could not be made: the hook declines for good. */
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null);
+
     /** From now on the hook offers starts to vfork4j; the mechanism warms up on a thread of its own. */
-    static void engage() {
+    static void engage(Mechanism mechanismChosen) {
+        chosen = mechanismChosen;
         CompletableFuture<Mechanism> warm = new CompletableFuture<>();
         mechanism = warm;
         engaged = true;
@@ -110,6 +132,10 @@ public final class ProcessImplHook {
         }
         Mechanism m;
         try {
+            Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
+            coreStart = MethodHandles.privateLookupIn(start, MethodHandles.lookup()).findStatic(start, "start",
+                MethodType.methodType(Class.forName("dev.vfork4j.Child"), List.class, Map.class, Path.class,
+                    boolean[].class, int[].class, boolean.class, Mechanism.class));
             m = chosen != null ? chosen : Mechanism.best();
             if (m == Mechanism.JDK || !m.isAvailable()) {
                 Mechanism asked = chosen != null ? chosen : Mechanism.VFORK;
@@ -117,7 +143,7 @@ public final class ProcessImplHook {
                     + asked.unavailableReason().orElse("no native mechanism") + "); ProcessBuilder starts children the JDK's way", null);
                 m = null;
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e
                 + "); ProcessBuilder starts children the JDK's way", null);
             m = null;
@@ -133,27 +159,51 @@ public final class ProcessImplHook {
         return warm.join();
     }
 
+    /** {@link #HOOK}: unpacks the arguments; the IOException of a failed start leaves apply() unchecked, as ProcessImpl.start throws it. */
+    private static Object offer(Object[] a) {
+        try {
+            return start((String[]) a[0], castMap(a[1]), (String) a[2], (ProcessBuilder.Redirect[]) a[3], (Boolean) a[4],
+                (MethodHandles.Lookup) a[5]);
+        } catch (IOException e) {
+            throw ProcessImplHook.<RuntimeException>sneaky(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // ProcessImpl.start's parameter is a Map<String, String>
+    private static Map<String, String> castMap(Object map) {
+        return (Map<String, String>) map;
+    }
+
+    /** Throws {@code t} as it is: ProcessImpl.start declares IOException, Function.apply does not. */
+    @SuppressWarnings("unchecked") // erased: T is never checked, so any Throwable passes
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     /**
-     * The hook: the same parameters as ProcessImpl.start.
+     * The hook: the same parameters as ProcessImpl.start, and ProcessImpl's Lookup.
      *
      * @param cmdarray            the command, checked by ProcessBuilder
      * @param environment         the child's environment, or null for this JVM's
      * @param dir                 the working directory, or null
      * @param redirects           stdin, stdout, stderr, or null for three pipes
      * @param redirectErrorStream stderr into stdout
+     * @param processImpl         a Lookup made in ProcessImpl (used at the first start)
      * @return the child, or null to let the JDK start it
      * @throws IOException as ProcessImpl.start throws it (ProcessBuilder adds "Cannot run program")
      */
-    public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
-                                ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream) throws IOException {
-        if (!engaged || INSIDE.get() != null || !doable(dir, redirects)) {
+    static Process start(String[] cmdarray, Map<String, String> environment, String dir,
+                         ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream, MethodHandles.Lookup processImpl)
+        throws IOException {
+        JdkAccess jdk = engaged ? access(processImpl) : NO_ACCESS;
+        if (jdk == NO_ACCESS || INSIDE.get() != null || !doable(jdk, dir, redirects)) {
             AgentStats.declined();
             return null;
         }
         INSIDE.set(Boolean.TRUE);
         try {
             Mechanism m = mechanism();
-            Process p = m == null ? null : startWith(m, cmdarray, environment, dir, redirects, redirectErrorStream);
+            Process p = m == null ? null : startWith(jdk, m, cmdarray, environment, dir, redirects, redirectErrorStream);
             if (p == null) {
                 AgentStats.declined();
             } else {
@@ -166,21 +216,36 @@ public final class ProcessImplHook {
     }
 
     /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
-    private static boolean doable(String dir, ProcessBuilder.Redirect[] redirects) {
+    private static JdkAccess access(MethodHandles.Lookup processImpl) {
+        JdkAccess a = access;
+        if (a == null) {
+            try {
+                a = JdkAccess.of(processImpl);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                Agent.log(Level.WARNING, "vfork4j agent declines: this JDK's ProcessImpl is not the one it knows (" + e
+                    + "); ProcessBuilder starts children the JDK's way", null);
+                a = NO_ACCESS;
+            }
+            access = a;
+        }
+        return a;
+    }
+
+    private static boolean doable(JdkAccess jdk, String dir, ProcessBuilder.Redirect[] redirects) {
         if (dir != null && dir.indexOf('\0') >= 0) {
             return false; // the JDK's C string ends at the NUL
         }
         if (redirects == null) {
             return true;
         }
-        if (redirects.length != 3 || pipeImpl.isInstance(redirects[2])) {
+        if (redirects.length != 3 || jdk.pipeImpl().isInstance(redirects[2])) {
             return false;
         }
         // startPipeline's input is the previous stage's read end, always open.
-        return !pipeImpl.isInstance(redirects[0]) || fdOf((FileDescriptor) pipeImplFd.get(redirects[0])) >= 0;
+        return !jdk.pipeImpl().isInstance(redirects[0]) || jdk.fdOf(jdk.pipeFd(redirects[0])) >= 0;
     }
 
-    private static Process startWith(Mechanism m, String[] cmdarray, Map<String, String> environment, String dir,
+    private static Process startWith(JdkAccess jdk, Mechanism m, String[] cmdarray, Map<String, String> environment, String dir,
                                      ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream) throws IOException {
         int[] sources = {-1, -1, -1};
         boolean[] inherit = new boolean[3];
@@ -194,27 +259,27 @@ public final class ProcessImplHook {
                 ProcessBuilder.Redirect r0 = redirects[0];
                 if (r0 == ProcessBuilder.Redirect.INHERIT) {
                     inherit[0] = true;
-                } else if (pipeImpl.isInstance(r0)) {
-                    sources[0] = fdOf((FileDescriptor) pipeImplFd.get(r0));
+                } else if (jdk.pipeImpl().isInstance(r0)) {
+                    sources[0] = jdk.fdOf(jdk.pipeFd(r0));
                 } else if (r0 != ProcessBuilder.Redirect.PIPE) {
                     f0 = new FileInputStream(r0.file());
-                    sources[0] = fdOf(f0.getFD());
+                    sources[0] = jdk.fdOf(f0.getFD());
                 }
                 ProcessBuilder.Redirect r1 = redirects[1];
                 if (r1 == ProcessBuilder.Redirect.INHERIT) {
                     inherit[1] = true;
-                } else if (!pipeImpl.isInstance(r1) && r1 != ProcessBuilder.Redirect.PIPE) {
+                } else if (!jdk.pipeImpl().isInstance(r1) && r1 != ProcessBuilder.Redirect.PIPE) {
                     f1 = new FileOutputStream(r1.file(), r1.type() == ProcessBuilder.Redirect.Type.APPEND);
-                    sources[1] = fdOf(f1.getFD());
+                    sources[1] = jdk.fdOf(f1.getFD());
                 }
                 ProcessBuilder.Redirect r2 = redirects[2];
                 if (r2 == ProcessBuilder.Redirect.INHERIT) {
                     inherit[2] = true;
                 } else if (r2 != ProcessBuilder.Redirect.PIPE) {
                     f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND); // opened with redirectErrorStream too, as the JDK does
-                    sources[2] = fdOf(f2.getFD());
+                    sources[2] = jdk.fdOf(f2.getFD());
                 }
-                if (pipeImpl.isInstance(r1)) {
+                if (jdk.pipeImpl().isInstance(r1)) {
                     nextStage = Posix.pipe(); // where the JDK's forkAndExec makes it: after the files
                     sources[1] = nextStage[1];
                 }
@@ -236,13 +301,13 @@ public final class ProcessImplHook {
                 throw new AssertionError("ProcessImplStart.start throws only what it declares", t);
             }
             if (nextStage != null) {
-                setFd((FileDescriptor) pipeImplFd.get(redirects[1]), nextStage[0]); // startPipeline closes it after the next stage
+                jdk.setFd(jdk.pipeFd(redirects[1]), nextStage[0]); // startPipeline closes it after the next stage
                 nextStage[0] = -1;
             }
             boolean pipeIn = redirects == null || redirects[0] == ProcessBuilder.Redirect.PIPE;
             boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
             boolean pipeErr = !redirectErrorStream && (redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE);
-            return new JdkShapedProcess(child, pipeIn ? null : nullOutput, pipeOut ? null : nullInput, pipeErr ? null : nullInput);
+            return new JdkShapedProcess(child, pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(), pipeErr ? null : jdk.nullInput());
         } finally {
             if (nextStage != null) {
                 closeQuietly(nextStage[0]);
@@ -264,18 +329,6 @@ public final class ProcessImplHook {
                     }
                 }
             }
-        }
-    }
-
-    private static int fdOf(FileDescriptor d) {
-        return (int) descriptorFd.get(d);
-    }
-
-    private static void setFd(FileDescriptor d, int fd) {
-        try {
-            descriptorSet.invokeExact(d, fd);
-        } catch (Throwable t) {
-            throw new AssertionError("FileDescriptor.set(int) throws nothing", t);
         }
     }
 
