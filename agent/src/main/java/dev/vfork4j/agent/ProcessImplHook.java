@@ -306,8 +306,9 @@ public final class ProcessImplHook {
             }
             boolean pipeIn = redirects == null || redirects[0] == ProcessBuilder.Redirect.PIPE;
             boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
-            boolean pipeErr = !redirectErrorStream && (redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE);
-            return new JdkShapedProcess(child, pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(), pipeErr ? null : jdk.nullInput());
+            boolean pipeErr = redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE;
+            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream ? new MergedErrorStream() : null;
+            return new JdkShapedProcess(child, pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(), stderr);
         } finally {
             if (nextStage != null) {
                 closeQuietly(nextStage[0]);
