@@ -1,0 +1,120 @@
+package dev.vfork4j.agent;
+
+import dev.vfork4j.Mechanism;
+import dev.vfork4j.linux.NativeAccess;
+import java.lang.System.Logger.Level;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.Locale;
+
+/**
+ * The {@code Premain-Class}: at premain it decides whether vfork4j may start this JVM's
+ * children and rewrites java.lang.ProcessImpl.start (see {@link ProcessImplRewrite}). Each way
+ * it can end is one log record of {@link System.Logger} {@value #LOGGER}: WARNING when the agent
+ * declines for a reason the user should fix, INFO for {@code -Dvfork4j.agent=off}, DEBUG when it
+ * engages. Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
+ *
+ * <p>The agent and the library stay where {@code -javaagent} puts them, on the application
+ * class loader, in the class path's unnamed module that {@code --enable-native-access=ALL-UNNAMED}
+ * covers. Nothing is appended to the boot class path: that makes HotSpot print "Sharing is only
+ * supported for boot loader classes because bootstrap classpath has been appended" on stderr and
+ * give up the CDS archive for every other class, in every JVM the agent runs in. java.base
+ * reaches the hook through {@link java.util.function.Function}, found by name (see
+ * {@link ProcessImplRewrite}), and no module is opened or made to read another.
+ */
+public final class Agent {
+    private Agent() {}
+
+    /** The logger's name. */
+    static final String LOGGER = "dev.vfork4j.agent";
+    /** {@code -Dvfork4j.agent=off} turns the agent off. */
+    static final String SWITCH = "vfork4j.agent";
+    /** {@code -Dvfork4j.agent.mechanism=VFORK|FORK|POSIX_SPAWN}: the mechanism (default {@link Mechanism#best()}). */
+    static final String MECHANISM = "vfork4j.agent.mechanism";
+
+    /**
+     * Entry point of {@code -javaagent:vfork4j-agent.jar}.
+     *
+     * @param args the agent's options (none)
+     * @param inst the JVM's instrumentation
+     */
+    public static void premain(String args, Instrumentation inst) {
+        try {
+            AgentStats.writeAtExit();
+            String why = installOrSayWhyNot(inst);
+            if (why != null) {
+                boolean off = why.startsWith("-D" + SWITCH + "=off");
+                log(off ? Level.INFO : Level.WARNING, "vfork4j agent declines: " + why
+                    + "; ProcessBuilder starts children the JDK's way", null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            log(Level.WARNING, "vfork4j agent declines: it failed to install (" + e
+                + "); ProcessBuilder starts children the JDK's way", null);
+        }
+    }
+
+    /** Installs the hook, or says why not (nothing has been changed then). */
+    private static String installOrSayWhyNot(Instrumentation inst) {
+        if ("off".equalsIgnoreCase(System.getProperty(SWITCH, ""))) {
+            return "-D" + SWITCH + "=off";
+        }
+        Mechanism chosen;
+        String asked = System.getProperty(MECHANISM);
+        try {
+            chosen = asked == null ? null : Mechanism.valueOf(asked.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            chosen = Mechanism.JDK;
+        }
+        if (chosen == Mechanism.JDK) {
+            return "-D" + MECHANISM + "=" + asked + " is not VFORK, FORK or POSIX_SPAWN";
+        }
+        if (!Agent.class.getModule().isNativeAccessEnabled()) {
+            // Checked before any native call: one would print the JDK's warning, or throw under deny.
+            return "native access is not enabled for it (start the JVM with " + NativeAccess.flag() + ")";
+        }
+        if (!ProcessImplRewrite.hookReachable()) {
+            return "java.lang.ProcessImpl could not find the hook by name through the system class loader ("
+                + ClassLoader.getSystemClassLoader() + ")";
+        }
+        ProcessImplRewrite rewrite = new ProcessImplRewrite();
+        inst.addTransformer(rewrite, true);
+        try {
+            Class<?> loaded = loadedProcessImpl(inst);
+            if (loaded != null) {
+                inst.retransformClasses(loaded);
+            } else {
+                Class.forName("java.lang.ProcessImpl", false, null); // loaded, not initialised: transformed now
+            }
+        } catch (UnmodifiableClassException | ClassNotFoundException e) {
+            return "java.lang.ProcessImpl cannot be rewritten (" + e + ")";
+        } finally {
+            inst.removeTransformer(rewrite);
+        }
+        String outcome = rewrite.outcome();
+        if (outcome != null) {
+            return outcome;
+        }
+        ProcessImplHook.engage(chosen);
+        log(Level.DEBUG, "vfork4j agent engaged: java.lang.ProcessImpl.start offers each start to vfork4j ("
+            + (chosen == null ? "Mechanism.best()" : chosen) + ")", null);
+        return null;
+    }
+
+    private static Class<?> loadedProcessImpl(Instrumentation inst) {
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getName().equals("java.lang.ProcessImpl") && c.getClassLoader() == null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    static void log(Level level, String message, Throwable t) {
+        System.Logger logger = System.getLogger(LOGGER);
+        if (t == null) {
+            logger.log(level, message);
+        } else {
+            logger.log(level, message, t);
+        }
+    }
+}
