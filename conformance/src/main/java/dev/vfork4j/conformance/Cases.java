@@ -37,6 +37,7 @@ final class Cases {
         RuntimeExecCases.register(c);
         PipelineCases.register(c);
         ConcurrencyCases.register(c);
+        LoggingCases.register(c);
         return c;
     }
 }

@@ -271,6 +271,34 @@ final class LifecycleCases {
                 t.line("pid same after exit", p.pid() == pid);
             }
         });
+        c.add("life/destroy-from-another-thread-while-waiting", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "30"));
+            if (p != null) {
+                Thread killer = Thread.ofPlatform().start(() -> {
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    p.destroy();
+                });
+                t.line("waitFor", p.waitFor());
+                killer.join();
+            }
+        });
+        c.add("life/onExit-completes-on-which-thread", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "0.2"));
+            if (p != null) {
+                String where = p.onExit().thenApply(x -> {
+                    Thread th = Thread.currentThread();
+                    return th.getName().replaceAll("\\d+", "N") + " daemon=" + th.isDaemon() + " virtual=" + th.isVirtual();
+                }).get(30, TimeUnit.SECONDS);
+                t.line("dependent ran on", where);
+                String handle = p.toHandle().onExit().thenApply(x -> Thread.currentThread().getName().replaceAll("\\d+", "N"))
+                    .get(30, TimeUnit.SECONDS);
+                t.line("handle's dependent ran on (after exit)", handle);
+            }
+        });
         c.add("life/many-waitFor-calls", t -> {
             Process p = t.start("sh", new ProcessBuilder("sh", "-c", "exit 33"));
             if (p != null) {
