@@ -14,7 +14,9 @@ import java.util.Map;
  *
  * <p>OUT gets one block per case, {@code === name} then its lines; {@code OUT.started} the number
  * of children the cases started. SCRATCH is an empty directory the cases may write in. PREFIX
- * runs only the cases whose name starts with it. Run it once on the plain JDK and once with the
+ * (a comma-separated list) runs only the cases whose name starts with one of them. When the
+ * environment has VFORK4J_CONF_PATH_DIRS (two directories, colon-separated, that lead this
+ * JVM's PATH), the PATH search cases put programs there; without it they say so and do nothing. Run it once on the plain JDK and once with the
  * agent and compare the two OUT files: every line must match. Each case runs on a thread of its
  * own and gets 180 s (a loaded machine runs the loops slowly); one that runs out is recorded as
  * TIMEOUT, its children are killed, and the run goes on.
@@ -32,14 +34,14 @@ public final class CaseRunner {
         }
         Path out = Path.of(args[0]);
         Path scratch = Path.of(args[1]).toAbsolutePath();
-        String prefix = args.length > 2 ? args[2] : "";
+        List<String> prefixes = List.of((args.length > 2 ? args[2] : "").split(","));
         Files.createDirectories(scratch);
         Map<String, Case> cases = Cases.suite(scratch).all();
         long began = System.nanoTime();
         int ran = 0;
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             for (Map.Entry<String, Case> e : cases.entrySet()) {
-                if (!e.getKey().startsWith(prefix)) {
+                if (prefixes.stream().noneMatch(e.getKey()::startsWith)) {
                     continue;
                 }
                 ran++;

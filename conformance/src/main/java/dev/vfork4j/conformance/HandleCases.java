@@ -144,6 +144,22 @@ final class HandleCases {
                 t.exit("ls", p);
             }
         });
+        c.add("child/open-fds-while-this-jvm-holds-200-files-and-a-socket", t -> {
+            List<java.io.Closeable> open = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    Path f = t.file("held" + i);
+                    Files.writeString(f, "x");
+                    open.add(new java.io.FileInputStream(f.toFile()));
+                }
+                open.add(new java.net.ServerSocket(0));
+                ProgramCases.runAndShow(t, new ProcessBuilder("ls", "/proc/self/fd"));
+            } finally {
+                for (java.io.Closeable c2 : open) {
+                    c2.close();
+                }
+            }
+        });
         c.add("child/limits", t -> {
             Process p = t.start("cat", new ProcessBuilder("cat", "/proc/self/limits"));
             if (p != null) {

@@ -166,8 +166,74 @@ final class ProgramCases {
             pb.command("echo", "changed");
             runAndShow(t, pb);
         });
+        pathSearch(c, "program/path-search-skips-a-non-executable-file", (a, b) -> {
+            Files.writeString(a.resolve("vf4j-prog"), "#!/bin/sh\necho from a\n");
+            Files.writeString(b.resolve("vf4j-prog"), "#!/bin/sh\necho from b\n");
+            Files.setPosixFilePermissions(b.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        });
+        pathSearch(c, "program/path-search-only-a-non-executable-file", (a, b) ->
+            Files.writeString(a.resolve("vf4j-prog"), "#!/bin/sh\necho from a\n"));
+        pathSearch(c, "program/path-search-skips-a-directory", (a, b) -> {
+            Files.createDirectory(a.resolve("vf4j-prog"));
+            Files.writeString(b.resolve("vf4j-prog"), "#!/bin/sh\necho from b\n");
+            Files.setPosixFilePermissions(b.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        });
+        pathSearch(c, "program/path-search-first-executable-wins", (a, b) -> {
+            for (Path d : List.of(a, b)) {
+                Files.writeString(d.resolve("vf4j-prog"), "#!/bin/sh\necho from " + d.getFileName() + "\n");
+                Files.setPosixFilePermissions(d.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        });
+        pathSearch(c, "program/path-search-script-without-shebang", (a, b) -> {
+            Files.writeString(a.resolve("vf4j-prog"), "echo \"no shebang via PATH: $0 $*\"\n");
+            Files.setPosixFilePermissions(a.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        });
+        pathSearch(c, "program/path-search-broken-shebang-then-good", (a, b) -> {
+            Files.writeString(a.resolve("vf4j-prog"), "#!/no/such/interpreter\n");
+            Files.setPosixFilePermissions(a.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(b.resolve("vf4j-prog"), "#!/bin/sh\necho from b\n");
+            Files.setPosixFilePermissions(b.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        });
+        pathSearch(c, "program/path-search-dangling-symlink-then-good", (a, b) -> {
+            Files.createSymbolicLink(a.resolve("vf4j-prog"), a.resolve("nowhere"));
+            Files.writeString(b.resolve("vf4j-prog"), "#!/bin/sh\necho from b\n");
+            Files.setPosixFilePermissions(b.resolve("vf4j-prog"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        });
         c.add("program/proc-self-exe-of-child", t -> {
             runAndShow(t, new ProcessBuilder("readlink", "/proc/self/exe"));
+        });
+    }
+
+    interface PathSetup {
+        void prepare(Path first, Path second) throws java.io.IOException;
+    }
+
+    /**
+     * A case that puts {@code vf4j-prog} into the two directories that lead this JVM's PATH
+     * (VFORK4J_CONF_PATH_DIRS), runs it by name, and removes what it put there.
+     */
+    private static void pathSearch(Cases c, String name, PathSetup setup) {
+        c.add(name, t -> {
+            String dirs = System.getenv("VFORK4J_CONF_PATH_DIRS");
+            if (dirs == null) {
+                t.line("skipped: no VFORK4J_CONF_PATH_DIRS");
+                return;
+            }
+            Path a = Path.of(dirs.split(":")[0]);
+            Path b = Path.of(dirs.split(":")[1]);
+            try {
+                setup.prepare(a, b);
+                runAndShow(t, new ProcessBuilder("vf4j-prog", "x"));
+            } finally {
+                for (Path d : List.of(a, b)) {
+                    Path f = d.resolve("vf4j-prog");
+                    if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.delete(f);
+                    } else {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
         });
     }
 

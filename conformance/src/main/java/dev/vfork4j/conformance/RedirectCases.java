@@ -51,6 +51,7 @@ final class RedirectCases {
             new Kind("to-directory", t -> Redirect.to(t.dir().toFile())),
             new Kind("append-to-directory", t -> Redirect.appendTo(t.dir().toFile())),
             new Kind("to-dev-null", t -> Redirect.to(new File("/dev/null"))),
+            new Kind("append-to-dev-stdout", t -> Redirect.appendTo(new File("/dev/stdout"))),
             new Kind("to-dev-full", t -> Redirect.to(new File("/dev/full"))),
             new Kind("to-read-only-proc-file", t -> Redirect.to(new File("/proc/version"))),
             new Kind("to-path-through-a-file", t -> Redirect.to(new File(existing(t, "plain", "x"), "out.txt"))));

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -40,22 +41,36 @@ class AgentConformanceTest {
     @TestFactory
     Stream<DynamicNode> agentBehavesAsTheJdk() throws Exception {
         Path work = Path.of(System.getProperty("vfork4j.conformance.work", "target/conformance")).toAbsolutePath();
+        String only = System.getProperty("vfork4j.conformance.only", "");
+        deleteTree(work);
+        List<DynamicNode> all = new ArrayList<>(pair(work.resolve("default"), List.of(), only));
+        // The JDK's own switch between its launch mechanisms: the JDK reads it once, at ProcessImpl's
+        // first use; the agent must behave the same under it.
+        all.add(DynamicContainer.dynamicContainer("jdk.lang.Process.launchMechanism=FORK",
+            pair(work.resolve("launchMechanism-FORK"), List.of("-Djdk.lang.Process.launchMechanism=FORK"),
+                only.isEmpty() ? "program/,exit/killed,redirect/stdout-,child/" : only)));
+        return all.stream();
+    }
+
+    /** Runs CaseRunner without and with the agent, both with {@code jvmOptions}, and compares. */
+    private static List<DynamicNode> pair(Path work, List<String> jvmOptions, String only) throws Exception {
         Path classes = Path.of(Objects.requireNonNull(System.getProperty("vfork4j.conformance.classes"), "vfork4j.conformance.classes"));
         boolean baseline = "jdk".equals(System.getProperty("vfork4j.conformance.baseline"));
         Path agentJar = Path.of(System.getProperty("vfork4j.agentJar", "agent.jar"));
         long expectedDeclines = Long.getLong("vfork4j.conformance.expectedDeclines", 0);
-        String only = System.getProperty("vfork4j.conformance.only", "");
         if (!baseline) {
             assertThat(agentJar).as("the agent jar (build the agent module first)").isRegularFile();
         }
-        deleteTree(work);
         Files.createDirectories(work);
         Path stdin = work.resolve("stdin.txt");
         Files.writeString(stdin, "inherited stdin line\n");
 
-        List<String> agentOptions = baseline ? List.of() : List.of("-javaagent:" + agentJar, "--enable-native-access=ALL-UNNAMED",
-            "-Dvfork4j.agent.stats=" + work.resolve("agent/stats.txt"));
-        Process jdk = launch(work, "jdk", List.of(), classes, stdin, only);
+        List<String> agentOptions = new ArrayList<>(jvmOptions);
+        if (!baseline) {
+            agentOptions.addAll(List.of("-javaagent:" + agentJar, "--enable-native-access=ALL-UNNAMED",
+                "-Dvfork4j.agent.stats=" + work.resolve("agent/stats.txt")));
+        }
+        Process jdk = launch(work, "jdk", jvmOptions, classes, stdin, only);
         Process agent = launch(work, "agent", agentOptions, classes, stdin, only);
         Side j = finish("jdk", work, jdk);
         Side a = finish(baseline ? "jdk-again" : "agent", work, agent);
@@ -97,20 +112,27 @@ class AgentConformanceTest {
                     theirs == null ? "(not run)" : String.join("\n", theirs)).isEqualTo(e.getValue());
             }));
         }
-        return tests.stream();
+        return tests;
     }
 
     private static Process launch(Path work, String name, List<String> options, Path classes, Path stdin, String only)
         throws IOException {
         Path dir = Files.createDirectories(work.resolve(name));
+        Path scratch = dir.resolve("scratch");
+        Path pathA = Files.createDirectories(scratch.resolve("PATH-A"));
+        Path pathB = Files.createDirectories(scratch.resolve("PATH-B"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         cmd.addAll(options);
         cmd.addAll(List.of("-cp", classes.toString(), CaseRunner.class.getName(), dir.resolve("transcript.txt").toString(),
-            dir.resolve("scratch").toString(), only));
+            scratch.toString(), only));
         Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
-        // Both run in the work directory, so relative paths in the cases name the same files.
-        return new ProcessBuilder(cmd).directory(work.toFile()).redirectInput(stdin.toFile())
-            .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        // Both run in the work directory, so relative paths in the cases name the same files; two
+        // directories of the scratch lead the PATH, for the PATH search cases.
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectInput(stdin.toFile())
+            .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        pb.environment().put("VFORK4J_CONF_PATH_DIRS", pathA + ":" + pathB);
+        pb.environment().put("PATH", pathA + ":" + pathB + ":" + System.getenv("PATH"));
+        return pb.start();
     }
 
     private static Side finish(String name, Path work, Process p) throws Exception {
