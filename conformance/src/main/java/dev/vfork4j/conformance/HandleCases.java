@@ -67,6 +67,22 @@ final class HandleCases {
             }
             t.line("unused", f.getFileName());
         });
+        c.add("handle/info-and-parent-after-exit", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "0.1"));
+            if (p != null) {
+                t.exit("sleep", p);
+                ProcessHandle.Info i = p.info();
+                t.line("command", i.command());
+                t.line("arguments", i.arguments().map(List::of));
+                t.line("startInstant", i.startInstant().isPresent());
+                t.line("user", i.user().isPresent());
+                t.line("parent", p.toHandle().parent().isPresent());
+                t.line("children", p.children().count());
+                t.line("handle destroy", p.toHandle().destroy());
+                t.line("handle destroyForcibly", p.toHandle().destroyForcibly());
+                t.line("handle onExit done", p.toHandle().onExit().get(30, TimeUnit.SECONDS).pid() == p.pid());
+            }
+        });
         c.add("handle/children-and-descendants", t -> {
             Process p = t.start("sh", new ProcessBuilder("sh", "-c", "sleep 30 & sh -c 'sleep 31 & echo inner; wait' & read x"));
             if (p != null) {

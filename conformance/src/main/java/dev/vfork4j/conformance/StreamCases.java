@@ -387,6 +387,72 @@ final class StreamCases {
                 t.exit("true", p);
             }
         });
+        c.add("streams/available-while-the-child-runs", t -> {
+            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "printf hello; read x"));
+            if (p != null) {
+                for (int i = 0; i < 300 && p.getInputStream().available() < 5; i++) {
+                    Thread.sleep(10);
+                }
+                t.line("available", p.getInputStream().available());
+                t.line("read(b) returns what is there", p.getInputStream().read(new byte[100]));
+                p.getOutputStream().close();
+                t.exit("sh", p);
+            }
+        });
+        c.add("streams/read-returns-what-arrived", t -> {
+            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "printf ab; sleep 0.3; printf cd"));
+            if (p != null) {
+                byte[] b = new byte[10];
+                t.line("first read", p.getInputStream().read(b));
+                t.line("second read", p.getInputStream().read(b));
+                t.line("third read", p.getInputStream().read(b));
+                t.exit("sh", p);
+            }
+        });
+        c.add("streams/child-closes-stdout-and-stderr-early", t -> {
+            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "exec 1>&- 2>&-; sleep 0.3; exit 5"));
+            if (p != null) {
+                t.line("stdout read while alive", p.getInputStream().read());
+                t.line("stderr read while alive", p.getErrorStream().read());
+                t.line("alive", p.isAlive());
+                t.exit("sh", p);
+            }
+        });
+        c.add("streams/inputReader-after-partial-stream-read", t -> {
+            Process p = t.start("printf", new ProcessBuilder("printf", "abcdef\nsecond\n"));
+            if (p != null) {
+                t.line("two bytes", new String(p.getInputStream().readNBytes(2), StandardCharsets.UTF_8));
+                t.line("line", p.inputReader().readLine());
+                t.line("line", p.inputReader().readLine());
+                t.line("line", p.inputReader().readLine());
+                t.exit("printf", p);
+            }
+        });
+        c.add("streams/outputWriter-after-stdin-closed", t -> {
+            Process p = t.start("cat", new ProcessBuilder("cat"));
+            if (p != null) {
+                p.getOutputStream().close();
+                t.line("write+flush", attempt(t, () -> {
+                    p.outputWriter().write("late");
+                    p.outputWriter().flush();
+                    return "ok";
+                }));
+                t.exit("cat", p);
+            }
+        });
+        c.add("streams/waitFor-does-not-wait-for-a-grandchild-holding-the-pipes", t -> {
+            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "sleep 5 & exit 3"));
+            if (p != null) {
+                t.line("exited within 3 s", p.waitFor(3, TimeUnit.SECONDS));
+                t.line("onExit within 3 s", p.onExit().thenApply(Process::exitValue).get(3, TimeUnit.SECONDS));
+                t.line("exitValue", p.exitValue());
+                for (ProcessHandle h : ProcessHandle.current().children().toList()) {
+                    if (h.info().commandLine().orElse("").endsWith("sleep 5")) {
+                        h.destroyForcibly();
+                    }
+                }
+            }
+        });
         c.add("streams/waitFor-while-child-blocks-on-full-pipe", t -> {
             Process p = t.start("head", new ProcessBuilder("head", "-c", "300000", "/dev/zero"));
             if (p != null) {
