@@ -276,7 +276,8 @@ public final class ProcessImplHook {
                 if (r2 == ProcessBuilder.Redirect.INHERIT) {
                     inherit[2] = true;
                 } else if (r2 != ProcessBuilder.Redirect.PIPE) {
-                    f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND); // opened with redirectErrorStream too, as the JDK does
+                    // Opened with redirectErrorStream too, as the JDK does: created, truncated, or failing the start.
+                    f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND);
                     sources[2] = jdk.fdOf(f2.getFD());
                 }
                 if (jdk.pipeImpl().isInstance(r1)) {
