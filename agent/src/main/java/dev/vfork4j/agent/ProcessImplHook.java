@@ -52,6 +52,8 @@ public final class ProcessImplHook {
     /** The mechanism once warmed up: null for good when none is available. */
     private static volatile CompletableFuture<Mechanism> mechanism;
     private static volatile Mechanism chosen;
+    /** A warm-up thread was started: the first start waits for it rather than initialising the library beside it. */
+    private static volatile boolean warmingUp;
     /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
     private static volatile JdkAccess access;
 
@@ -111,14 +113,15 @@ public final class ProcessImplHook {
         chosen = mechanismChosen;
         CompletableFuture<Mechanism> warm = new CompletableFuture<>();
         mechanism = warm;
-        engaged = true;
         try {
             Thread t = new Thread(() -> warmUp(warm), "vfork4j-agent-warmup");
             t.setDaemon(true);
             t.start();
+            warmingUp = true;
         } catch (RuntimeException | OutOfMemoryError e) {
             // no thread now: the first start warms up on its own thread
         }
+        engaged = true;
     }
 
     /**
@@ -130,31 +133,40 @@ public final class ProcessImplHook {
         if (warm.isDone()) {
             return;
         }
-        Mechanism m;
+        Mechanism m = null;
         try {
             Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
             coreStart = MethodHandles.privateLookupIn(start, MethodHandles.lookup()).findStatic(start, "start",
                 MethodType.methodType(Class.forName("dev.vfork4j.Child"), List.class, Map.class, Path.class,
                     boolean[].class, int[].class, boolean.class, Mechanism.class));
-            m = chosen != null ? chosen : Mechanism.best();
-            if (m == Mechanism.JDK || !m.isAvailable()) {
+            // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
+            Mechanism candidate = chosen != null ? chosen : Mechanism.best();
+            if (candidate == Mechanism.JDK || (chosen != null && !chosen.isAvailable())) {
                 Mechanism asked = chosen != null ? chosen : Mechanism.VFORK;
                 Agent.log(Level.WARNING, "vfork4j agent declines: " + asked + " is not available here ("
                     + asked.unavailableReason().orElse("no native mechanism") + "); ProcessBuilder starts children the JDK's way", null);
-                m = null;
+            } else {
+                m = candidate;
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e
                 + "); ProcessBuilder starts children the JDK's way", null);
-            m = null;
+        } finally {
+            warm.complete(m); // whatever happened, no start waits for ever
         }
-        warm.complete(m);
     }
 
+    /**
+     * The mechanism, waiting for the warm-up when it is still under way: a start never
+     * initialises the library's classes beside the warm-up thread (two threads initialising
+     * classes that need each other deadlock).
+     */
     private static Mechanism mechanism() {
         CompletableFuture<Mechanism> warm = mechanism;
-        if (!warm.isDone()) {
-            warmUp(warm); // the warm-up thread could not start, or is still at it: whoever completes first wins
+        if (!warm.isDone() && !warmingUp) {
+            synchronized (ProcessImplHook.class) {
+                warmUp(warm); // no warm-up thread: the first start does it, one thread at a time
+            }
         }
         return warm.join();
     }
