@@ -10,9 +10,9 @@ import java.util.Locale;
 /**
  * The {@code Premain-Class}: at premain it decides whether vfork4j may start this JVM's
  * children and rewrites java.lang.ProcessImpl.start (see {@link ProcessImplRewrite}). Each way
- * it can end is one log record of {@link System.Logger} {@value #LOGGER}: WARNING when the agent
- * declines for a reason the user should fix, INFO for {@code -Dvfork4j.agent=off}, DEBUG when it
- * engages. Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
+ * it declines is one log record of {@link System.Logger} {@value #LOGGER}: WARNING for a reason
+ * the user should fix, INFO for {@code -Dvfork4j.agent=off}; when it engages it logs nothing.
+ * Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
  *
  * <p>The agent and the library stay where {@code -javaagent} puts them, on the application
  * class loader, in the class path's unnamed module that {@code --enable-native-access=ALL-UNNAMED}
@@ -76,28 +76,52 @@ public final class Agent {
             return "java.lang.ProcessImpl could not find the hook by name through the system class loader ("
                 + ClassLoader.getSystemClassLoader() + ")";
         }
+        // The rewrite (the ClassFile API's first use costs a fresh JVM tens of milliseconds) and the
+        // warm-up are done on a thread of their own, while the application starts. The hook is
+        // engaged first: a start that loads ProcessImpl meanwhile waits for the class as the JVM
+        // makes every loader of a class wait, then for the warm-up, and goes through vfork4j.
+        ProcessImplHook.engage(chosen);
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
         inst.addTransformer(rewrite, true);
+        Class<?> loaded = loadedProcessImpl(inst);
+        Runnable rest = () -> rewriteThenWarmUp(inst, rewrite, loaded);
         try {
-            Class<?> loaded = loadedProcessImpl(inst);
+            Thread t = new Thread(rest, "vfork4j-agent");
+            t.setDaemon(true);
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            rest.run(); // no thread now: done before main instead
+        }
+        return null;
+    }
+
+    /**
+     * Rewrites ProcessImpl (retransforming it when it was loaded before the agent), then warms
+     * the mechanism up; a rewrite that did not happen is the one log record, and the hook then
+     * never runs. Engaged, nothing is logged: a record at startup would initialise the logging
+     * backend (java.util.logging reads its configuration then) before the application's main
+     * could configure it; doctor and {@code -Dvfork4j.agent.stats} tell whether it engaged.
+     */
+    private static void rewriteThenWarmUp(Instrumentation inst, ProcessImplRewrite rewrite, Class<?> loaded) {
+        String outcome;
+        try {
             if (loaded != null) {
                 inst.retransformClasses(loaded);
             } else {
                 Class.forName("java.lang.ProcessImpl", false, null); // loaded, not initialised: transformed now
             }
-        } catch (UnmodifiableClassException | ClassNotFoundException e) {
-            return "java.lang.ProcessImpl cannot be rewritten (" + e + ")";
+            outcome = rewrite.outcome();
+        } catch (UnmodifiableClassException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            outcome = "java.lang.ProcessImpl cannot be rewritten (" + e + ")";
         } finally {
             inst.removeTransformer(rewrite);
         }
-        String outcome = rewrite.outcome();
         if (outcome != null) {
-            return outcome;
+            ProcessImplHook.declineForGood();
+            log(Level.WARNING, "vfork4j agent declines: " + outcome + "; ProcessBuilder starts children the JDK's way", null);
+            return;
         }
-        ProcessImplHook.engage(chosen);
-        log(Level.DEBUG, "vfork4j agent engaged: java.lang.ProcessImpl.start offers each start to vfork4j ("
-            + (chosen == null ? "Mechanism.best()" : chosen) + ")", null);
-        return null;
+        ProcessImplHook.warmUp();
     }
 
     private static Class<?> loadedProcessImpl(Instrumentation inst) {

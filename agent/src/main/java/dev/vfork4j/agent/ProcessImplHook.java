@@ -52,8 +52,6 @@ public final class ProcessImplHook {
     /** The mechanism once warmed up: null for good when none is available. */
     private static volatile CompletableFuture<Mechanism> mechanism;
     private static volatile Mechanism chosen;
-    /** A warm-up thread was started: the first start waits for it rather than initialising the library beside it. */
-    private static volatile boolean warmingUp;
     /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
     private static volatile JdkAccess access;
 
@@ -108,20 +106,19 @@ public final class ProcessImplHook {
     /** Marks what could not be made: the hook declines for good. */
     private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null);
 
-    /** From now on the hook offers starts to vfork4j; the mechanism warms up on a thread of its own. */
+    /**
+     * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
+     * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next.
+     */
     static void engage(Mechanism mechanismChosen) {
         chosen = mechanismChosen;
-        CompletableFuture<Mechanism> warm = new CompletableFuture<>();
-        mechanism = warm;
-        try {
-            Thread t = new Thread(() -> warmUp(warm), "vfork4j-agent-warmup");
-            t.setDaemon(true);
-            t.start();
-            warmingUp = true;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // no thread now: the first start warms up on its own thread
-        }
+        mechanism = new CompletableFuture<>();
         engaged = true;
+    }
+
+    /** The rewrite did not happen: nothing waits for a mechanism. */
+    static void declineForGood() {
+        mechanism.complete(null);
     }
 
     /**
@@ -129,10 +126,8 @@ public final class ProcessImplHook {
      * a JVM's first spawn would otherwise do itself. A mechanism that cannot work here turns the
      * agent off for the JVM's life, with one log record.
      */
-    private static void warmUp(CompletableFuture<Mechanism> warm) {
-        if (warm.isDone()) {
-            return;
-        }
+    static void warmUp() {
+        CompletableFuture<Mechanism> warm = mechanism;
         Mechanism m = null;
         try {
             Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
@@ -156,19 +151,9 @@ public final class ProcessImplHook {
         }
     }
 
-    /**
-     * The mechanism, waiting for the warm-up when it is still under way: a start never
-     * initialises the library's classes beside the warm-up thread (two threads initialising
-     * classes that need each other deadlock).
-     */
+    /** The mechanism, once the warm-up is over; null when there is none. */
     private static Mechanism mechanism() {
-        CompletableFuture<Mechanism> warm = mechanism;
-        if (!warm.isDone() && !warmingUp) {
-            synchronized (ProcessImplHook.class) {
-                warmUp(warm); // no warm-up thread: the first start does it, one thread at a time
-            }
-        }
-        return warm.join();
+        return mechanism.join();
     }
 
     /** {@link #HOOK}: unpacks the arguments; the IOException of a failed start leaves apply() unchecked, as ProcessImpl.start throws it. */
