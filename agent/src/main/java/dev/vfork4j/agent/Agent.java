@@ -79,12 +79,21 @@ public final class Agent {
         // The rewrite (the ClassFile API's first use costs a fresh JVM tens of milliseconds) and the
         // warm-up are done on a thread of their own, while the application starts. The hook is
         // engaged first: a start that loads ProcessImpl meanwhile waits for the class as the JVM
-        // makes every loader of a class wait, then for the warm-up, and goes through vfork4j.
+        // makes every loader of a class wait, then for the warm-up, and goes through vfork4j. A
+        // ProcessImpl loaded before the agent (another agent started a child in its premain) is
+        // retransformed here, before main: nothing would make a start wait for that.
         ProcessImplHook.engage(chosen);
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
         inst.addTransformer(rewrite, true);
         Class<?> loaded = loadedProcessImpl(inst);
-        Runnable rest = () -> rewriteThenWarmUp(inst, rewrite, loaded);
+        if (loaded != null && !rewritten(inst, rewrite, loaded)) {
+            return null;
+        }
+        Runnable rest = () -> {
+            if (loaded != null || rewritten(inst, rewrite, null)) {
+                ProcessImplHook.warmUp();
+            }
+        };
         try {
             Thread t = new Thread(rest, "vfork4j-agent");
             t.setDaemon(true);
@@ -96,13 +105,13 @@ public final class Agent {
     }
 
     /**
-     * Rewrites ProcessImpl (retransforming it when it was loaded before the agent), then warms
-     * the mechanism up; a rewrite that did not happen is the one log record, and the hook then
-     * never runs. Engaged, nothing is logged: a record at startup would initialise the logging
-     * backend (java.util.logging reads its configuration then) before the application's main
-     * could configure it; doctor and {@code -Dvfork4j.agent.stats} tell whether it engaged.
+     * Rewrites ProcessImpl: loads it ({@code loaded} null) or retransforms it. False when the
+     * rewrite did not happen: that is the one log record, and the hook then never runs. Engaged,
+     * nothing is logged: a record at startup would initialise the logging backend
+     * (java.util.logging reads its configuration then) before the application's main could
+     * configure it; doctor and {@code -Dvfork4j.agent.stats} tell whether it engaged.
      */
-    private static void rewriteThenWarmUp(Instrumentation inst, ProcessImplRewrite rewrite, Class<?> loaded) {
+    private static boolean rewritten(Instrumentation inst, ProcessImplRewrite rewrite, Class<?> loaded) {
         String outcome;
         try {
             if (loaded != null) {
@@ -119,9 +128,9 @@ public final class Agent {
         if (outcome != null) {
             ProcessImplHook.declineForGood();
             log(Level.WARNING, "vfork4j agent declines: " + outcome + "; ProcessBuilder starts children the JDK's way", null);
-            return;
+            return false;
         }
-        ProcessImplHook.warmUp();
+        return true;
     }
 
     private static Class<?> loadedProcessImpl(Instrumentation inst) {

@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +98,23 @@ class AgentIT {
         assertThat(jdk.stdout()).contains("missing program -> java.io.IOException: Cannot run program \"/no/such/program\": "
             + "Exec failed, error: 2 (No such file or directory) ");
         assertThat(jdk.stdout()).contains("pipeline of four stages -> A B C ");
+    }
+
+    @Test
+    void aProcessImplLoadedBeforeTheAgentIsRetransformed() throws Exception {
+        Path jar = tmp.resolve("spawning-agent.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", SpawningAgent.class.getName());
+        String entry = SpawningAgent.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry(entry));
+            out.write(Files.readAllBytes(Path.of(CLASSES, entry)));
+        }
+        Run r = probe(List.of("-javaagent:" + jar, AGENT, NATIVE), "true");
+        assertThat(r.stdout()).isEqualTo("other agent exit 0\nexit 0\n");
+        assertThat(r.stats()).matches("pid=\\d+ vfork4j=1 jdk=0\n"); // the other agent's child came before the rewrite
+        assertThat(r.stderr()).isEmpty();
     }
 
     @Test
