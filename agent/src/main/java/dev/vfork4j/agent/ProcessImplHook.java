@@ -212,10 +212,17 @@ public final class ProcessImplHook {
         }
     }
 
-    /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
+    /**
+     * What the hook needs of java.base, made once from ProcessImpl's own Lookup; NO_ACCESS for
+     * good when that fails (logged once). A Lookup that is not ProcessImpl's (HOOK called by
+     * someone else) declines that call alone.
+     */
     private static JdkAccess access(MethodHandles.Lookup processImpl) {
         JdkAccess a = access;
         if (a == null) {
+            if (processImpl == null || processImpl.lookupClass() != ProcessImplLookup.CLASS || !processImpl.hasFullPrivilegeAccess()) {
+                return NO_ACCESS;
+            }
             try {
                 a = JdkAccess.of(processImpl);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -228,6 +235,20 @@ public final class ProcessImplHook {
         return a;
     }
 
+    /** ProcessImpl, looked up once (the class is loaded by the time the hook runs). */
+    private static final class ProcessImplLookup {
+        static final Class<?> CLASS = find();
+
+        private static Class<?> find() {
+            try {
+                return Class.forName("java.lang.ProcessImpl", false, null);
+            } catch (ClassNotFoundException e) {
+                return Void.class; // matches no Lookup: every call declines
+            }
+        }
+    }
+
+    /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
     private static boolean doable(JdkAccess jdk, String dir, ProcessBuilder.Redirect[] redirects) {
         if (dir != null && dir.indexOf('\0') >= 0) {
             return false; // the JDK's C string ends at the NUL
