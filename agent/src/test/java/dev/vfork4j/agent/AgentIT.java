@@ -118,6 +118,18 @@ class AgentIT {
     }
 
     @Test
+    void theJdksLaunchMechanismIsStillCheckedButVfork4jStartsTheChild() throws Exception {
+        Run fork = probe(List.of(AGENT, NATIVE, "-Djdk.lang.Process.launchMechanism=FORK"), "true");
+        assertThat(fork.stdout()).isEqualTo("exit 0\n");
+        assertThat(fork.stats()).matches("pid=\\d+ vfork4j=1 jdk=0\n");
+        // ProcessImpl's static initialiser runs before the rewritten method: an unknown value fails as without the agent.
+        Run bogus = probe(List.of(AGENT, NATIVE, "-Djdk.lang.Process.launchMechanism=BOGUS"), "true");
+        assertThat(bogus.exit()).isNotZero();
+        assertThat(bogus.stderr()).contains("java.lang.Error: BOGUS is not a supported process launch mechanism on this platform");
+        assertThat(bogus.stats()).matches("pid=\\d+ vfork4j=0 jdk=0\n");
+    }
+
+    @Test
     void aStartMadeInsideTheHookIsLeftToTheJdk() throws Exception {
         Run r = probe(List.of(AGENT, NATIVE), "reentrant");
         assertThat(r.stdout()).isEqualTo("inner exit 0\nouter exit 0\n");
