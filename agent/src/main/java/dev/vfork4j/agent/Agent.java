@@ -31,6 +31,12 @@ public final class Agent {
     static final String SWITCH = "vfork4j.agent";
     /** {@code -Dvfork4j.agent.mechanism=VFORK|FORK|POSIX_SPAWN}: the mechanism (default {@link Mechanism#best()}). */
     static final String MECHANISM = "vfork4j.agent.mechanism";
+    /**
+     * {@code -Dvfork4j.agent.untilReady=wait|jdk}: what a start made before the warm-up is over
+     * does: waits for it (the default: every start goes through vfork4j) or is left to the JDK
+     * (no start ever waits for the agent).
+     */
+    static final String UNTIL_READY = "vfork4j.agent.untilReady";
 
     /**
      * Entry point of {@code -javaagent:vfork4j-agent.jar}.
@@ -68,6 +74,10 @@ public final class Agent {
         if (chosen == Mechanism.JDK) {
             return "-D" + MECHANISM + "=" + asked + " is not VFORK, FORK or POSIX_SPAWN";
         }
+        String untilReady = System.getProperty(UNTIL_READY, "wait");
+        if (!untilReady.equals("wait") && !untilReady.equals("jdk")) {
+            return "-D" + UNTIL_READY + "=" + untilReady + " is not wait or jdk";
+        }
         if (!Agent.class.getModule().isNativeAccessEnabled()) {
             // Checked before any native call: one would print the JDK's warning, or throw under deny.
             return "native access is not enabled for it (start the JVM with " + NativeAccess.flag() + ")";
@@ -82,7 +92,7 @@ public final class Agent {
         // makes every loader of a class wait, then for the warm-up, and goes through vfork4j. A
         // ProcessImpl loaded before the agent (another agent started a child in its premain) is
         // retransformed here, before main: nothing would make a start wait for that.
-        ProcessImplHook.engage(chosen);
+        ProcessImplHook.engage(chosen, untilReady.equals("jdk"));
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
         inst.addTransformer(rewrite, true);
         Class<?> loaded = loadedProcessImpl(inst);

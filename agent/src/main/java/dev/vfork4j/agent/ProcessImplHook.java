@@ -52,6 +52,8 @@ public final class ProcessImplHook {
     /** The mechanism once warmed up: null for good when none is available. */
     private static volatile CompletableFuture<Mechanism> mechanism;
     private static volatile Mechanism chosen;
+    /** {@code -Dvfork4j.agent.untilReady=jdk}: a start made before the warm-up is over goes to the JDK. */
+    private static volatile boolean jdkUntilReady;
     /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
     private static volatile JdkAccess access;
 
@@ -108,10 +110,12 @@ public final class ProcessImplHook {
 
     /**
      * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
-     * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next.
+     * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next
+     * (or, {@code leaveToJdkUntilReady}, declines until then).
      */
-    static void engage(Mechanism mechanismChosen) {
+    static void engage(Mechanism mechanismChosen, boolean leaveToJdkUntilReady) {
         chosen = mechanismChosen;
+        jdkUntilReady = leaveToJdkUntilReady;
         mechanism = new CompletableFuture<>();
         engaged = true;
     }
@@ -151,9 +155,17 @@ public final class ProcessImplHook {
         }
     }
 
-    /** The mechanism, once the warm-up is over; null when there is none. */
+    /**
+     * The mechanism, once the warm-up is over; null when there is none, or (with
+     * {@code -Dvfork4j.agent.untilReady=jdk}) while the warm-up is still under way: that start is
+     * left to the JDK rather than waiting, so that no start ever costs more than without the agent.
+     */
     private static Mechanism mechanism() {
-        return mechanism.join();
+        CompletableFuture<Mechanism> warm = mechanism;
+        if (!warm.isDone() && jdkUntilReady) {
+            return null;
+        }
+        return warm.join();
     }
 
     /** {@link #HOOK}: unpacks the arguments; the IOException of a failed start leaves apply() unchecked, as ProcessImpl.start throws it. */

@@ -66,6 +66,15 @@ class AgentIT {
     }
 
     @Test
+    void untilReadyJdkLeavesAStartMadeDuringTheWarmUpToTheJdk() throws Exception {
+        Run r = probe(List.of(AGENT, NATIVE, "-Dvfork4j.agent.untilReady=jdk"), "true");
+        assertThat(r.stdout()).isEqualTo("exit 0\n");
+        // Which one depends on whether main's start came before the warm-up was over; one of the two, never both.
+        assertThat(r.stats()).matches("pid=\\d+ (vfork4j=1 jdk=0|vfork4j=0 jdk=1)\n");
+        assertThat(r.stderr()).isEmpty();
+    }
+
+    @Test
     void declinesWhenTurnedOff() throws Exception {
         Run r = probe(List.of(AGENT, NATIVE, "-Dvfork4j.agent=off"), "true");
         assertThat(r.stdout()).isEqualTo("exit 0\n");
