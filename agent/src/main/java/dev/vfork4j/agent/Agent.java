@@ -10,9 +10,9 @@ import java.util.Locale;
 /**
  * The {@code Premain-Class}: at premain it decides whether vfork4j may start this JVM's
  * children and rewrites java.lang.ProcessImpl.start (see {@link ProcessImplRewrite}). Each way
- * it can end is one log record of {@link System.Logger} {@value #LOGGER}: WARNING when the agent
- * declines for a reason the user should fix, INFO for {@code -Dvfork4j.agent=off}, DEBUG when it
- * engages. Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
+ * it declines is one log record of {@link System.Logger} {@value #LOGGER}: WARNING for a reason
+ * the user should fix, INFO for {@code -Dvfork4j.agent=off}; when it engages it logs nothing.
+ * Never throws: a JVM whose agent declines starts, and starts its children the JDK's way.
  *
  * <p>The agent and the library stay where {@code -javaagent} puts them, on the application
  * class loader, in the class path's unnamed module that {@code --enable-native-access=ALL-UNNAMED}
@@ -31,6 +31,12 @@ public final class Agent {
     static final String SWITCH = "vfork4j.agent";
     /** {@code -Dvfork4j.agent.mechanism=VFORK|FORK|POSIX_SPAWN}: the mechanism (default {@link Mechanism#best()}). */
     static final String MECHANISM = "vfork4j.agent.mechanism";
+    /**
+     * {@code -Dvfork4j.agent.untilReady=wait|jdk}: what a start made before the warm-up is over
+     * does: waits for it (the default: every start goes through vfork4j) or is left to the JDK
+     * (no start ever waits for the agent).
+     */
+    static final String UNTIL_READY = "vfork4j.agent.untilReady";
 
     /**
      * Entry point of {@code -javaagent:vfork4j-agent.jar}.
@@ -68,6 +74,10 @@ public final class Agent {
         if (chosen == Mechanism.JDK) {
             return "-D" + MECHANISM + "=" + asked + " is not VFORK, FORK or POSIX_SPAWN";
         }
+        String untilReady = System.getProperty(UNTIL_READY, "wait");
+        if (!untilReady.equals("wait") && !untilReady.equals("jdk")) {
+            return "-D" + UNTIL_READY + "=" + untilReady + " is not wait or jdk";
+        }
         if (!Agent.class.getModule().isNativeAccessEnabled()) {
             // Checked before any native call: one would print the JDK's warning, or throw under deny.
             return "native access is not enabled for it (start the JVM with " + NativeAccess.flag() + ")";
@@ -76,28 +86,61 @@ public final class Agent {
             return "java.lang.ProcessImpl could not find the hook by name through the system class loader ("
                 + ClassLoader.getSystemClassLoader() + ")";
         }
+        // The rewrite (the ClassFile API's first use costs a fresh JVM tens of milliseconds) and the
+        // warm-up are done on a thread of their own, while the application starts. The hook is
+        // engaged first: a start that loads ProcessImpl meanwhile waits for the class as the JVM
+        // makes every loader of a class wait, then for the warm-up, and goes through vfork4j. A
+        // ProcessImpl loaded before the agent (another agent started a child in its premain) is
+        // retransformed here, before main: nothing would make a start wait for that.
+        ProcessImplHook.engage(chosen, untilReady.equals("jdk"));
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
         inst.addTransformer(rewrite, true);
+        Class<?> loaded = loadedProcessImpl(inst);
+        if (loaded != null && !rewritten(inst, rewrite, loaded)) {
+            return null;
+        }
+        Runnable rest = () -> {
+            if (loaded != null || rewritten(inst, rewrite, null)) {
+                ProcessImplHook.warmUp();
+            }
+        };
         try {
-            Class<?> loaded = loadedProcessImpl(inst);
+            Thread t = new Thread(rest, "vfork4j-agent");
+            t.setDaemon(true);
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            rest.run(); // no thread now: done before main instead
+        }
+        return null;
+    }
+
+    /**
+     * Rewrites ProcessImpl: loads it ({@code loaded} null) or retransforms it. False when the
+     * rewrite did not happen: that is the one log record, and the hook then never runs. Engaged,
+     * nothing is logged: a record at startup would initialise the logging backend
+     * (java.util.logging reads its configuration then) before the application's main could
+     * configure it; doctor and {@code -Dvfork4j.agent.stats} tell whether it engaged.
+     */
+    private static boolean rewritten(Instrumentation inst, ProcessImplRewrite rewrite, Class<?> loaded) {
+        String outcome;
+        try {
             if (loaded != null) {
                 inst.retransformClasses(loaded);
             } else {
                 Class.forName("java.lang.ProcessImpl", false, null); // loaded, not initialised: transformed now
             }
-        } catch (UnmodifiableClassException | ClassNotFoundException e) {
-            return "java.lang.ProcessImpl cannot be rewritten (" + e + ")";
+            outcome = rewrite.outcome();
+        } catch (UnmodifiableClassException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            outcome = "java.lang.ProcessImpl cannot be rewritten (" + e + ")";
         } finally {
             inst.removeTransformer(rewrite);
         }
-        String outcome = rewrite.outcome();
         if (outcome != null) {
-            return outcome;
+            ProcessImplHook.declineForGood();
+            log(Level.WARNING, "vfork4j agent declines: " + outcome + "; ProcessBuilder starts children the JDK's way", null);
+            return false;
         }
-        ProcessImplHook.engage(chosen);
-        log(Level.DEBUG, "vfork4j agent engaged: java.lang.ProcessImpl.start offers each start to vfork4j ("
-            + (chosen == null ? "Mechanism.best()" : chosen) + ")", null);
-        return null;
+        return true;
     }
 
     private static Class<?> loadedProcessImpl(Instrumentation inst) {

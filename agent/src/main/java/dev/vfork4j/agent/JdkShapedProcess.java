@@ -26,9 +26,52 @@ final class JdkShapedProcess extends Process {
     /** Null for a stream that is the child's pipe; else the JDK's null stream to give instead. */
     JdkShapedProcess(Process child, OutputStream nullStdin, InputStream nullStdout, InputStream nullStderr) {
         this.child = child;
-        this.stdin = nullStdin != null ? nullStdin : new BufferedOutputStream(child.getOutputStream());
+        this.stdin = nullStdin != null ? nullStdin : new BufferedOutputStream(new StdinPipe(child));
         this.stdout = nullStdout != null ? nullStdout : child.getInputStream();
         this.stderr = nullStderr != null ? nullStderr : child.getErrorStream();
+    }
+
+    /**
+     * The child's stdin pipe under the JDK's buffer, failing as the JDK's FileOutputStream fails
+     * once closed by the application while the child ran ("Stream Closed", as its native write
+     * says); after the child's exit the JDK writes into its null stream ("Stream closed"), as
+     * vfork4j's pipe then does.
+     */
+    private static final class StdinPipe extends OutputStream {
+        private final Process child;
+        private final OutputStream pipe;
+        private volatile boolean closedWhileRunning;
+
+        StdinPipe(Process child) {
+            this.child = child;
+            this.pipe = child.getOutputStream();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (closedWhileRunning) {
+                throw new IOException("Stream Closed");
+            }
+            pipe.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            pipe.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (child.isAlive()) {
+                closedWhileRunning = true;
+            }
+            pipe.close();
+        }
     }
 
     @Override

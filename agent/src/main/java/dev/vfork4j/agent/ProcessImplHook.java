@@ -52,6 +52,8 @@ public final class ProcessImplHook {
     /** The mechanism once warmed up: null for good when none is available. */
     private static volatile CompletableFuture<Mechanism> mechanism;
     private static volatile Mechanism chosen;
+    /** {@code -Dvfork4j.agent.untilReady=jdk}: a start made before the warm-up is over goes to the JDK. */
+    private static volatile boolean jdkUntilReady;
     /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
     private static volatile JdkAccess access;
 
@@ -106,19 +108,21 @@ public final class ProcessImplHook {
     /** Marks what could not be made: the hook declines for good. */
     private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null);
 
-    /** From now on the hook offers starts to vfork4j; the mechanism warms up on a thread of its own. */
-    static void engage(Mechanism mechanismChosen) {
+    /**
+     * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
+     * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next
+     * (or, {@code leaveToJdkUntilReady}, declines until then).
+     */
+    static void engage(Mechanism mechanismChosen, boolean leaveToJdkUntilReady) {
         chosen = mechanismChosen;
-        CompletableFuture<Mechanism> warm = new CompletableFuture<>();
-        mechanism = warm;
+        jdkUntilReady = leaveToJdkUntilReady;
+        mechanism = new CompletableFuture<>();
         engaged = true;
-        try {
-            Thread t = new Thread(() -> warmUp(warm), "vfork4j-agent-warmup");
-            t.setDaemon(true);
-            t.start();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // no thread now: the first start warms up on its own thread
-        }
+    }
+
+    /** The rewrite did not happen: nothing waits for a mechanism. */
+    static void declineForGood() {
+        mechanism.complete(null);
     }
 
     /**
@@ -126,35 +130,40 @@ public final class ProcessImplHook {
      * a JVM's first spawn would otherwise do itself. A mechanism that cannot work here turns the
      * agent off for the JVM's life, with one log record.
      */
-    private static void warmUp(CompletableFuture<Mechanism> warm) {
-        if (warm.isDone()) {
-            return;
-        }
-        Mechanism m;
+    static void warmUp() {
+        CompletableFuture<Mechanism> warm = mechanism;
+        Mechanism m = null;
         try {
             Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
             coreStart = MethodHandles.privateLookupIn(start, MethodHandles.lookup()).findStatic(start, "start",
                 MethodType.methodType(Class.forName("dev.vfork4j.Child"), List.class, Map.class, Path.class,
                     boolean[].class, int[].class, boolean.class, Mechanism.class));
-            m = chosen != null ? chosen : Mechanism.best();
-            if (m == Mechanism.JDK || !m.isAvailable()) {
+            // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
+            Mechanism candidate = chosen != null ? chosen : Mechanism.best();
+            if (candidate == Mechanism.JDK || (chosen != null && !chosen.isAvailable())) {
                 Mechanism asked = chosen != null ? chosen : Mechanism.VFORK;
                 Agent.log(Level.WARNING, "vfork4j agent declines: " + asked + " is not available here ("
                     + asked.unavailableReason().orElse("no native mechanism") + "); ProcessBuilder starts children the JDK's way", null);
-                m = null;
+            } else {
+                m = candidate;
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e
                 + "); ProcessBuilder starts children the JDK's way", null);
-            m = null;
+        } finally {
+            warm.complete(m); // whatever happened, no start waits for ever
         }
-        warm.complete(m);
     }
 
+    /**
+     * The mechanism, once the warm-up is over; null when there is none, or (with
+     * {@code -Dvfork4j.agent.untilReady=jdk}) while the warm-up is still under way: that start is
+     * left to the JDK rather than waiting, so that no start ever costs more than without the agent.
+     */
     private static Mechanism mechanism() {
         CompletableFuture<Mechanism> warm = mechanism;
-        if (!warm.isDone()) {
-            warmUp(warm); // the warm-up thread could not start, or is still at it: whoever completes first wins
+        if (!warm.isDone() && jdkUntilReady) {
+            return null;
         }
         return warm.join();
     }
@@ -215,10 +224,17 @@ public final class ProcessImplHook {
         }
     }
 
-    /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
+    /**
+     * What the hook needs of java.base, made once from ProcessImpl's own Lookup; NO_ACCESS for
+     * good when that fails (logged once). A Lookup that is not ProcessImpl's (HOOK called by
+     * someone else) declines that call alone.
+     */
     private static JdkAccess access(MethodHandles.Lookup processImpl) {
         JdkAccess a = access;
         if (a == null) {
+            if (processImpl == null || processImpl.lookupClass() != ProcessImplLookup.CLASS || !processImpl.hasFullPrivilegeAccess()) {
+                return NO_ACCESS;
+            }
             try {
                 a = JdkAccess.of(processImpl);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -231,6 +247,20 @@ public final class ProcessImplHook {
         return a;
     }
 
+    /** ProcessImpl, looked up once (the class is loaded by the time the hook runs). */
+    private static final class ProcessImplLookup {
+        static final Class<?> CLASS = find();
+
+        private static Class<?> find() {
+            try {
+                return Class.forName("java.lang.ProcessImpl", false, null);
+            } catch (ClassNotFoundException e) {
+                return Void.class; // matches no Lookup: every call declines
+            }
+        }
+    }
+
+    /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
     private static boolean doable(JdkAccess jdk, String dir, ProcessBuilder.Redirect[] redirects) {
         if (dir != null && dir.indexOf('\0') >= 0) {
             return false; // the JDK's C string ends at the NUL
@@ -276,7 +306,8 @@ public final class ProcessImplHook {
                 if (r2 == ProcessBuilder.Redirect.INHERIT) {
                     inherit[2] = true;
                 } else if (r2 != ProcessBuilder.Redirect.PIPE) {
-                    f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND); // opened with redirectErrorStream too, as the JDK does
+                    // Opened with redirectErrorStream too, as the JDK does: created, truncated, or failing the start.
+                    f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND);
                     sources[2] = jdk.fdOf(f2.getFD());
                 }
                 if (jdk.pipeImpl().isInstance(r1)) {

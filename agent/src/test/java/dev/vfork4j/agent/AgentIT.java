@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +66,15 @@ class AgentIT {
     }
 
     @Test
+    void untilReadyJdkLeavesAStartMadeDuringTheWarmUpToTheJdk() throws Exception {
+        Run r = probe(List.of(AGENT, NATIVE, "-Dvfork4j.agent.untilReady=jdk"), "true");
+        assertThat(r.stdout()).isEqualTo("exit 0\n");
+        // Which one depends on whether main's start came before the warm-up was over; one of the two, never both.
+        assertThat(r.stats()).matches("pid=\\d+ (vfork4j=1 jdk=0|vfork4j=0 jdk=1)\n");
+        assertThat(r.stderr()).isEmpty();
+    }
+
+    @Test
     void declinesWhenTurnedOff() throws Exception {
         Run r = probe(List.of(AGENT, NATIVE, "-Dvfork4j.agent=off"), "true");
         assertThat(r.stdout()).isEqualTo("exit 0\n");
@@ -89,11 +102,40 @@ class AgentIT {
             assertThat(agent.stdout()).as(mechanism).isEqualTo(jdk.stdout());
             assertThat(agent.stderr()).as(mechanism).isEmpty();
             // every start but the five that fail went through vfork4j, pipeline stages included
-            assertThat(agent.stats()).as(mechanism).matches("pid=\\d+ vfork4j=17 jdk=0\n");
+            assertThat(agent.stats()).as(mechanism).matches("pid=\\d+ vfork4j=18 jdk=0\n");
         }
         assertThat(jdk.stdout()).contains("missing program -> java.io.IOException: Cannot run program \"/no/such/program\": "
             + "Exec failed, error: 2 (No such file or directory) ");
         assertThat(jdk.stdout()).contains("pipeline of four stages -> A B C ");
+    }
+
+    @Test
+    void aProcessImplLoadedBeforeTheAgentIsRetransformed() throws Exception {
+        Path jar = tmp.resolve("spawning-agent.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", SpawningAgent.class.getName());
+        String entry = SpawningAgent.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry(entry));
+            out.write(Files.readAllBytes(Path.of(CLASSES, entry)));
+        }
+        Run r = probe(List.of("-javaagent:" + jar, AGENT, NATIVE), "true");
+        assertThat(r.stdout()).isEqualTo("other agent exit 0\nexit 0\n");
+        assertThat(r.stats()).matches("pid=\\d+ vfork4j=1 jdk=0\n"); // the other agent's child came before the rewrite
+        assertThat(r.stderr()).isEmpty();
+    }
+
+    @Test
+    void theJdksLaunchMechanismIsStillCheckedButVfork4jStartsTheChild() throws Exception {
+        Run fork = probe(List.of(AGENT, NATIVE, "-Djdk.lang.Process.launchMechanism=FORK"), "true");
+        assertThat(fork.stdout()).isEqualTo("exit 0\n");
+        assertThat(fork.stats()).matches("pid=\\d+ vfork4j=1 jdk=0\n");
+        // ProcessImpl's static initialiser runs before the rewritten method: an unknown value fails as without the agent.
+        Run bogus = probe(List.of(AGENT, NATIVE, "-Djdk.lang.Process.launchMechanism=BOGUS"), "true");
+        assertThat(bogus.exit()).isNotZero();
+        assertThat(bogus.stderr()).contains("java.lang.Error: BOGUS is not a supported process launch mechanism on this platform");
+        assertThat(bogus.stats()).matches("pid=\\d+ vfork4j=0 jdk=0\n");
     }
 
     @Test

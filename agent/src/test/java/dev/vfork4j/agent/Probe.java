@@ -85,6 +85,14 @@ public final class Probe {
             }
             return read(p.getInputStream()) + p.waitFor();
         });
+        show("stdin written after the application closed it", () -> {
+            Process p = new ProcessBuilder("cat").start();
+            OutputStream in = p.getOutputStream();
+            in.close();
+            in.write(1);
+            in.flush();
+            return "written";
+        });
         show("missing program", () -> new ProcessBuilder("/no/such/program").start().toString());
         show("missing directory", () -> new ProcessBuilder("true").directory(new File("/no/such/dir")).start().toString());
         show("input from missing file", () -> new ProcessBuilder("cat").redirectInput(new File("/no/such/in")).start().toString());
