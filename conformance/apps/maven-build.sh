@@ -65,4 +65,5 @@ echo "Maven build ($MODE: ./mvnw -B -o ${GOALS[*]}), AGENT_IN=${AGENT_IN:-maven}
 echo "  median without agent: $(median "${PLAIN[@]}") ms    median with agent: $(median "${AGENT[@]}") ms"
 echo "  last agent run's stats ($stats):"
 sed 's/^/    /' "$stats"
-echo "  command: ${ENVS[*]:+${ENVS[*]} }MAVEN_OPTS=\"$opts\" ./mvnw -B -o ${GOALS[*]} ${EXTRA[*]}"
+printf '  command:'; for e in "${ENVS[@]}"; do printf ' %q' "$e"; done
+printf ' MAVEN_OPTS=%q ./mvnw -B -o' "$opts"; printf ' %q' "${GOALS[@]}" "${EXTRA[@]}"; echo

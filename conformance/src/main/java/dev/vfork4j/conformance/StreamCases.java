@@ -130,6 +130,7 @@ final class StreamCases {
                 t.line("first line", r.readLine());
                 p.destroy();
                 t.exit("sh", p);
+                Thread.sleep(100);
                 t.line("read after destroy", attempt(t, () -> r.readLine()));
                 t.line("stdout read after destroy", attempt(t, () -> p.getInputStream().read()));
                 t.line("stderr read after destroy", attempt(t, () -> p.getErrorStream().read()));
@@ -178,6 +179,7 @@ final class StreamCases {
                     }));
                 }
                 t.exit("cat", p);
+                Thread.sleep(100);
                 t.line("stdout read after close", attempt(t, () -> p.getInputStream().read()));
                 t.line("stdout available after close", attempt(t, () -> p.getInputStream().available()));
                 t.line("stdin write after close", attempt(t, () -> {
@@ -428,8 +430,11 @@ final class StreamCases {
                 t.exit("printf", p);
             }
         });
-        c.add("streams/outputWriter-after-stdin-closed", t -> {
-            Process p = t.start("cat", new ProcessBuilder("cat"));
+        // The JDK's stdin says "Stream Closed" (FileOutputStream's text) while the child runs and
+        // "Stream closed" (its null stream's) once the exit replaced the pipe: the child here
+        // never reads, so each write comes at a known moment.
+        c.add("streams/outputWriter-after-stdin-closed-while-the-child-runs", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "30"));
             if (p != null) {
                 p.getOutputStream().close();
                 t.line("write+flush", attempt(t, () -> {
@@ -437,7 +442,41 @@ final class StreamCases {
                     p.outputWriter().flush();
                     return "ok";
                 }));
-                t.exit("cat", p);
+                p.destroy();
+                t.exit("sleep", p);
+            }
+        });
+        c.add("streams/outputWriter-after-stdin-closed-and-the-exit", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "0.1"));
+            if (p != null) {
+                p.getOutputStream().close();
+                t.exit("sleep", p);
+                Thread.sleep(100);
+                t.line("write+flush", attempt(t, () -> {
+                    p.outputWriter().write("late");
+                    p.outputWriter().flush();
+                    return "ok";
+                }));
+            }
+        });
+        c.add("streams/stdin-write-while-the-child-runs-after-close", t -> {
+            Process p = t.start("sleep", new ProcessBuilder("sleep", "30"));
+            if (p != null) {
+                p.getOutputStream().close();
+                t.line("write", attempt(t, () -> {
+                    p.getOutputStream().write(1);
+                    return "ok";
+                }));
+                t.line("flush", attempt(t, () -> {
+                    p.getOutputStream().flush();
+                    return "ok";
+                }));
+                t.line("write 10000", attempt(t, () -> {
+                    p.getOutputStream().write(new byte[10000]);
+                    return "ok";
+                }));
+                p.destroy();
+                t.exit("sleep", p);
             }
         });
         c.add("streams/waitFor-does-not-wait-for-a-grandchild-holding-the-pipes", t -> {
