@@ -402,7 +402,7 @@ final class StreamCases {
             }
         });
         c.add("streams/read-returns-what-arrived", t -> {
-            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "printf ab; sleep 0.3; printf cd"));
+            Process p = t.start("sh", new ProcessBuilder("sh", "-c", "printf ab; sleep 0.5; printf cd"));
             if (p != null) {
                 byte[] b = new byte[10];
                 t.line("first read", p.getInputStream().read(b));
