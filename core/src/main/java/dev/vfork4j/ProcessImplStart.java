@@ -11,9 +11,9 @@ import java.util.Map;
  * A start asked for through {@code java.lang.ProcessImpl.start}, the JDK's internal method that
  * vfork4j's agent (module {@code agent/}) rewrites: what reaches it has passed ProcessBuilder's
  * own checks already, and redirect files have been opened by the agent as the JDK opens them,
- * so each standard stream arrives as an fd of this JVM, a pipe or "inherit". The agent, an
- * unnamed module on the boot class path with this class, calls {@link #start} through a method
- * handle: nothing here is public API.
+ * so each standard stream arrives as an fd of this JVM, a pipe or "inherit". The agent, in the
+ * class path's unnamed module with this class, calls {@link #start} and {@link #jdkHandle}
+ * through method handles: nothing here is public API.
  */
 final class ProcessImplStart {
     private ProcessImplStart() {}
@@ -55,5 +55,19 @@ final class ProcessImplStart {
             Throwable inner = e.asProcessBuilderDoes().getCause();
             throw inner instanceof IOException io ? io : e;
         }
+    }
+
+    /**
+     * The JDK's own handle of a child {@link #start} made: what {@code ProcessHandle.of(pid)}
+     * returns (a java.lang.ProcessHandleImpl, holding the start time it read from /proc), so
+     * that it equals the handles the JDK gives for the same process ({@code ProcessHandle.of},
+     * {@code ProcessHandle.current().children()}), as the handle of a child the JDK started
+     * does. Taken while the child is provably unreaped: the pid cannot be another process's yet.
+     *
+     * @param child a child {@link #start} returned
+     * @return the JDK's handle, or null when the child has been reaped already
+     */
+    static ProcessHandle jdkHandle(Child child) {
+        return child instanceof NativeChild n ? n.jdkHandleWhileUnreaped().orElse(null) : null;
     }
 }

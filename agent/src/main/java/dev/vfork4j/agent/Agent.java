@@ -32,9 +32,9 @@ public final class Agent {
     /** {@code -Dvfork4j.agent.mechanism=VFORK|FORK|POSIX_SPAWN}: the mechanism (default {@link Mechanism#best()}). */
     static final String MECHANISM = "vfork4j.agent.mechanism";
     /**
-     * {@code -Dvfork4j.agent.untilReady=wait|jdk}: what a start made before the warm-up is over
-     * does: waits for it (the default: every start goes through vfork4j) or is left to the JDK
-     * (no start ever waits for the agent).
+     * {@code -Dvfork4j.agent.untilReady=jdk|wait}: what a start made before the agent is ready
+     * does: is left to the JDK (the default: no start ever waits for the agent, so a first start
+     * costs what it costs without it) or waits (every start goes through vfork4j).
      */
     static final String UNTIL_READY = "vfork4j.agent.untilReady";
 
@@ -74,7 +74,7 @@ public final class Agent {
         if (chosen == Mechanism.JDK) {
             return "-D" + MECHANISM + "=" + asked + " is not VFORK, FORK or POSIX_SPAWN";
         }
-        String untilReady = System.getProperty(UNTIL_READY, "wait");
+        String untilReady = System.getProperty(UNTIL_READY, "jdk");
         if (!untilReady.equals("wait") && !untilReady.equals("jdk")) {
             return "-D" + UNTIL_READY + "=" + untilReady + " is not wait or jdk";
         }
@@ -86,24 +86,38 @@ public final class Agent {
             return "java.lang.ProcessImpl could not find the hook by name through the system class loader ("
                 + ClassLoader.getSystemClassLoader() + ")";
         }
-        // The rewrite (the ClassFile API's first use costs a fresh JVM tens of milliseconds) and the
-        // warm-up are done on a thread of their own, while the application starts. The hook is
-        // engaged first: a start that loads ProcessImpl meanwhile waits for the class as the JVM
-        // makes every loader of a class wait, then for the warm-up, and goes through vfork4j. A
-        // ProcessImpl loaded before the agent (another agent started a child in its premain) is
-        // retransformed here, before main: nothing would make a start wait for that.
-        ProcessImplHook.engage(chosen, untilReady.equals("jdk"));
         ProcessImplRewrite rewrite = new ProcessImplRewrite();
-        inst.addTransformer(rewrite, true);
         Class<?> loaded = loadedProcessImpl(inst);
-        if (loaded != null && !rewritten(inst, rewrite, loaded)) {
-            return null;
-        }
-        Runnable rest = () -> {
-            if (loaded != null || rewritten(inst, rewrite, null)) {
-                ProcessImplHook.warmUp();
+        Runnable rest;
+        if (untilReady.equals("jdk")) {
+            // No start waits for the agent: the warm-up, then the rewrite, run on a thread of their
+            // own, and until the rewrite ProcessImpl is the JDK's, untouched. It is rewritten by
+            // retransformation, never as it loads: a start that loaded it while the ClassFile API
+            // made its first transform (tens of milliseconds in a fresh JVM) would wait for that.
+            ProcessImplHook.engage(chosen, true);
+            rest = () -> {
+                if (ProcessImplHook.warmUp()) {
+                    retransformed(inst, rewrite, loaded);
+                }
+            };
+        } else {
+            // The rewrite and the warm-up are done on a thread of their own, while the application
+            // starts. The hook is engaged first: a start that loads ProcessImpl meanwhile waits for
+            // the class as the JVM makes every loader of a class wait, then for the warm-up, and
+            // goes through vfork4j. A ProcessImpl loaded before the agent (another agent started a
+            // child in its premain) is retransformed here, before main: nothing would make a start
+            // wait for that.
+            ProcessImplHook.engage(chosen, false);
+            inst.addTransformer(rewrite, true);
+            if (loaded != null && !rewritten(inst, rewrite, loaded)) {
+                return null;
             }
-        };
+            rest = () -> {
+                if (loaded != null || rewritten(inst, rewrite, null)) {
+                    ProcessImplHook.warmUp();
+                }
+            };
+        }
         try {
             Thread t = new Thread(rest, "vfork4j-agent");
             t.setDaemon(true);
@@ -112,6 +126,27 @@ public final class Agent {
             rest.run(); // no thread now: done before main instead
         }
         return null;
+    }
+
+    /**
+     * {@code untilReady=jdk}, after the warm-up: loads ProcessImpl without a transformer, as
+     * nothing else needs to wait, and retransforms it ({@code loaded} is the one loaded
+     * before the agent, or null).
+     */
+    private static void retransformed(Instrumentation inst, ProcessImplRewrite rewrite, Class<?> loaded) {
+        Class<?> processImpl = loaded;
+        try {
+            if (processImpl == null) {
+                processImpl = Class.forName("java.lang.ProcessImpl", false, null);
+            }
+            inst.addTransformer(rewrite, true);
+        } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+            ProcessImplHook.declineForGood();
+            log(Level.WARNING, "vfork4j agent declines: java.lang.ProcessImpl cannot be loaded (" + e
+                + "); ProcessBuilder starts children the JDK's way", null);
+            return;
+        }
+        rewritten(inst, rewrite, processImpl);
     }
 
     /**

@@ -14,18 +14,25 @@ import java.util.stream.Stream;
  * otherwise: {@code toString()} is {@code Process[pid=N, exitValue="not exited"]} or
  * {@code Process[pid=N, exitValue=V]} (no mechanism); a stream that is not a pipe is the JDK's own
  * null stream; stdin is buffered as the JDK buffers it (nothing reaches the child before a
- * flush, a close or 8 KiB); and {@code destroy()}/{@code destroyForcibly()} close the three
- * streams after signalling, as the JDK's do. Everything else is the child's.
+ * flush, a close or 8 KiB); {@code destroy()}/{@code destroyForcibly()} close the three
+ * streams after signalling, as the JDK's do; and {@code toHandle()} is the JDK's own handle of
+ * the child (a java.lang.ProcessHandleImpl, taken at the start as ProcessImpl takes its own),
+ * so it equals {@code ProcessHandle.of(pid)} and the child in
+ * {@code ProcessHandle.current().children()}, and {@code info()}, {@code children()} and
+ * {@code descendants()} are that handle's, as they are the JDK's Process's. Everything else
+ * (waiting, exit value, signals, {@code onExit()}) is the child's.
  */
 final class JdkShapedProcess extends Process {
     private final Process child;
+    private final ProcessHandle handle;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
 
-    /** Null for a stream that is the child's pipe; else the JDK's null stream to give instead. */
-    JdkShapedProcess(Process child, OutputStream nullStdin, InputStream nullStdout, InputStream nullStderr) {
+    /** {@code handle}: what toHandle() returns. Null for a stream that is the child's pipe; else the JDK's null stream to give instead. */
+    JdkShapedProcess(Process child, ProcessHandle handle, OutputStream nullStdin, InputStream nullStdout, InputStream nullStderr) {
         this.child = child;
+        this.handle = handle;
         this.stdin = nullStdin != null ? nullStdin : new BufferedOutputStream(new StdinPipe(child));
         this.stdout = nullStdout != null ? nullStdout : child.getInputStream();
         this.stderr = nullStderr != null ? nullStderr : child.getErrorStream();
@@ -157,24 +164,25 @@ final class JdkShapedProcess extends Process {
         return child.onExit().thenApply(exited -> this);
     }
 
+    /** The same handle each time, as the JDK's Process returns. */
     @Override
     public ProcessHandle toHandle() {
-        return child.toHandle();
+        return handle;
     }
 
     @Override
     public ProcessHandle.Info info() {
-        return child.info();
+        return handle.info();
     }
 
     @Override
     public Stream<ProcessHandle> children() {
-        return child.children();
+        return handle.children();
     }
 
     @Override
     public Stream<ProcessHandle> descendants() {
-        return child.descendants();
+        return handle.descendants();
     }
 
     /** The JDK's words exactly. */

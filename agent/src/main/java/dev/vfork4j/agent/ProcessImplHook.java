@@ -58,6 +58,7 @@ public final class ProcessImplHook {
     private static volatile JdkAccess access;
 
     private static MethodHandle coreStart;
+    private static MethodHandle coreJdkHandle;
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
     private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
@@ -111,7 +112,8 @@ public final class ProcessImplHook {
     /**
      * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
      * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next
-     * (or, {@code leaveToJdkUntilReady}, declines until then).
+     * (or, {@code leaveToJdkUntilReady}, declines until then; the agent then rewrites
+     * ProcessImpl only after the warm-up, so the hook never finds it unfinished).
      */
     static void engage(Mechanism mechanismChosen, boolean leaveToJdkUntilReady) {
         chosen = mechanismChosen;
@@ -127,17 +129,26 @@ public final class ProcessImplHook {
 
     /**
      * Chooses the mechanism and probes it (native calls linked, the child routine mapped): what
-     * a JVM's first spawn would otherwise do itself. A mechanism that cannot work here turns the
-     * agent off for the JVM's life, with one log record.
+     * a JVM's first spawn would otherwise do itself. Also made ready: the reflective lookup of
+     * {@link #HOOK} that the rewritten method makes on every start (Field.get makes its accessor
+     * at the first call, and keeps it), and the JDK's ProcessHandleImpl (its static
+     * initialiser reads the boot time), so that a first start pays for neither. A mechanism
+     * that cannot work here turns the agent off for the JVM's life, with one log record.
+     *
+     * @return whether there is a mechanism: the hook will start children
      */
-    static void warmUp() {
+    static boolean warmUp() {
         CompletableFuture<Mechanism> warm = mechanism;
         Mechanism m = null;
         try {
             Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
-            coreStart = MethodHandles.privateLookupIn(start, MethodHandles.lookup()).findStatic(start, "start",
-                MethodType.methodType(Class.forName("dev.vfork4j.Child"), List.class, Map.class, Path.class,
-                    boolean[].class, int[].class, boolean.class, Mechanism.class));
+            MethodHandles.Lookup core = MethodHandles.privateLookupIn(start, MethodHandles.lookup());
+            Class<?> child = Class.forName("dev.vfork4j.Child");
+            coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, Map.class, Path.class,
+                boolean[].class, int[].class, boolean.class, Mechanism.class));
+            coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
+            Class.forName(ProcessImplHook.class.getName(), true, ClassLoader.getSystemClassLoader()).getField("HOOK").get(null);
+            ProcessHandle.current();
             // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
             Mechanism candidate = chosen != null ? chosen : Mechanism.best();
             if (candidate == Mechanism.JDK || (chosen != null && !chosen.isAvailable())) {
@@ -153,19 +164,12 @@ public final class ProcessImplHook {
         } finally {
             warm.complete(m); // whatever happened, no start waits for ever
         }
+        return m != null;
     }
 
-    /**
-     * The mechanism, once the warm-up is over; null when there is none, or (with
-     * {@code -Dvfork4j.agent.untilReady=jdk}) while the warm-up is still under way: that start is
-     * left to the JDK rather than waiting, so that no start ever costs more than without the agent.
-     */
+    /** The mechanism, once the warm-up is over (a start in {@code wait} mode waits for it here); null when there is none. */
     private static Mechanism mechanism() {
-        CompletableFuture<Mechanism> warm = mechanism;
-        if (!warm.isDone() && jdkUntilReady) {
-            return null;
-        }
-        return warm.join();
+        return mechanism.join();
     }
 
     /** {@link #HOOK}: unpacks the arguments; the IOException of a failed start leaves apply() unchecked, as ProcessImpl.start throws it. */
@@ -204,7 +208,12 @@ public final class ProcessImplHook {
     static Process start(String[] cmdarray, Map<String, String> environment, String dir,
                          ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream, MethodHandles.Lookup processImpl)
         throws IOException {
-        JdkAccess jdk = engaged ? access(processImpl) : NO_ACCESS;
+        if (!engaged || (jdkUntilReady && !mechanism.isDone())) {
+            // Before anything else, and no lock, no log: a start before the warm-up is over costs what it costs without the agent.
+            AgentStats.declined();
+            return null;
+        }
+        JdkAccess jdk = access(processImpl);
         if (jdk == NO_ACCESS || INSIDE.get() != null || !doable(jdk, dir, redirects)) {
             AgentStats.declined();
             return null;
@@ -339,7 +348,8 @@ public final class ProcessImplHook {
             boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
             boolean pipeErr = redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE;
             InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream ? new MergedErrorStream() : null;
-            return new JdkShapedProcess(child, pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(), stderr);
+            return new JdkShapedProcess(child, jdkHandle(child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
+                stderr);
         } finally {
             if (nextStage != null) {
                 closeQuietly(nextStage[0]);
@@ -362,6 +372,21 @@ public final class ProcessImplHook {
                 }
             }
         }
+    }
+
+    /**
+     * The JDK's handle of the child, as ProcessImpl makes one for every child it starts (at once,
+     * before its reaper can reap it); the child's own handle in the rare case the child was
+     * reaped before it could be taken (it had exited already: nothing can be asked of it then).
+     */
+    private static ProcessHandle jdkHandle(Process child) {
+        ProcessHandle h;
+        try {
+            h = (ProcessHandle) coreJdkHandle.invoke(child);
+        } catch (Throwable t) {
+            throw new AssertionError("ProcessImplStart.jdkHandle throws nothing", t);
+        }
+        return h != null ? h : child.toHandle();
     }
 
     private static void closeQuietly(int fd) {

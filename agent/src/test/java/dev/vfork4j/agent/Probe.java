@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The program {@link AgentIT} runs in a JVM with the agent and in one without: each case prints
@@ -22,9 +24,22 @@ public final class Probe {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "true" -> System.out.println("exit " + new ProcessBuilder("true").start().waitFor());
+            case "true-later" -> {
+                awaitAgentThread();
+                System.out.println("exit " + new ProcessBuilder("true").start().waitFor());
+            }
             case "all" -> all(Path.of(args[1]));
             case "reentrant" -> reentrant();
             default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** Until the agent's thread (warm-up, then the rewrite) has ended, if there is one. */
+    private static void awaitAgentThread() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("vfork4j-agent")) {
+                t.join();
+            }
         }
     }
 
@@ -166,6 +181,42 @@ public final class Probe {
         show("onExit, toHandle", () -> {
             Process p = new ProcessBuilder("true").start();
             return (p.onExit().get() == p) + " " + (p.toHandle().pid() == p.pid()) + " " + p.exitValue();
+        });
+        show("toHandle is the JDK's handle of the child", () -> {
+            Process p = new ProcessBuilder("sleep", "30").start();
+            ProcessHandle h = p.toHandle();
+            ProcessHandle of = ProcessHandle.of(p.pid()).orElseThrow();
+            String seen = h.getClass().getName() + " same=" + (h == p.toHandle()) + " equalsOf=" + h.equals(of)
+                + " ofEquals=" + of.equals(h) + " inChildren=" + ProcessHandle.current().children().anyMatch(c -> c.equals(h))
+                + " childrenEqual=" + ProcessHandle.current().children().anyMatch(h::equals)
+                + " set=" + new HashSet<>(List.of(h, of)).size() + " compareTo=" + h.compareTo(of) + " hash=" + (h.hashCode() == of.hashCode())
+                + " alive=" + h.isAlive() + " parent=" + (h.parent().orElseThrow().pid() == ProcessHandle.current().pid())
+                + " command=" + h.info().command().orElse("?") + " infoSame=" + p.info().command().equals(h.info().command())
+                + " normal=" + h.supportsNormalTermination() + " children=" + p.children().count();
+            boolean destroyed = h.destroy();
+            ProcessHandle exited = h.onExit().get(10, TimeUnit.SECONDS);
+            int code = p.waitFor();
+            return seen + " destroy=" + destroyed + " onExit=" + (exited == h) + " exit=" + code + " aliveAfter=" + h.isAlive()
+                + " ofAfter=" + ProcessHandle.of(p.pid()).isPresent() + " destroyAfter=" + h.destroy() + " infoAfter=" + h.info().command();
+        });
+        show("the handle's onExit once the child exits by itself", () -> {
+            Process p = new ProcessBuilder("sleep", "0.3").start();
+            ProcessHandle h = p.toHandle();
+            ProcessHandle exited = h.onExit().get(10, TimeUnit.SECONDS);
+            return (exited == h) + " " + p.waitFor() + " " + p.toHandle().equals(h);
+        });
+        show("children and descendants", () -> {
+            Process p = new ProcessBuilder("sh", "-c", "sleep 30 & sleep 30 & wait").start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (p.children().count() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<ProcessHandle> kids = p.children().toList();
+            String seen = kids.size() + " " + p.descendants().count() + " "
+                + kids.stream().allMatch(k -> k.parent().orElseThrow().equals(p.toHandle()))
+                + " " + kids.stream().map(k -> k.info().command().orElse("?")).toList();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            return seen + " " + p.waitFor();
         });
         show("Runtime.exec", () -> {
             Process p = Runtime.getRuntime().exec(new String[] {"sh", "-c", "exit 7"});
