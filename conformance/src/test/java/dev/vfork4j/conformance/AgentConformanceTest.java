@@ -43,17 +43,21 @@ class AgentConformanceTest {
         Path work = Path.of(System.getProperty("vfork4j.conformance.work", "target/conformance")).toAbsolutePath();
         String only = System.getProperty("vfork4j.conformance.only", "");
         deleteTree(work);
-        List<DynamicNode> all = new ArrayList<>(pair(work.resolve("default"), List.of(), only));
+        List<DynamicNode> all = new ArrayList<>(pair(work.resolve("default"), List.of(), only, true));
         // The JDK's own switch between its launch mechanisms: the JDK reads it once, at ProcessImpl's
         // first use; the agent must behave the same under it.
         all.add(DynamicContainer.dynamicContainer("jdk.lang.Process.launchMechanism=FORK",
             pair(work.resolve("launchMechanism-FORK"), List.of("-Djdk.lang.Process.launchMechanism=FORK"),
-                only.isEmpty() ? "program/,exit/killed,redirect/stdout-,child/" : only)));
+                only.isEmpty() ? "program/,exit/killed,redirect/stdout-,child/" : only, true)));
+        // The agent as users get it: untilReady left at its default, where a start made before the
+        // warm-up is over goes to the JDK, so the declines are not counted exactly here.
+        all.add(DynamicContainer.dynamicContainer("agent defaults (untilReady not set)",
+            pair(work.resolve("agent-defaults"), List.of(), only.isEmpty() ? "handle/,child/,life/,streams/" : only, false)));
         return all.stream();
     }
 
     /** Runs CaseRunner without and with the agent, both with {@code jvmOptions}, and compares. */
-    private static List<DynamicNode> pair(Path work, List<String> jvmOptions, String only) throws Exception {
+    private static List<DynamicNode> pair(Path work, List<String> jvmOptions, String only, boolean untilReadyWait) throws Exception {
         Path classes = Path.of(Objects.requireNonNull(System.getProperty("vfork4j.conformance.classes"), "vfork4j.conformance.classes"));
         boolean baseline = "jdk".equals(System.getProperty("vfork4j.conformance.baseline"));
         Path agentJar = Path.of(System.getProperty("vfork4j.agentJar", "agent.jar"));
@@ -71,7 +75,10 @@ class AgentConformanceTest {
             // than going to the JDK (the default), so every start of the run is vfork4j's and the
             // count of declines is exact.
             agentOptions.addAll(List.of("-javaagent:" + agentJar, "--enable-native-access=ALL-UNNAMED",
-                "-Dvfork4j.agent.stats=" + work.resolve("agent/stats.txt"), "-Dvfork4j.agent.untilReady=wait"));
+                "-Dvfork4j.agent.stats=" + work.resolve("agent/stats.txt")));
+            if (untilReadyWait) {
+                agentOptions.add("-Dvfork4j.agent.untilReady=wait");
+            }
         }
         Process jdk = launch(work, "jdk", jvmOptions, classes, stdin, only);
         Process agent = launch(work, "agent", agentOptions, classes, stdin, only);
@@ -99,7 +106,9 @@ class AgentConformanceTest {
             assertThat(viaVfork4j).as("children started through vfork4j (%s)", line).isPositive();
             assertThat(viaVfork4j + declined).as("every child the cases started (%d) went through the agent (%s)", a.started(), line)
                 .isGreaterThanOrEqualTo(a.started());
-            assertThat(declined).as("requests declined to the JDK (%s)", line).isEqualTo(expectedDeclines);
+            if (untilReadyWait) {
+                assertThat(declined).as("requests declined to the JDK (%s)", line).isEqualTo(expectedDeclines);
+            }
         }));
         tests.add(DynamicTest.dynamicTest("inherited stdout is the same", () ->
             assertThat(Files.readString(a.stdout())).isEqualTo(Files.readString(j.stdout()))));
