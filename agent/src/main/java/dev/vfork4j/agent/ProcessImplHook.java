@@ -61,6 +61,14 @@ public final class ProcessImplHook {
     private static MethodHandle coreJdkHandle;
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
+    /** The agent's classes a start loads, loaded by the warm-up instead. */
+    private static final String[] FIRST_START_CLASSES = {
+        "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
+        "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
+        "dev.vfork4j.agent.JdkShapedProcess",
+        "dev.vfork4j.agent.JdkShapedProcess$StdinPipe",
+        "dev.vfork4j.agent.MergedErrorStream",
+    };
     private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
 
     /**
@@ -129,7 +137,9 @@ public final class ProcessImplHook {
 
     /**
      * Chooses the mechanism and probes it (native calls linked, the child routine mapped): what
-     * a JVM's first spawn would otherwise do itself. Also made ready: the reflective lookup of
+     * a JVM's first spawn would otherwise do itself. Core's Preload is started here rather than
+     * at the first start (the classes a spawn needs, loaded on its thread), and the agent's
+     * own classes a start uses are loaded. Also made ready: the reflective lookup of
      * {@link #HOOK} that the rewritten method makes on every start (Field.get makes its accessor
      * at the first call, and keeps it), and the JDK's ProcessHandleImpl (its static
      * initialiser reads the boot time), so that a first start pays for neither. A mechanism
@@ -147,6 +157,15 @@ public final class ProcessImplHook {
             coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, Map.class, Path.class,
                 boolean[].class, int[].class, boolean.class, Mechanism.class));
             coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
+            MethodHandle preload = core.findStatic(core.findClass("dev.vfork4j.Preload"), "start", MethodType.methodType(void.class));
+            try {
+                preload.invokeExact();
+            } catch (Throwable t) {
+                throw new AssertionError("Preload.start never throws", t);
+            }
+            for (String name : FIRST_START_CLASSES) {
+                Class.forName(name, false, ProcessImplHook.class.getClassLoader());
+            }
             Class.forName(ProcessImplHook.class.getName(), true, ClassLoader.getSystemClassLoader()).getField("HOOK").get(null);
             ProcessHandle.current();
             // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
