@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -427,6 +428,17 @@ final class NativeChild extends Child {
     @Override
     boolean holdsItsPid() {
         return pidfd.whileUnreaped(fd -> { });
+    }
+
+    /**
+     * The JDK's handle for the pid ({@code ProcessHandle.of}: it reads the process's start time
+     * from /proc), taken while the child is provably unreaped, so that the pid is still the
+     * child's; empty once the child has been reaped.
+     */
+    Optional<ProcessHandle> jdkHandleWhileUnreaped() {
+        ProcessHandle[] handle = new ProcessHandle[1];
+        pidfd.whileUnreaped(fd -> handle[0] = ProcessHandle.of(pid).orElse(null));
+        return Optional.ofNullable(handle[0]);
     }
 
     @Override

@@ -36,7 +36,12 @@ enum StartLog {
     /** Vfork4j.start(pb): the JDK's own logger name and words, so nothing tells the two apart. */
     PROCESS_BUILDER("java.lang.ProcessBuilder", "ProcessBuilder.start()"),
     /** vfork4j's own API: the same record under its own logger name. */
-    COMMAND("dev.vfork4j.Command", "Command.start()");
+    COMMAND("dev.vfork4j.Command", "Command.start()"),
+    /**
+     * The agent's starts, made inside java.lang.ProcessImpl.start: ProcessBuilder.start() logs
+     * them itself once that returns, so nothing is recorded here.
+     */
+    NONE("java.lang.ProcessBuilder", "ProcessBuilder.start()");
 
     private final String loggerName;
     private final String origin;
@@ -52,7 +57,7 @@ enum StartLog {
 
     /** True when a start with {@code mechanism} is recorded here (the JDK mechanism logs its own ProcessBuilder starts). */
     private boolean records(Mechanism mechanism) {
-        return !(this == PROCESS_BUILDER && mechanism == Mechanism.JDK);
+        return this != NONE && !(this == PROCESS_BUILDER && mechanism == Mechanism.JDK);
     }
 
     /**
@@ -63,7 +68,7 @@ enum StartLog {
      * @param mechanism the start's mechanism, or null when it is not known yet
      */
     void prefetch(Mechanism mechanism) {
-        if (logger != null || (mechanism != null && !records(mechanism))) {
+        if (logger != null || this == NONE || (mechanism != null && !records(mechanism))) {
             return;
         }
         synchronized (this) {

@@ -5,6 +5,7 @@ import dev.vfork4j.linux.Arch;
 import dev.vfork4j.linux.LibC;
 import dev.vfork4j.linux.NativeAccess;
 import dev.vfork4j.spawn.Availability;
+import dev.vfork4j.spawn.ProcessImplTarget;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -28,6 +29,8 @@ import java.util.stream.Collectors;
  * @param mechanisms each mechanism, mapped to why it is unavailable, or to null when it is available
  * @param features each kernel feature, mapped to why it does not work, or to null when it does
  * @param cgroup   the cgroup v2 hierarchy and the JVM's place in it, for contained()
+ * @param agentProblem why the agent ({@code -javaagent:vfork4j-agent.jar}) would decline in a JVM
+ *                 of this JDK, null when it would engage
  */
 record Diagnosis(
     String cliVersion, String libraryVersion,
@@ -35,7 +38,7 @@ record Diagnosis(
     String javaVersion, String javaVendor, String javaVm, String javaHome,
     boolean nativeAccessEnabled, String nativeAccessProblem, String nativeAccessFlag,
     Map<Mechanism, String> mechanisms, Mechanism best, String bestReason,
-    Map<String, String> features, CgroupFinding cgroup) {
+    Map<String, String> features, CgroupFinding cgroup, String agentProblem) {
 
     /** The order {@link Mechanism#best()} tries mechanisms in, as the library states it. */
     static final List<Mechanism> PREFERENCE = Mechanism.preferenceOrder();
@@ -65,7 +68,34 @@ record Diagnosis(
             Runtime.version().toString(), System.getProperty("java.vm.vendor"),
             System.getProperty("java.vm.name"), System.getProperty("java.home"),
             NativeAccess.enabled(), nativeProblem, NativeAccess.flag(),
-            mechanisms, best, explainBest(best, mechanisms), features, CgroupFinding.probe());
+            mechanisms, best, explainBest(best, mechanisms), features, CgroupFinding.probe(),
+            agentProblem(nativeProblem, best));
+    }
+
+    /**
+     * Why the agent would decline here: this JDK's java.lang.ProcessImpl.start is not the method
+     * it rewrites (read from the runtime image, as the agent reads the class it is given), or no
+     * native mechanism works. Native access is this JVM's: the agent's JVM needs its own flag.
+     */
+    static String agentProblem(String nativeProblem, Mechanism best) {
+        String shape = attempt(ProcessImplTarget::mismatchHere);
+        if (shape != null) {
+            return shape + " (the agent knows JDK 25's)";
+        }
+        if (nativeProblem != null) {
+            return "no native access in this JVM: " + nativeProblem;
+        }
+        if (best == null || best == Mechanism.JDK) {
+            return "no native mechanism is available here (see the mechanisms above)";
+        }
+        return null;
+    }
+
+    String agentSummary() {
+        return agentProblem == null
+            ? "would engage: java.lang.ProcessImpl.start is the method it rewrites and " + best
+                + " works; start the JVM with --enable-native-access=ALL-UNNAMED too"
+            : "would decline: " + agentProblem;
     }
 
     /** The probe's value, or its failure described. */
@@ -119,6 +149,7 @@ record Diagnosis(
         mechanisms.forEach((m, why) -> row(lines, "  " + m, why == null ? "available" : "unavailable: " + briefly(why)));
         lines.add("");
         row(lines, "best", (best != null ? best + ": " : "") + bestReason);
+        row(lines, "agent", agentSummary());
         lines.add("");
         lines.add("kernel features");
         features.forEach((f, why) -> row(lines, "  " + f, why == null ? "yes" : "no: " + briefly(why)));
@@ -167,6 +198,10 @@ record Diagnosis(
         root.put("best", bestChoice);
         root.put("kernelFeatures", availability(features));
         root.put("cgroup", cgroup.toJson());
+        Map<String, Object> agent = new LinkedHashMap<>();
+        agent.put("wouldEngage", agentProblem == null);
+        agent.put("reason", agentProblem);
+        root.put("agent", agent);
         return root;
     }
 

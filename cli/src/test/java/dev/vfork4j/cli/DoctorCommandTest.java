@@ -34,6 +34,7 @@ class DoctorCommandTest {
             // Surefire starts the test JVM with --enable-native-access=ALL-UNNAMED.
             .containsPattern("(?m)^native access +enabled$")
             .containsPattern("(?m)^best +" + Mechanism.best() + ": ")
+            .containsPattern("(?m)^agent +would engage: java.lang.ProcessImpl.start is the method it rewrites")
             .contains("kernel features")
             .containsPattern("(?m)^  pidfd_open +(yes|no: .+)$")
             .contains("cgroup v2")
@@ -47,9 +48,10 @@ class DoctorCommandTest {
         assertThat(r.code()).isZero();
         Map<String, Object> root = (Map<String, Object>) JsonReader.parse(r.out());
         assertThat(root).containsKeys("vfork4j", "library", "kernel", "glibc", "architecture", "java",
-            "nativeAccess", "mechanisms", "best", "kernelFeatures", "cgroup");
+            "nativeAccess", "mechanisms", "best", "kernelFeatures", "cgroup", "agent");
         assertThat((Map<String, Object>) root.get("cgroup"))
             .containsKeys("mount", "jvmCgroup", "directory", "writable", "controllers", "delegated", "contained");
+        assertThat((Map<String, Object>) root.get("agent")).containsEntry("wouldEngage", true).containsEntry("reason", null);
         assertThat((String) root.get("glibc")).matches("2\\.\\d+");
         assertThat((Map<String, Object>) root.get("nativeAccess"))
             .containsEntry("enabled", true).containsEntry("available", true).containsEntry("problem", null)
@@ -110,6 +112,7 @@ class DoctorCommandTest {
             .containsPattern("(?m)^glibc +unknown")
             .containsPattern("(?m)^  POSIX_SPAWN +unavailable: no native access \\(see above\\)$")
             .containsPattern("(?m)^  JDK +available$")
-            .containsPattern("(?m)^best +JDK: VFORK and POSIX_SPAWN are not available");
+            .containsPattern("(?m)^best +JDK: VFORK and POSIX_SPAWN are not available")
+            .containsPattern("(?m)^agent +would decline: no native access in this JVM: ");
     }
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Issue 15, item 7: an unmodified program (plain ProcessBuilder code, AgentBench) with the agent
+# and without it, side by side in one run, JVMs interleaved (with, without, with, ...), medians.
+#
+#   agent/bench/run-agent.sh [ROUNDS]     ROUNDS interleaved rounds for (a) and (d) (default 3);
+#                                         (b) takes 2 + 2×ROUNDS fresh JVMs per cell; (c) one pair
+#                                         (BIG_ROUNDS=n for more: pre-touching 8 GB takes a while)
+#
+# (a) start + waitFor of /bin/true in a loop, steady state: agent vs the JDK's default (target ≤ 0.5×);
+# (b) the first start + waitFor, 0 ms, 100 ms and 1 s after main began, a fresh JVM each time,
+#     the agent's default (untilReady=jdk) vs without (target: with ≤ without at every moment);
+# (c) from an 8 GB pre-touched heap (-Xms8g -Xmx8g -XX:+AlwaysPreTouch, 4 GB of live ballast,
+#     HeapBallast) with -Djdk.lang.Process.launchMechanism=FORK: agent vs without (target ≥ 100×);
+# (d) at 10,000 open fds vs ~10: the agent's ratio (target ≤ 1.05×), and the JDK's;
+# (e) the JVM's threads (/proc/self/task) with 1,000 live children (sleep 30), with and without.
+#
+# Builds the agent jar and the ballast jar when missing or older than their sources, compiles
+# AgentBench into agent/target/agent-bench. Output: the table on stdout and in
+# agent/target/agent-bench/figures.md, every JVM's line in agent/target/agent-bench/runs.txt.
+# Needs ulimit -n ≥ 20000 (raised here when the hard limit allows) and ~9 GB of free memory for (c).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+agent=$(dirname "$here")
+root=$(dirname "$agent")
+# shellcheck source=../../.mvn/find-jdk.sh
+. "$root/.mvn/find-jdk.sh"
+rounds=${1:-3}
+java="$JAVA_HOME/bin/java"
+out="$agent/target/agent-bench"
+mkdir -p "$out/classes"
+runs="$out/runs.txt"
+: >"$runs"
+
+ulimit -n 20000 2>/dev/null || true
+if [ "$(ulimit -n)" -lt 20000 ]; then
+  echo "run-agent.sh needs ulimit -n >= 20000 for (d); the hard limit is $(ulimit -Hn)" >&2
+  exit 1
+fi
+
+stale() { # stale JAR DIR...: true when JAR is missing or a file under DIR is newer
+  local jar=$1; shift
+  [ -z "$jar" ] || [ ! -f "$jar" ] || [ -n "$(find "$@" -newer "$jar" -type f -print -quit)" ]
+}
+agent_jar=$(ls "$agent"/target/vfork4j-agent-*.jar 2>/dev/null | grep -v -e original -e sources -e javadoc | head -1 || true)
+ballast_jar=$(ls "$root"/ballast/target/vfork4j-ballast-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1 || true)
+if stale "$agent_jar" "$agent/src/main" "$root/core/src/main" || stale "$ballast_jar" "$root/ballast/src/main"; then
+  echo "building the agent and ballast jars ..." >&2
+  (cd "$root" && ./mvnw -B -o -q -pl agent,ballast -am package -DskipTests)
+  agent_jar=$(ls "$agent"/target/vfork4j-agent-*.jar | grep -v -e original -e sources -e javadoc | head -1)
+  ballast_jar=$(ls "$root"/ballast/target/vfork4j-ballast-*.jar | grep -v -e sources -e javadoc | head -1)
+fi
+"$JAVA_HOME/bin/javac" -q -d "$out/classes" -cp "$ballast_jar" --release 25 \
+  "$here"/src/dev/vfork4j/agent/bench/AgentBench.java 2>/dev/null ||
+  "$JAVA_HOME/bin/javac" -d "$out/classes" -cp "$ballast_jar" --release 25 "$here"/src/dev/vfork4j/agent/bench/AgentBench.java
+cp="$out/classes:$ballast_jar"
+with=(-javaagent:"$agent_jar" --enable-native-access=ALL-UNNAMED)
+
+# bench LABEL STATS-FILE [JVM options...] -- [AgentBench args...]: one JVM; its line, prefixed, to runs.txt and stdout
+bench() {
+  local label=$1 stats=$2; shift 2
+  local opts=()
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  local line
+  line=$("$java" "${opts[@]}" -Dvfork4j.agent.stats="$stats" -cp "$cp" dev.vfork4j.agent.bench.AgentBench "$@")
+  echo "$label $line" >>"$runs"
+  echo "$line"
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "-" || b == "-") print "-"; else printf "%.2f", a / b }'; }
+st="$out/stats.txt"
+: >"$st"
+
+echo "(a) start + waitFor of /bin/true, steady state ..." >&2
+a_with='' a_jdk=''
+for ((r = 0; r < rounds; r++)); do
+  a_with+="$(bench a-with "$st" "${with[@]}" -- loop 1000 200 | field median_us) "
+  a_jdk+="$(bench a-jdk /dev/null -- loop 1000 200 | field median_us) "
+done
+
+echo "(b) first start at 0 ms, 100 ms, 1 s ..." >&2
+declare -A b=()
+b_stats="$out/stats-first.txt"
+: >"$b_stats"
+for ((r = 0; r < 2 + 2 * rounds; r++)); do
+  for d in 0 100 1000; do
+    if (( r % 2 == 0 )); then
+      b[with-$d]+="$(bench b-with-$d "$b_stats" "${with[@]}" -- first $d | field first_us) "
+      b[jdk-$d]+="$(bench b-jdk-$d /dev/null -- first $d | field first_us) "
+    else
+      b[jdk-$d]+="$(bench b-jdk-$d /dev/null -- first $d | field first_us) "
+      b[with-$d]+="$(bench b-with-$d "$b_stats" "${with[@]}" -- first $d | field first_us) "
+    fi
+  done
+done
+
+echo "(c) 8 GB pre-touched heap, launchMechanism=FORK ..." >&2
+big=(-Xms8g -Xmx8g -XX:+AlwaysPreTouch -Djdk.lang.Process.launchMechanism=FORK)
+c_with='' c_jdk='' c_rss=''
+for ((r = 0; r < ${BIG_ROUNDS:-1}; r++)); do
+  line=$(bench c-with "$st" "${big[@]}" "${with[@]}" -- loop 200 20 0 ballast)
+  c_with+="$(echo "$line" | field median_us) "
+  c_rss+="$(echo "$line" | field rss_mb) "
+  line=$(bench c-jdk /dev/null "${big[@]}" -- loop 12 3 0 ballast)
+  c_jdk+="$(echo "$line" | field median_us) "
+  c_rss+="$(echo "$line" | field rss_mb) "
+done
+
+echo "(d) 10,000 open fds vs ~10 ..." >&2
+d_with10='' d_with10k='' d_jdk10='' d_jdk10k=''
+for ((r = 0; r < rounds; r++)); do
+  d_with10+="$(bench d-with-10 "$st" "${with[@]}" -- loop 500 100 0 | field median_us) "
+  d_with10k+="$(bench d-with-10k "$st" "${with[@]}" -- loop 500 100 10000 | field median_us) "
+  d_jdk10+="$(bench d-jdk-10 /dev/null -- loop 500 100 0 | field median_us) "
+  d_jdk10k+="$(bench d-jdk-10k /dev/null -- loop 100 20 10000 | field median_us) "
+done
+
+echo "(e) threads with 1,000 live children ..." >&2
+e_with=$(bench e-with "$st" "${with[@]}" -- threads 1000)
+e_jdk=$(bench e-jdk /dev/null -- threads 1000)
+
+m() { printf '%s\n' $1 | median; }
+aw=$(m "$a_with") aj=$(m "$a_jdk")
+cw=$(m "$c_with") cj=$(m "$c_jdk")
+dw10=$(m "$d_with10") dw10k=$(m "$d_with10k") dj10=$(m "$d_jdk10") dj10k=$(m "$d_jdk10k")
+{
+  echo "| figure | with the agent | without (the JDK's) | with / without | target |"
+  echo "|---|---:|---:|---:|---|"
+  echo "| (a) start + waitFor of /bin/true, steady state, median µs | $aw | $aj | $(ratio "$aw" "$aj")× | ≤ 0.5× |"
+  for d in 0 100 1000; do
+    bw=$(m "${b[with-$d]}") bj=$(m "${b[jdk-$d]}")
+    echo "| (b) first start + waitFor, $d ms after main, median µs | $bw | $bj | $(ratio "$bw" "$bj")× | ≤ 1× |"
+  done
+  echo "| (c) from an 8 GB pre-touched heap, launchMechanism=FORK, median µs | $cw | $cj | $(ratio "$cw" "$cj")× ($(ratio "$cj" "$cw")× faster) | ≥ 100× faster |"
+  echo "| (d) at 10,000 open fds, median µs | $dw10k | $dj10k | | |"
+  echo "| (d) at ~10 open fds, median µs | $dw10 | $dj10 | | |"
+  echo "| (d) 10,000 fds / ~10 fds | $(ratio "$dw10k" "$dw10")× | $(ratio "$dj10k" "$dj10")× | | ≤ 1.05× with |"
+  echo "| (e) JVM threads: before → with 1,000 live children | $(echo "$e_with" | field threads_before) → $(echo "$e_with" | field threads_with_children) | $(echo "$e_jdk" | field threads_before) → $(echo "$e_jdk" | field threads_with_children) | | |"
+  echo
+  echo "Rounds: $rounds interleaved ((b): $((2 + 2 * rounds)) fresh JVMs per cell, (c): ${BIG_ROUNDS:-1} pair). Per JVM: (a) 200 warm-up + 1000 timed;" \
+    "(c) with 20 + 200, without 3 + 12; (d) 100 + 500, but without at 10,000 fds 20 + 100."
+  echo "(c) resident set of the measured JVMs, MB: $(echo $c_rss)."
+  echo "The first starts of (b) with the agent, as its stats counted them (vfork4j=1: through vfork4j; jdk=1 or 0/0: the JDK's code):" \
+    "$(sed 's/pid=[0-9]* //' "$b_stats" | sort | uniq -c | awk '{ printf "%s%s × %s %s", sep, $1, $2, $3; sep = ", " }')."
+  echo "Starts with the agent outside (b): $(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } } END { printf "vfork4j=%d jdk=%d", s["vfork4j"], s["jdk"] }' "$st")."
+  echo "Conditions: $(date -u '+%Y-%m-%dT%H:%M:%SZ'), Linux $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) after;" \
+    "$("$java" -version 2>&1 | sed -n 2p); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+} | tee "$out/figures.md"

@@ -1,0 +1,135 @@
+package dev.vfork4j.agent.bench;
+
+import dev.vfork4j.ballast.HeapBallast;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What run-agent.sh starts in a fresh JVM, with the agent or without: an unmodified
+ * application, plain ProcessBuilder code that knows nothing of vfork4j. Each mode prints one line
+ * of {@code key=value} figures for the script to collect.
+ *
+ * <ul>
+ *   <li>{@code loop ITER WARM [FDS] [BALLAST]}: start + waitFor of /bin/true, WARM times, then
+ *       ITER times timed; the median in microseconds. FDS: open that many more fds first (/dev/null).
+ *       BALLAST {@code ballast}: fill half the heap with live arrays first (HeapBallast).</li>
+ *   <li>{@code first DELAY_MS}: the application's first start + waitFor of /bin/true, DELAY_MS
+ *       after main began; its time in microseconds.</li>
+ *   <li>{@code threads N}: N children of {@code sleep 30} started and left running; this JVM's
+ *       threads (/proc/self/task) before and with them; then each destroyed and reaped.</li>
+ * </ul>
+ */
+public final class AgentBench {
+    private AgentBench() {}
+
+    private static final long MAIN_NANOS = System.nanoTime();
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "loop" -> loop(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                args.length > 3 ? Integer.parseInt(args[3]) : 0, args.length > 4 && args[4].equals("ballast"));
+            case "first" -> first(Long.parseLong(args[1]));
+            case "threads" -> threads(Integer.parseInt(args[1]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void spawnTrue() throws IOException, InterruptedException {
+        int code = new ProcessBuilder("/bin/true").start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("/bin/true exited " + code);
+        }
+    }
+
+    /** Steady state: the agent's thread (warm-up, rewrite), if any, has ended. */
+    private static void awaitAgentThread() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("vfork4j-agent")) {
+                t.join();
+            }
+        }
+    }
+
+    private static void loop(int iterations, int warm, int extraFds, boolean ballast) throws Exception {
+        Object keep = ballast ? HeapBallast.fillHalfTheHeap() : null;
+        List<FileInputStream> fds = new ArrayList<>();
+        for (int i = 0; i < extraFds; i++) {
+            fds.add(new FileInputStream("/dev/null"));
+        }
+        awaitAgentThread();
+        for (int i = 0; i < warm; i++) {
+            spawnTrue();
+        }
+        long[] ns = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            spawnTrue();
+            ns[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(ns);
+        System.out.printf("median_us=%.1f p10_us=%.1f p90_us=%.1f fds=%d rss_mb=%d heap_max_mb=%d%s%n", ns[iterations / 2] / 1e3,
+            ns[iterations / 10] / 1e3, ns[iterations * 9 / 10] / 1e3, openFds(), rssMb(),
+            Runtime.getRuntime().maxMemory() >> 20, keep == null ? "" : " ballast_mb=" + (((HeapBallast) keep).bytes() >> 20));
+        for (FileInputStream f : fds) {
+            f.close();
+        }
+    }
+
+    private static void first(long delayMs) throws Exception {
+        long at = MAIN_NANOS + TimeUnit.MILLISECONDS.toNanos(delayMs);
+        long now;
+        while ((now = System.nanoTime()) < at) {
+            Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now)));
+        }
+        long t = System.nanoTime();
+        spawnTrue();
+        long took = System.nanoTime() - t;
+        System.out.printf("first_us=%.1f at_ms=%.1f%n", took / 1e3, (t - MAIN_NANOS) / 1e6);
+    }
+
+    private static void threads(int n) throws Exception {
+        awaitAgentThread();
+        long before = threadCount();
+        List<Process> children = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            children.add(new ProcessBuilder("sleep", "30").start());
+        }
+        Thread.sleep(500); // whatever a start hands to other threads has happened
+        long with = threadCount();
+        for (Process p : children) {
+            p.destroy();
+        }
+        for (Process p : children) {
+            p.waitFor();
+        }
+        System.out.printf("threads_before=%d threads_with_children=%d children=%d%n", before, with, n);
+    }
+
+    private static long threadCount() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            return s.count();
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long rssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,416 @@
+package dev.vfork4j.agent;
+
+import dev.vfork4j.Mechanism;
+import dev.vfork4j.linux.Posix;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * What the rewritten java.lang.ProcessImpl.start calls first: it starts the child through
+ * vfork4j and returns it, or returns null, and the JDK's own code starts it. It sits where
+ * ProcessImpl's own Java code sits (after ProcessBuilder's checks, before its logging and its
+ * "Cannot run program" wrapping) and does what that code does, the JDK's way: redirect files
+ * are opened here with FileInputStream and FileOutputStream, in the JDK's order and with its
+ * exceptions, and a pipeline stage's output pipe is made here and its read end stored in the
+ * stage's RedirectPipeImpl for the next stage, as ProcessImpl stores it.
+ *
+ * <p>It declines (returns null) when the agent is not engaged, when the mechanism turned out
+ * not to be available, on re-entry from its own thread (a start made while one is under way on
+ * that thread is left to the JDK, so nothing can loop), for a request vfork4j does not do the
+ * JDK's way (a directory name holding NUL, a RedirectPipeImpl where ProcessBuilder never puts
+ * one), and when vfork4j fails before any child exists for a reason other than the child's own
+ * (a RuntimeException or LinkageError: logged once). Only the JDK's kind of failure, an
+ * IOException, reaches the application.
+ */
+public final class ProcessImplHook {
+    private ProcessImplHook() {}
+
+    /**
+     * What the rewritten ProcessImpl.start calls: {@code apply(new Object[] {cmdarray,
+     * environment, dir, redirects, redirectErrorStream, ProcessImpl's Lookup})} returns the
+     * Process, or null to let the JDK's code start it, and throws the IOException of a failed start.
+     */
+    public static final Function<Object[], Object> HOOK = ProcessImplHook::offer;
+
+    private static volatile boolean engaged;
+    /** The mechanism once warmed up: null for good when none is available. */
+    private static volatile CompletableFuture<Mechanism> mechanism;
+    private static volatile Mechanism chosen;
+    /** {@code -Dvfork4j.agent.untilReady=jdk}: a start made before the warm-up is over goes to the JDK. */
+    private static volatile boolean jdkUntilReady;
+    /** What the hook needs of java.base, made from ProcessImpl's Lookup at the first start; NO_ACCESS if that failed. */
+    private static volatile JdkAccess access;
+
+    private static MethodHandle coreStart;
+    private static MethodHandle coreJdkHandle;
+
+    private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
+    /** The agent's classes a start loads, loaded by the warm-up instead. */
+    private static final String[] FIRST_START_CLASSES = {
+        "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
+        "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
+        "dev.vfork4j.agent.JdkShapedProcess",
+        "dev.vfork4j.agent.JdkShapedProcess$StdinPipe",
+        "dev.vfork4j.agent.MergedErrorStream",
+    };
+    private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
+
+    /**
+     * What ProcessImpl itself uses: the int of a FileDescriptor (its JavaIOFileDescriptorAccess),
+     * a pipeline's RedirectPipeImpl and its FileDescriptor, the JDK's null streams. Method handles
+     * made by ProcessImpl's own Lookup: nothing is opened to this module.
+     */
+    private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
+                             InputStream nullInput, OutputStream nullOutput) {
+        static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
+            Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
+            Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
+            MethodHandle get = processImpl.findVirtual(accessType, "get", MethodType.methodType(int.class, FileDescriptor.class))
+                .bindTo(fdAccess);
+            MethodHandle set = processImpl.findVirtual(accessType, "set",
+                MethodType.methodType(void.class, FileDescriptor.class, int.class)).bindTo(fdAccess);
+            Class<?> pipe = processImpl.findClass("java.lang.ProcessBuilder$RedirectPipeImpl");
+            Class<?> in = processImpl.findClass("java.lang.ProcessBuilder$NullInputStream");
+            Class<?> out = processImpl.findClass("java.lang.ProcessBuilder$NullOutputStream");
+            return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
+                (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
+                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get());
+        }
+
+        int fdOf(FileDescriptor d) {
+            try {
+                return (int) fdGet.invokeExact(d);
+            } catch (Throwable t) {
+                throw new AssertionError("JavaIOFileDescriptorAccess.get throws nothing", t);
+            }
+        }
+
+        void setFd(FileDescriptor d, int fd) {
+            try {
+                fdSet.invokeExact(d, fd);
+            } catch (Throwable t) {
+                throw new AssertionError("JavaIOFileDescriptorAccess.set throws nothing", t);
+            }
+        }
+
+        FileDescriptor pipeFd(Object redirectPipeImpl) {
+            return (FileDescriptor) pipeImplFd.get(redirectPipeImpl);
+        }
+    }
+
+    /** Marks what could not be made: the hook declines for good. */
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null);
+
+    /**
+     * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
+     * each waits for {@link #warmUp()} or {@link #declineForGood()}, which the agent calls next
+     * (or, {@code leaveToJdkUntilReady}, declines until then; the agent then rewrites
+     * ProcessImpl only after the warm-up, so the hook never finds it unfinished).
+     */
+    static void engage(Mechanism mechanismChosen, boolean leaveToJdkUntilReady) {
+        chosen = mechanismChosen;
+        jdkUntilReady = leaveToJdkUntilReady;
+        mechanism = new CompletableFuture<>();
+        engaged = true;
+    }
+
+    /** The rewrite did not happen: nothing waits for a mechanism. */
+    static void declineForGood() {
+        mechanism.complete(null);
+    }
+
+    /**
+     * Chooses the mechanism and probes it (native calls linked, the child routine mapped): what
+     * a JVM's first spawn would otherwise do itself. Core's Preload is started here rather than
+     * at the first start (the classes a spawn needs, loaded on its thread), and the agent's
+     * own classes a start uses are loaded. Also made ready: the reflective lookup of
+     * {@link #HOOK} that the rewritten method makes on every start (Field.get makes its accessor
+     * at the first call, and keeps it), and the JDK's ProcessHandleImpl (its static
+     * initialiser reads the boot time), so that a first start pays for neither. A mechanism
+     * that cannot work here turns the agent off for the JVM's life, with one log record.
+     *
+     * @return whether there is a mechanism: the hook will start children
+     */
+    static boolean warmUp() {
+        CompletableFuture<Mechanism> warm = mechanism;
+        Mechanism m = null;
+        try {
+            Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
+            MethodHandles.Lookup core = MethodHandles.privateLookupIn(start, MethodHandles.lookup());
+            Class<?> child = Class.forName("dev.vfork4j.Child");
+            coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, Map.class, Path.class,
+                boolean[].class, int[].class, boolean.class, Mechanism.class));
+            coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
+            MethodHandle preload = core.findStatic(core.findClass("dev.vfork4j.Preload"), "start", MethodType.methodType(void.class));
+            try {
+                preload.invokeExact();
+            } catch (Throwable t) {
+                throw new AssertionError("Preload.start never throws", t);
+            }
+            for (String name : FIRST_START_CLASSES) {
+                Class.forName(name, false, ProcessImplHook.class.getClassLoader());
+            }
+            Class.forName(ProcessImplHook.class.getName(), true, ClassLoader.getSystemClassLoader()).getField("HOOK").get(null);
+            ProcessHandle.current();
+            // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
+            Mechanism candidate = chosen != null ? chosen : Mechanism.best();
+            if (candidate == Mechanism.JDK || (chosen != null && !chosen.isAvailable())) {
+                Mechanism asked = chosen != null ? chosen : Mechanism.VFORK;
+                Agent.log(Level.WARNING, "vfork4j agent declines: " + asked + " is not available here ("
+                    + asked.unavailableReason().orElse("no native mechanism") + "); ProcessBuilder starts children the JDK's way", null);
+            } else {
+                m = candidate;
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e
+                + "); ProcessBuilder starts children the JDK's way", null);
+        } finally {
+            warm.complete(m); // whatever happened, no start waits for ever
+        }
+        return m != null;
+    }
+
+    /** The mechanism, once the warm-up is over (a start in {@code wait} mode waits for it here); null when there is none. */
+    private static Mechanism mechanism() {
+        return mechanism.join();
+    }
+
+    /** {@link #HOOK}: unpacks the arguments; the IOException of a failed start leaves apply() unchecked, as ProcessImpl.start throws it. */
+    private static Object offer(Object[] a) {
+        try {
+            return start((String[]) a[0], castMap(a[1]), (String) a[2], (ProcessBuilder.Redirect[]) a[3], (Boolean) a[4],
+                (MethodHandles.Lookup) a[5]);
+        } catch (IOException e) {
+            throw ProcessImplHook.<RuntimeException>sneaky(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // ProcessImpl.start's parameter is a Map<String, String>
+    private static Map<String, String> castMap(Object map) {
+        return (Map<String, String>) map;
+    }
+
+    /** Throws {@code t} as it is: ProcessImpl.start declares IOException, Function.apply does not. */
+    @SuppressWarnings("unchecked") // erased: T is never checked, so any Throwable passes
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /**
+     * The hook: the same parameters as ProcessImpl.start, and ProcessImpl's Lookup.
+     *
+     * @param cmdarray            the command, checked by ProcessBuilder
+     * @param environment         the child's environment, or null for this JVM's
+     * @param dir                 the working directory, or null
+     * @param redirects           stdin, stdout, stderr, or null for three pipes
+     * @param redirectErrorStream stderr into stdout
+     * @param processImpl         a Lookup made in ProcessImpl (used at the first start)
+     * @return the child, or null to let the JDK start it
+     * @throws IOException as ProcessImpl.start throws it (ProcessBuilder adds "Cannot run program")
+     */
+    static Process start(String[] cmdarray, Map<String, String> environment, String dir,
+                         ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream, MethodHandles.Lookup processImpl)
+        throws IOException {
+        if (!engaged || (jdkUntilReady && !mechanism.isDone())) {
+            // Before anything else, and no lock, no log: a start before the warm-up is over costs what it costs without the agent.
+            AgentStats.declined();
+            return null;
+        }
+        JdkAccess jdk = access(processImpl);
+        if (jdk == NO_ACCESS || INSIDE.get() != null || !doable(jdk, dir, redirects)) {
+            AgentStats.declined();
+            return null;
+        }
+        INSIDE.set(Boolean.TRUE);
+        try {
+            Mechanism m = mechanism();
+            Process p = m == null ? null : startWith(jdk, m, cmdarray, environment, dir, redirects, redirectErrorStream);
+            if (p == null) {
+                AgentStats.declined();
+            } else {
+                AgentStats.started();
+            }
+            return p;
+        } finally {
+            INSIDE.remove();
+        }
+    }
+
+    /**
+     * What the hook needs of java.base, made once from ProcessImpl's own Lookup; NO_ACCESS for
+     * good when that fails (logged once). A Lookup that is not ProcessImpl's (HOOK called by
+     * someone else) declines that call alone.
+     */
+    private static JdkAccess access(MethodHandles.Lookup processImpl) {
+        JdkAccess a = access;
+        if (a == null) {
+            if (processImpl == null || processImpl.lookupClass() != ProcessImplLookup.CLASS || !processImpl.hasFullPrivilegeAccess()) {
+                return NO_ACCESS;
+            }
+            try {
+                a = JdkAccess.of(processImpl);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                Agent.log(Level.WARNING, "vfork4j agent declines: this JDK's ProcessImpl is not the one it knows (" + e
+                    + "); ProcessBuilder starts children the JDK's way", null);
+                a = NO_ACCESS;
+            }
+            access = a;
+        }
+        return a;
+    }
+
+    /** ProcessImpl, looked up once (the class is loaded by the time the hook runs). */
+    private static final class ProcessImplLookup {
+        static final Class<?> CLASS = find();
+
+        private static Class<?> find() {
+            try {
+                return Class.forName("java.lang.ProcessImpl", false, null);
+            } catch (ClassNotFoundException e) {
+                return Void.class; // matches no Lookup: every call declines
+            }
+        }
+    }
+
+    /** False for what ProcessBuilder never passes, or what vfork4j would not do the JDK's way. */
+    private static boolean doable(JdkAccess jdk, String dir, ProcessBuilder.Redirect[] redirects) {
+        if (dir != null && dir.indexOf('\0') >= 0) {
+            return false; // the JDK's C string ends at the NUL
+        }
+        if (redirects == null) {
+            return true;
+        }
+        if (redirects.length != 3 || jdk.pipeImpl().isInstance(redirects[2])) {
+            return false;
+        }
+        // startPipeline's input is the previous stage's read end, always open.
+        return !jdk.pipeImpl().isInstance(redirects[0]) || jdk.fdOf(jdk.pipeFd(redirects[0])) >= 0;
+    }
+
+    private static Process startWith(JdkAccess jdk, Mechanism m, String[] cmdarray, Map<String, String> environment, String dir,
+                                     ProcessBuilder.Redirect[] redirects, boolean redirectErrorStream) throws IOException {
+        int[] sources = {-1, -1, -1};
+        boolean[] inherit = new boolean[3];
+        FileInputStream f0 = null;
+        FileOutputStream f1 = null;
+        FileOutputStream f2 = null;
+        int[] nextStage = null; // a pipeline stage's output pipe: read end for the next stage, write end for this child
+        try {
+            if (redirects != null) {
+                // ProcessImpl's order and classes: a file that cannot be opened fails as FileInputStream/FileOutputStream fail.
+                ProcessBuilder.Redirect r0 = redirects[0];
+                if (r0 == ProcessBuilder.Redirect.INHERIT) {
+                    inherit[0] = true;
+                } else if (jdk.pipeImpl().isInstance(r0)) {
+                    sources[0] = jdk.fdOf(jdk.pipeFd(r0));
+                } else if (r0 != ProcessBuilder.Redirect.PIPE) {
+                    f0 = new FileInputStream(r0.file());
+                    sources[0] = jdk.fdOf(f0.getFD());
+                }
+                ProcessBuilder.Redirect r1 = redirects[1];
+                if (r1 == ProcessBuilder.Redirect.INHERIT) {
+                    inherit[1] = true;
+                } else if (!jdk.pipeImpl().isInstance(r1) && r1 != ProcessBuilder.Redirect.PIPE) {
+                    f1 = new FileOutputStream(r1.file(), r1.type() == ProcessBuilder.Redirect.Type.APPEND);
+                    sources[1] = jdk.fdOf(f1.getFD());
+                }
+                ProcessBuilder.Redirect r2 = redirects[2];
+                if (r2 == ProcessBuilder.Redirect.INHERIT) {
+                    inherit[2] = true;
+                } else if (r2 != ProcessBuilder.Redirect.PIPE) {
+                    // Opened with redirectErrorStream too, as the JDK does: created, truncated, or failing the start.
+                    f2 = new FileOutputStream(r2.file(), r2.type() == ProcessBuilder.Redirect.Type.APPEND);
+                    sources[2] = jdk.fdOf(f2.getFD());
+                }
+                if (jdk.pipeImpl().isInstance(r1)) {
+                    nextStage = Posix.pipe(); // where the JDK's forkAndExec makes it: after the files
+                    sources[1] = nextStage[1];
+                }
+            }
+            Process child;
+            try {
+                child = (Process) coreStart.invoke(Arrays.asList(cmdarray), environment, dir == null ? null : Path.of(dir),
+                    inherit, sources, redirectErrorStream, m);
+            } catch (IOException e) {
+                throw e; // the child's own failure, worded as ProcessImpl words it
+            } catch (RuntimeException | LinkageError e) {
+                // vfork4j could not even try (nothing was started): the JDK's code starts this child.
+                if (FAILURE_LOGGED.compareAndSet(false, true)) {
+                    Agent.log(Level.WARNING, "vfork4j agent: a start was left to the JDK, as vfork4j failed before making the child ("
+                        + e + "); further such starts are left to the JDK silently", null);
+                }
+                return null;
+            } catch (Throwable t) {
+                throw new AssertionError("ProcessImplStart.start throws only what it declares", t);
+            }
+            if (nextStage != null) {
+                jdk.setFd(jdk.pipeFd(redirects[1]), nextStage[0]); // startPipeline closes it after the next stage
+                nextStage[0] = -1;
+            }
+            boolean pipeIn = redirects == null || redirects[0] == ProcessBuilder.Redirect.PIPE;
+            boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
+            boolean pipeErr = redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE;
+            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream ? new MergedErrorStream() : null;
+            return new JdkShapedProcess(child, jdkHandle(child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
+                stderr);
+        } finally {
+            if (nextStage != null) {
+                closeQuietly(nextStage[0]);
+                closeQuietly(nextStage[1]);
+            }
+            // As ProcessImpl: the child has its copies; an IOException from close propagates.
+            try {
+                if (f0 != null) {
+                    f0.close();
+                }
+            } finally {
+                try {
+                    if (f1 != null) {
+                        f1.close();
+                    }
+                } finally {
+                    if (f2 != null) {
+                        f2.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The JDK's handle of the child, as ProcessImpl makes one for every child it starts (at once,
+     * before its reaper can reap it); the child's own handle in the rare case the child was
+     * reaped before it could be taken (it had exited already: nothing can be asked of it then).
+     */
+    private static ProcessHandle jdkHandle(Process child) {
+        ProcessHandle h;
+        try {
+            h = (ProcessHandle) coreJdkHandle.invoke(child);
+        } catch (Throwable t) {
+            throw new AssertionError("ProcessImplStart.jdkHandle throws nothing", t);
+        }
+        return h != null ? h : child.toHandle();
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            Posix.close(fd);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vfork4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A start asked for through {@code java.lang.ProcessImpl.start}, the JDK's internal method that
+ * vfork4j's agent (module {@code agent/}) rewrites: what reaches it has passed ProcessBuilder's
+ * own checks already, and redirect files have been opened by the agent as the JDK opens them,
+ * so each standard stream arrives as an fd of this JVM, a pipe or "inherit". The agent, in the
+ * class path's unnamed module with this class, calls {@link #start} and {@link #jdkHandle}
+ * through method handles: nothing here is public API.
+ */
+final class ProcessImplStart {
+    private ProcessImplStart() {}
+
+    /**
+     * Starts the child with {@code mechanism}, without logging (ProcessBuilder.start() logs the
+     * start once ProcessImpl.start returns).
+     *
+     * @param argv        the command, checked by ProcessBuilder (no null, no NUL, not empty)
+     * @param environment the child's variables, or null for this JVM's ({@link System#getenv()})
+     * @param directory   the working directory, or null
+     * @param inherit     for stdin, stdout, stderr: true to inherit this JVM's, false for a pipe
+     *                    (unless {@code fds} gives one)
+     * @param fds         for stdin, stdout, stderr: an fd of this JVM the child gets a copy of, or -1
+     * @param errorToOutput redirectErrorStream: stderr goes where stdout goes ({@code fds[2]} is ignored)
+     * @param mechanism   a native mechanism
+     * @return the started child; its streams are null streams where it got an fd or inherits
+     * @throws IOException the failure exactly as ProcessImpl reports it: the text ProcessBuilder
+     *                     puts after {@code Cannot run program "x": }, without that prefix
+     */
+    static Child start(List<String> argv, Map<String, String> environment, Path directory, boolean[] inherit, int[] fds,
+                       boolean errorToOutput, Mechanism mechanism) throws IOException {
+        Map<String, String> env = environment == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        Redirect[] redirects = new Redirect[3];
+        for (int i = 0; i < 3; i++) {
+            redirects[i] = inherit[i] ? Redirect.INHERIT : Redirect.PIPE;
+        }
+        int[] sources = fds.clone();
+        if (errorToOutput) {
+            redirects[2] = Redirect.STDOUT;
+            sources[2] = -1;
+        }
+        Command c = new Command.Builder(List.copyOf(argv)).environment(env).directory(directory)
+            .stdin(redirects[0]).stdout(redirects[1]).stderr(redirects[2]).mechanism(mechanism).build();
+        try {
+            return ChildStart.start(c, redirects[0], redirects[1], redirects[2], ChildIo.Verb.START, sources, StartLog.NONE);
+        } catch (SpawnException e) {
+            // ProcessImpl's own exception: ProcessBuilder wraps it in "Cannot run program ...".
+            Throwable inner = e.asProcessBuilderDoes().getCause();
+            throw inner instanceof IOException io ? io : e;
+        }
+    }
+
+    /**
+     * The JDK's own handle of a child {@link #start} made: what {@code ProcessHandle.of(pid)}
+     * returns (a java.lang.ProcessHandleImpl, holding the start time it read from /proc), so
+     * that it equals the handles the JDK gives for the same process ({@code ProcessHandle.of},
+     * {@code ProcessHandle.current().children()}), as the handle of a child the JDK started
+     * does. Taken while the child is provably unreaped: the pid cannot be another process's yet.
+     *
+     * @param child a child {@link #start} returned
+     * @return the JDK's handle, or null when the child has been reaped already
+     */
+    static ProcessHandle jdkHandle(Child child) {
+        return child instanceof NativeChild n ? n.jdkHandleWhileUnreaped().orElse(null) : null;
+    }
+}
