@@ -61,13 +61,85 @@ public final class ProcessImplHook {
     private static MethodHandle coreJdkHandle;
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
-    /** The agent's classes a start loads, loaded by the warm-up instead. */
+    /**
+     * The classes a JVM's first start through the agent still loaded after the warm-up (from
+     * {@code -Xlog:class+load} of one, JDK 25.0.3: the agent's, the library's that come before
+     * Preload's, the JDK's that are not in its CDS archive), loaded by the warm-up instead, not
+     * initialised. A hint: a name that does not resolve is skipped.
+     */
     private static final String[] FIRST_START_CLASSES = {
         "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
         "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
         "dev.vfork4j.agent.JdkShapedProcess",
         "dev.vfork4j.agent.JdkShapedProcess$StdinPipe",
         "dev.vfork4j.agent.MergedErrorStream",
+        "java.lang.ProcessBuilder",
+        "java.lang.ProcessImpl$LaunchMechanism",
+        "java.lang.invoke.VarHandleReferences$FieldStaticReadOnly",
+        "java.lang.ProcessBuilder$Redirect",
+        "java.lang.ProcessBuilder$RedirectPipeImpl",
+        "java.lang.invoke.LazyInitializingVarHandle",
+        "dev.vfork4j.Redirect$Standard",
+        "dev.vfork4j.Command$Builder",
+        "dev.vfork4j.spawn.ChildAttributes",
+        "dev.vfork4j.spawn.ChildAttributes$Builder",
+        "dev.vfork4j.Resource",
+        "java.util.Collections$UnmodifiableSortedMap",
+        "dev.vfork4j.IoOptions$Builder",
+        "dev.vfork4j.Command",
+        "dev.vfork4j.StartLog",
+        "dev.vfork4j.ChildStart",
+        "dev.vfork4j.JdkChild",
+        "dev.vfork4j.NativeChild",
+        "dev.vfork4j.ProcessTimeoutException",
+        "dev.vfork4j.spawn.Failures",
+        "dev.vfork4j.linux.Errno",
+        "dev.vfork4j.ChildStart$JdkMessages",
+        "java.io.FileNotFoundException",
+        "java.lang.ProcessEnvironment",
+        "java.lang.ProcessEnvironment$ExternalData",
+        "java.lang.ProcessEnvironment$Variable",
+        "java.lang.ProcessEnvironment$Value",
+        "java.lang.ProcessEnvironment$StringEnvironment",
+        "dev.vfork4j.loop.EventLoop$1",
+        "java.util.concurrent.ConcurrentLinkedQueue$Node",
+        "jdk.internal.foreign.SharedSession$SharedResourceList",
+        "jdk.internal.foreign.layout.PaddingLayoutImpl",
+        "java.lang.invoke.VarHandleSegmentAsLongs",
+        "jdk.internal.foreign.Utils$BaseAndScale",
+        "dev.vfork4j.spawn.Stdio$1",
+        "java.lang.NoSuchFieldError",
+        "java.lang.invoke.VarHandleSegmentAsLongsAligned",
+        "java.util.Collections$UnmodifiableMap$UnmodifiableEntrySet",
+        "java.util.Collections$UnmodifiableMap$UnmodifiableEntrySet$1",
+        "java.util.TreeMap$KeySet",
+        "java.util.TreeMap$KeyIterator",
+        "java.lang.invoke.VarHandleSegmentAsBytes",
+        "java.lang.ProcessEnvironment$StringEntrySet",
+        "java.lang.ProcessEnvironment$StringEntrySet$1",
+        "java.util.Collections$UnmodifiableMap$UnmodifiableEntrySet$UnmodifiableEntry",
+        "java.lang.ProcessEnvironment$StringEntry",
+        "dev.vfork4j.loop.ChunkSink",
+        "dev.vfork4j.loop.PidFd$1",
+        "dev.vfork4j.loop.EventLoop$Enqueue",
+        "jdk.internal.foreign.SegmentBulkOperations",
+        "dev.vfork4j.loop.PipeEnd",
+        "java.util.concurrent.ConcurrentLinkedQueue$Itr",
+        "dev.vfork4j.ChildHandle",
+        "jdk.internal.event.ProcessStartEvent",
+        "jdk.internal.logger.LazyLoggers",
+        "jdk.internal.logger.LazyLoggers$1",
+        "jdk.internal.logger.LazyLoggers$LazyLoggerFactories",
+        "jdk.internal.logger.AbstractLoggerWrapper",
+        "jdk.internal.logger.LazyLoggers$LazyLoggerWrapper",
+        "jdk.internal.logger.LazyLoggers$JdkLazyLogger",
+        "jdk.internal.logger.LazyLoggers$LoggerAccessor",
+        "jdk.internal.logger.LazyLoggers$LazyLoggerAccessor",
+        "sun.util.logging.PlatformLogger$ConfigurableBridge$LoggerConfiguration",
+        "jdk.internal.logger.SimpleConsoleLogger",
+        "jdk.internal.logger.SurrogateLogger",
+        "sun.util.logging.PlatformLogger",
+        "sun.util.logging.PlatformLogger$Level",
     };
     private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
 
@@ -163,9 +235,7 @@ public final class ProcessImplHook {
             } catch (Throwable t) {
                 throw new AssertionError("Preload.start never throws", t);
             }
-            for (String name : FIRST_START_CLASSES) {
-                Class.forName(name, false, ProcessImplHook.class.getClassLoader());
-            }
+            loadFirstStartClasses();
             Class.forName(ProcessImplHook.class.getName(), true, ClassLoader.getSystemClassLoader()).getField("HOOK").get(null);
             ProcessHandle.current();
             // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
@@ -184,6 +254,17 @@ public final class ProcessImplHook {
             warm.complete(m); // whatever happened, no start waits for ever
         }
         return m != null;
+    }
+
+    private static void loadFirstStartClasses() {
+        ClassLoader own = ProcessImplHook.class.getClassLoader();
+        for (String name : FIRST_START_CLASSES) {
+            try {
+                Class.forName(name, false, name.startsWith("java.") || name.startsWith("jdk.") ? null : own);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // a hint only: the first start loads it as it always did
+            }
+        }
     }
 
     /** The mechanism, once the warm-up is over (a start in {@code wait} mode waits for it here); null when there is none. */
