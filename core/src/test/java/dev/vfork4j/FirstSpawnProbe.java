@@ -38,6 +38,7 @@ public final class FirstSpawnProbe {
             Child child = c.stdout(Redirect.PIPE).start();
             System.out.println("mechanism=" + child.mechanism());
             System.out.println("stdout=" + new String(child.getInputStream().readAllBytes()).strip());
+            child.waitFor(); // the end of stdout comes before the reap: exitStatus() alone raced it under load
             System.out.println("status=" + child.exitStatus());
         } catch (Throwable t) {
             System.out.println("failure=" + t.getClass().getName());
