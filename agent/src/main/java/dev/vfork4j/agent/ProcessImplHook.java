@@ -2,6 +2,7 @@ package dev.vfork4j.agent;
 
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.linux.Posix;
+import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -66,7 +67,8 @@ public final class ProcessImplHook {
         "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
         "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
         "dev.vfork4j.agent.JdkShapedProcess",
-        "dev.vfork4j.agent.JdkShapedProcess$StdinPipe",
+        "dev.vfork4j.agent.JdkPipeInput",
+        "dev.vfork4j.agent.JdkPipeOutput",
         "dev.vfork4j.agent.MergedErrorStream",
     };
     private static final AtomicBoolean FAILURE_LOGGED = new AtomicBoolean();
@@ -366,7 +368,8 @@ public final class ProcessImplHook {
             boolean pipeIn = redirects == null || redirects[0] == ProcessBuilder.Redirect.PIPE;
             boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
             boolean pipeErr = redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE;
-            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream ? new MergedErrorStream() : null;
+            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream
+                ? new BufferedInputStream(new MergedErrorStream()) : null; // the JDK's is buffered too
             return new JdkShapedProcess(child, jdkHandle(child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
                 stderr);
         } finally {
