@@ -1,11 +1,15 @@
 package dev.vfork4j.agent;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -13,8 +17,11 @@ import java.util.stream.Stream;
  * what the JDK's java.lang.ProcessImpl shows where vfork4j's {@code Child} shows more or
  * otherwise: {@code toString()} is {@code Process[pid=N, exitValue="not exited"]} or
  * {@code Process[pid=N, exitValue=V]} (no mechanism); a stream that is not a pipe is the JDK's own
- * null stream; stdin is buffered as the JDK buffers it (nothing reaches the child before a
- * flush, a close or 8 KiB); {@code destroy()}/{@code destroyForcibly()} close the three
+ * null stream; a pipe is buffered as the JDK buffers it, stdin in a BufferedOutputStream (nothing
+ * reaches the child before a flush, a close or 8 KiB) and stdout and stderr in
+ * BufferedInputStreams (mark and reset, the JDK's bounds checks), over the pipe as a blocking
+ * read(2) or write(2) sees it ({@link JdkPipeInput}, {@link JdkPipeOutput}: interrupts do not
+ * end them); {@code destroy()}/{@code destroyForcibly()} close the three
  * streams after signalling, as the JDK's do; and {@code toHandle()} is the JDK's own handle of
  * the child (a java.lang.ProcessHandleImpl, taken at the start as ProcessImpl takes its own),
  * so it equals {@code ProcessHandle.of(pid)} and the child in
@@ -23,62 +30,24 @@ import java.util.stream.Stream;
  * (waiting, exit value, signals, {@code onExit()}) is the child's.
  */
 final class JdkShapedProcess extends Process {
+    /** How long after the start {@link #info()} may find the child's exec unfinished. */
+    private static final long EXEC_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long {@link #info()} waits at most for it to finish. */
+    private static final long EXEC_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private final Process child;
     private final ProcessHandle handle;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
+    private final long startNanos = System.nanoTime();
 
     /** {@code handle}: what toHandle() returns. Null for a stream that is the child's pipe; else the JDK's null stream to give instead. */
     JdkShapedProcess(Process child, ProcessHandle handle, OutputStream nullStdin, InputStream nullStdout, InputStream nullStderr) {
         this.child = child;
         this.handle = handle;
-        this.stdin = nullStdin != null ? nullStdin : new BufferedOutputStream(new StdinPipe(child));
-        this.stdout = nullStdout != null ? nullStdout : child.getInputStream();
-        this.stderr = nullStderr != null ? nullStderr : child.getErrorStream();
-    }
-
-    /**
-     * The child's stdin pipe under the JDK's buffer, failing as the JDK's FileOutputStream fails
-     * once closed by the application while the child ran ("Stream Closed", as its native write
-     * says); after the child's exit the JDK writes into its null stream ("Stream closed"), as
-     * vfork4j's pipe then does.
-     */
-    private static final class StdinPipe extends OutputStream {
-        private final Process child;
-        private final OutputStream pipe;
-        private volatile boolean closedWhileRunning;
-
-        StdinPipe(Process child) {
-            this.child = child;
-            this.pipe = child.getOutputStream();
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (closedWhileRunning) {
-                throw new IOException("Stream Closed");
-            }
-            pipe.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            pipe.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (child.isAlive()) {
-                closedWhileRunning = true;
-            }
-            pipe.close();
-        }
+        this.stdin = nullStdin != null ? nullStdin : new BufferedOutputStream(new JdkPipeOutput(child));
+        this.stdout = nullStdout != null ? nullStdout : new BufferedInputStream(new JdkPipeInput(child.getInputStream()));
+        this.stderr = nullStderr != null ? nullStderr : new BufferedInputStream(new JdkPipeInput(child.getErrorStream()));
     }
 
     @Override
@@ -170,9 +139,40 @@ final class JdkShapedProcess extends Process {
         return handle;
     }
 
+    /**
+     * The handle's info, once the child's exec has got as far as the JDK's child has when its
+     * start returns. A VFORK parent resumes inside the child's execve, at exec_mmap, before the
+     * kernel sets the new image's argument area (create_elf_tables, fs/binfmt_elf.c): until
+     * then /proc/PID/cmdline reads empty and {@code arguments()} and {@code commandLine()} are
+     * empty. Seen in 71 of 200 starts of {@code sleep 30} on a loaded machine, for up to 72 ms;
+     * never with the JDK, whose start returns later. So when the arguments are missing, shortly
+     * after the start, while the child lives, this looks again until its cmdline is there or
+     * {@link #EXEC_WAIT_NANOS} have passed. Starts pay nothing for it.
+     */
     @Override
     public ProcessHandle.Info info() {
+        ProcessHandle.Info info = handle.info();
+        if (info.arguments().isPresent() || System.nanoTime() - startNanos > EXEC_WINDOW_NANOS) {
+            return info;
+        }
+        Path cmdline = Path.of("/proc", Long.toString(pid()), "cmdline");
+        long deadline = System.nanoTime() + EXEC_WAIT_NANOS;
+        while (cmdlineEmpty(cmdline) && child.isAlive()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return info;
+            }
+            LockSupport.parkNanos(100_000);
+        }
         return handle.info();
+    }
+
+    /** Whether the process has no argument area yet (or no longer: it has exited). */
+    private static boolean cmdlineEmpty(Path cmdline) {
+        try (InputStream in = Files.newInputStream(cmdline)) {
+            return in.read() < 0;
+        } catch (IOException e) {
+            return false; // gone: nothing to wait for
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.vfork4j.agent;
 
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.linux.Posix;
+import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -70,8 +71,10 @@ public final class ProcessImplHook {
     private static final String[] FIRST_START_CLASSES = {
         "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
         "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
+        "dev.vfork4j.agent.ProcessImplHook$ExitCompletions",
         "dev.vfork4j.agent.JdkShapedProcess",
-        "dev.vfork4j.agent.JdkShapedProcess$StdinPipe",
+        "dev.vfork4j.agent.JdkPipeInput",
+        "dev.vfork4j.agent.JdkPipeOutput",
         "dev.vfork4j.agent.MergedErrorStream",
         "java.lang.ProcessBuilder",
         "java.lang.ProcessImpl$LaunchMechanism",
@@ -149,7 +152,7 @@ public final class ProcessImplHook {
      * made by ProcessImpl's own Lookup: nothing is opened to this module.
      */
     private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
-                             InputStream nullInput, OutputStream nullOutput) {
+                             InputStream nullInput, OutputStream nullOutput, ExitCompletions exits) {
         static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
             Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
             Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
@@ -162,7 +165,7 @@ public final class ProcessImplHook {
             Class<?> out = processImpl.findClass("java.lang.ProcessBuilder$NullOutputStream");
             return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
                 (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
-                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get());
+                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), ExitCompletions.of(processImpl));
         }
 
         int fdOf(FileDescriptor d) {
@@ -187,7 +190,54 @@ public final class ProcessImplHook {
     }
 
     /** Marks what could not be made: the hook declines for good. */
-    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null);
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null);
+
+    /**
+     * java.lang.ProcessHandleImpl's table of exit futures, one per pid, that every
+     * {@code ProcessHandle.onExit()} of that pid shares. For a child it started, the JDK puts
+     * there the future its reaper completes once the child is reaped; a handle's onExit then
+     * completes after the reap, when {@code isAlive()} is false. For a pid it finds nothing
+     * for, it waits with waitid(WNOWAIT), which ends while the child is a zombie, before
+     * vfork4j's reap: {@code isAlive()} would still be true then. So the agent puts there, for
+     * each child, a future that vfork4j's reap completes, as the JDK does for its own.
+     * Best effort: on a JDK without that table, handles wait their own way.
+     */
+    private record ExitCompletions(Map<Long, Object> table, MethodHandle newReaping) {
+        @SuppressWarnings("unchecked") // ProcessHandleImpl.completions is a ConcurrentMap<Long, ExitCompletion>
+        static ExitCompletions of(MethodHandles.Lookup processImpl) {
+            try {
+                Class<?> impl = processImpl.findClass("java.lang.ProcessHandleImpl");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(impl, processImpl);
+                Class<?> completion = l.findClass("java.lang.ProcessHandleImpl$ExitCompletion");
+                Map<Long, Object> table = (Map<Long, Object>) l.findStaticVarHandle(impl, "completions",
+                    java.util.concurrent.ConcurrentMap.class).get();
+                MethodHandle make = MethodHandles.privateLookupIn(completion, l)
+                    .findConstructor(completion, MethodType.methodType(void.class, boolean.class))
+                    .asType(MethodType.methodType(CompletableFuture.class, boolean.class));
+                return new ExitCompletions(table, make);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** The child's exit future in the table, completed with its exit value once vfork4j has reaped it. */
+        @SuppressWarnings("unchecked") // an ExitCompletion is a CompletableFuture<Integer>
+        void add(Process child) {
+            CompletableFuture<Integer> reaped;
+            try {
+                reaped = (CompletableFuture<Integer>) newReaping.invokeExact(true);
+            } catch (Throwable t) {
+                throw new AssertionError("ExitCompletion's constructor throws nothing", t);
+            }
+            Long pid = child.pid();
+            if (table.putIfAbsent(pid, reaped) == null) {
+                child.onExit().whenComplete((exited, failure) -> {
+                    reaped.complete(exited != null ? exited.exitValue() : -1);
+                    table.remove(pid, reaped); // as the JDK's reaper does
+                });
+            }
+        }
+    }
 
     /**
      * From now on the rewritten ProcessImpl.start, once there is one, offers starts to vfork4j:
@@ -447,7 +497,11 @@ public final class ProcessImplHook {
             boolean pipeIn = redirects == null || redirects[0] == ProcessBuilder.Redirect.PIPE;
             boolean pipeOut = redirects == null || redirects[1] == ProcessBuilder.Redirect.PIPE;
             boolean pipeErr = redirects == null || redirects[2] == ProcessBuilder.Redirect.PIPE;
-            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream ? new MergedErrorStream() : null;
+            InputStream stderr = !pipeErr ? jdk.nullInput() : redirectErrorStream
+                ? new BufferedInputStream(new MergedErrorStream()) : null; // the JDK's is buffered too
+            if (jdk.exits() != null) {
+                jdk.exits().add(child);
+            }
             return new JdkShapedProcess(child, jdkHandle(child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
                 stderr);
         } finally {
