@@ -1,5 +1,6 @@
 package dev.vfork4j;
 
+import dev.vfork4j.linux.Cgroup2;
 import dev.vfork4j.linux.ErrnoException;
 import dev.vfork4j.linux.Posix;
 import java.io.IOException;
@@ -61,7 +62,7 @@ record StartCgroup(Path directory, Object key) {
         }
         String own = ownPath().orElseThrow(() -> new IllegalStateException(
             "refusing to signal " + directory + ": cannot tell from /proc/self/cgroup which cgroup this JVM runs in"));
-        if (isSameOrBelow(own, cgroup)) {
+        if (Cgroup2.isSameOrBelow(own, cgroup)) {
             throw new IllegalStateException("refusing to signal " + directory + ": this JVM runs in "
                 + (own.equals(cgroup) ? "that cgroup" : own + ", below it") + ", and would be signalled too");
         }
@@ -127,7 +128,7 @@ record StartCgroup(Path directory, Object key) {
         try {
             // Read after the pidfd was opened: if /proc/PID shows a member now, the pidfd is that
             // member, or a process gone since (then the signal reaches nobody).
-            if (pathOf(pid).filter(p -> isSameOrBelow(p, cgroup)).isPresent()) {
+            if (pathOf(pid).filter(p -> Cgroup2.isSameOrBelow(p, cgroup)).isPresent()) {
                 Posix.pidfdSendSignal(pidfd, s.number());
             }
         } catch (ErrnoException e) {
@@ -136,11 +137,6 @@ record StartCgroup(Path directory, Object key) {
             Posix.close(pidfd);
         }
     }
-    /** {@code path} is {@code ancestor} or a cgroup below it (both as /proc/PID/cgroup writes them). */
-    private static boolean isSameOrBelow(String path, String ancestor) {
-        return path.equals(ancestor) || path.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
-    }
-
     /** This JVM's cgroup v2 path, from /proc/self/cgroup. */
     private static Optional<String> ownPath() {
         return fromProcFile(Path.of("/proc/self/cgroup"));
@@ -184,10 +180,10 @@ record StartCgroup(Path directory, Object key) {
                 if (f.length < 5 || dash < 0 || dash + 1 >= f.length) {
                     continue;
                 }
-                Path mountpoint = Path.of(unescape(f[4]));
+                Path mountpoint = Path.of(Cgroup2.unescape(f[4]));
                 if (real.startsWith(mountpoint) && mountpoint.getNameCount() >= bestDepth) {
                     // Later lines mount over earlier ones at the same place.
-                    best = new String[] {unescape(f[3]), mountpoint.toString(), f[dash + 1]};
+                    best = new String[] {Cgroup2.unescape(f[3]), mountpoint.toString(), f[dash + 1]};
                     bestDepth = mountpoint.getNameCount();
                 }
             }
@@ -203,23 +199,5 @@ record StartCgroup(Path directory, Object key) {
             return Optional.of(root);
         }
         return Optional.of((root.endsWith("/") ? root : root + "/") + rest);
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as a backslash and three octal digits. */
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

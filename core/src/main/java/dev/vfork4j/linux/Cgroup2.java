@@ -88,13 +88,26 @@ public record Cgroup2(Path mount, String root, String ownPath) {
         return Files.exists(dir.resolve("cgroup.procs")) && Files.exists(dir.resolve("cgroup.controllers"));
     }
 
-    /** {@code path} is {@code ancestor} or a cgroup below it. */
-    static boolean isSameOrBelow(String path, String ancestor) {
+    /**
+     * Whether {@code path} is {@code ancestor} or a cgroup below it (both as /proc/PID/cgroup
+     * writes them).
+     *
+     * @param path     a cgroup path
+     * @param ancestor another
+     * @return true when path is ancestor or below it
+     */
+    public static boolean isSameOrBelow(String path, String ancestor) {
         return path.equals(ancestor) || path.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
     }
 
-    /** mountinfo writes space, tab, newline and backslash as a backslash and three octal digits. */
-    static String unescape(String s) {
+    /**
+     * A field of /proc/self/mountinfo as it names the file: mountinfo writes space, tab, newline
+     * and backslash as a backslash and three octal digits.
+     *
+     * @param s the field
+     * @return the name
+     */
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }
