@@ -107,6 +107,25 @@ class ContainedTest {
         awaitRemoved(cgroup);
     }
 
+    /** contained(parent): the child's cgroup is made below the given one, and only there. */
+    @ParameterizedTest
+    @MethodSource("cloneMechanisms")
+    void aGivenParentHoldsTheChildsCgroup(Mechanism m) throws Exception {
+        Path parent = Files.createDirectory(ownCgroup().resolve("vfork4j-test-parent-" + ProcessHandle.current().pid()));
+        try {
+            Child c = Command.of("cat", "/proc/self/cgroup").mechanism(m).contained(parent).stdin(Redirect.DISCARD).start();
+            Path cgroup = c.cgroup().orElseThrow();
+            String seen = new String(c.getInputStream().readAllBytes()).strip();
+            c.waitFor();
+
+            assertThat(cgroup.getParent()).isEqualTo(parent);
+            assertThat(seen).endsWith("/" + parent.getFileName() + "/" + cgroup.getFileName());
+            awaitRemoved(cgroup);
+        } finally {
+            Files.delete(parent);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("cloneMechanisms")
     void killTreeLeavesNoProcessOfTheTreeAndRemovesTheCgroup(Mechanism m) throws Exception {
