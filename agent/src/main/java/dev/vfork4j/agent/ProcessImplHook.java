@@ -296,6 +296,10 @@ public final class ProcessImplHook {
                     + asked.unavailableReason().orElse("no native mechanism") + "); ProcessBuilder starts children the JDK's way", null);
             } else {
                 m = candidate;
+                if (m == Mechanism.VFORK || m == Mechanism.FORK) {
+                    // now, while this JVM's fd numbers are low: the application opens its own later
+                    dev.vfork4j.spawn.CloneLauncher.reserveLowFds();
+                }
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e

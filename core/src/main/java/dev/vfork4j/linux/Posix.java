@@ -191,6 +191,48 @@ public final class Posix {
         }
     }
 
+    /**
+     * {@code dup3(from, to, O_CLOEXEC)}: {@code to} becomes a close-on-exec copy of {@code from},
+     * whatever it referred to before (released in the same step, so the number is never free).
+     */
+    public static void dup3Cloexec(int from, int to) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            if (LibC.syscall(st, Arch.require().sys.dup3(), from, to, O_CLOEXEC, 0) < 0) {
+                throw new ErrnoException("dup3(" + from + ", " + to + ", O_CLOEXEC)", CallState.errno(st));
+            }
+        }
+    }
+
+    /** {@code memfd_create(name, MFD_CLOEXEC)}: an empty anonymous file, its own inode. */
+    public static int memfdCreate(String name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            long fd = LibC.syscall(st, Arch.require() == Arch.X86_64 ? 319 : 279,
+                arena.allocateFrom(name).address(), 1 /* MFD_CLOEXEC */);
+            if (fd < 0) {
+                throw new ErrnoException("memfd_create(\"" + name + "\")", CallState.errno(st));
+            }
+            return (int) fd;
+        }
+    }
+
+    /**
+     * The file {@code fd} refers to, as {@code fstat} names it: {st_dev, st_ino} (the first two
+     * fields of struct stat on x86_64 and aarch64 alike).
+     */
+    public static long[] fileIdentity(int fd) throws ErrnoException {
+        boolean x86 = Arch.require() == Arch.X86_64;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            MemorySegment stat = arena.allocate(256, 8);
+            if (LibC.syscall(st, x86 ? 5 : 80, fd, stat.address()) < 0) {
+                throw new ErrnoException("fstat(fd=" + fd + ")", CallState.errno(st));
+            }
+            return new long[] {stat.get(ValueLayout.JAVA_LONG, 0), stat.get(ValueLayout.JAVA_LONG, 8)};
+        }
+    }
+
     /** True when {@code fd} is open in this process (fcntl(F_GETFD) does not fail with EBADF). */
     public static boolean isOpen(int fd) {
         try (Arena arena = Arena.ofConfined()) {

@@ -71,7 +71,7 @@ public final class CloneLauncher implements Launcher {
         List<Integer> toClose = new ArrayList<>();
         MemorySegment sharedSlot = null;
         long toDefault = SignalDefaults.toDefault();
-        try (SpawnPlan plan = new SpawnPlan()) {
+        try (SpawnPlan plan = new SpawnPlan(); LowFds.Loan loan = LowFds.borrow()) {
             if (a.newSession()) {
                 plan.check(Step.SESSION, "setsid", sys.setsid());
             }
@@ -96,7 +96,7 @@ public final class CloneLauncher implements Launcher {
                 plan.expect(Step.PARENT_DEATH_SIGNAL, "the parent died before the child could watch it",
                     sys.getppid(), LibC.getpid(), ESRCH);
             }
-            planFds(plan, sys, stdio, a.keptFds(), toClose);
+            planFds(plan, sys, stdio, a.keptFds(), loan, toClose);
             for (Map.Entry<Resource, long[]> e : a.limits().entrySet()) {
                 MemorySegment rlim = plan.arena.allocate(ValueLayout.JAVA_LONG, 2);
                 rlim.set(ValueLayout.JAVA_LONG, 0, rlimit(e.getValue()[0]));
@@ -178,6 +178,15 @@ public final class CloneLauncher implements Launcher {
                 Posix.unmap(sharedSlot);
             }
         }
+    }
+
+    /**
+     * Takes the fd slots a spawn lends its child's standard streams ({@link LowFds}) now, while
+     * this JVM's fd numbers are presumably still low, rather than at the first spawn. For the
+     * agent's warm-up at premain; never throws.
+     */
+    public static void reserveLowFds() {
+        LowFds.reserve();
     }
 
     /**
@@ -265,10 +274,12 @@ public final class CloneLauncher implements Launcher {
     /**
      * dup3 every source into its target, then close_range around the targets kept. A source
      * that is itself a target number (or below one) is first copied above every target in the
-     * parent, so placing one fd can never overwrite the source of another.
+     * parent, so placing one fd can never overwrite the source of another. The standard
+     * streams' sources are first copied onto {@link LowFds}' low slots where one fits, so the
+     * unshare copies only the low part of this process's fd table.
      */
     private static void planFds(SpawnPlan plan, Arch.Sys sys, Stdio stdio, Map<Integer, Integer> kept,
-                                List<Integer> toClose) throws SpawnException {
+                                LowFds.Loan loan, List<Integer> toClose) throws SpawnException {
         int maxTarget = kept.isEmpty() ? 2 : Math.max(2, ((java.util.SortedMap<Integer, Integer>) kept).lastKey());
         List<int[]> moves = new ArrayList<>(); // {source, target}
         for (int target = 0; target < 3; target++) {
@@ -285,7 +296,10 @@ public final class CloneLauncher implements Launcher {
         }
         int bound = maxTarget + 1; // every fd the child keeps or copies from is below this
         for (int[] m : moves) {
-            if (m[0] <= maxTarget) {
+            int slot = m[1] < 3 ? loan.place(m[0], maxTarget) : -1;
+            if (slot >= 0) {
+                m[0] = slot;
+            } else if (m[0] <= maxTarget) {
                 try {
                     m[0] = Posix.dupCloexec(m[0], maxTarget + 1);
                 } catch (ErrnoException e) {
