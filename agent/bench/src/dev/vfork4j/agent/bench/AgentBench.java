@@ -59,11 +59,11 @@ public final class AgentBench {
 
     private static void loop(int iterations, int warm, int extraFds, boolean ballast) throws Exception {
         Object keep = ballast ? HeapBallast.fillHalfTheHeap() : null;
+        awaitAgentThread(); // then the fds, as an application opens its own after startup
         List<FileInputStream> fds = new ArrayList<>();
         for (int i = 0; i < extraFds; i++) {
             fds.add(new FileInputStream("/dev/null"));
         }
-        awaitAgentThread();
         for (int i = 0; i < warm; i++) {
             spawnTrue();
         }

@@ -1,5 +1,8 @@
 package dev.vfork4j.bench;
 
+import dev.vfork4j.Command;
+import dev.vfork4j.Mechanism;
+import dev.vfork4j.Redirect;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Spawn + wait of {@code /bin/true} (stdio inherited) from a JVM holding {@code openFds}
+ * Spawn + wait of {@code /bin/true} (stdio inherited, or three pipes) from a JVM holding {@code openFds}
  * more files open, 10 or 10,000 (below {@code ulimit -n}, 20,000 on the machine of the
  * recorded run): /dev/null opened with FileInputStream, as a server holds sockets and files.
  * Every clone without CLONE_FILES copies the parent's fd table, and every child must be rid of
@@ -42,7 +45,11 @@ public class OpenFdsBenchmark {
         private final List<FileInputStream> files = new ArrayList<>();
 
         @Setup
-        public void open() throws IOException {
+        public void open() throws IOException, InterruptedException {
+            // An application's first spawn, before it opens its files: vfork4j takes the low fd
+            // slots its children's pipes are lent then (spawn.LowFds); the JDK keeps nothing.
+            new ProcessBuilder(TrueInherited.TRUE).inheritIO().start().waitFor();
+            dev.vfork4j.Command.of(TrueInherited.TRUE).run();
             for (int i = 0; i < openFds; i++) {
                 files.add(new FileInputStream("/dev/null"));
             }
@@ -56,6 +63,41 @@ public class OpenFdsBenchmark {
             }
             files.clear();
         }
+    }
+
+    /** {@code /bin/true} with three pipes, as ProcessBuilder's default: the pipes' ends are above the open files. */
+    @State(Scope.Benchmark)
+    public static class TruePiped {
+        @Param({"VFORK"})
+        public Mechanism mechanism;
+
+        private Command command;
+
+        @Setup
+        public void setUp() {
+            command = Command.of(TrueInherited.TRUE).mechanism(mechanism)
+                .stdin(Redirect.PIPE).stdout(Redirect.PIPE).stderr(Redirect.PIPE);
+        }
+    }
+
+    /** Spawn + wait with three pipes, each of this JVM's ends closed after the exit, as a ProcessBuilder user does. */
+    @Benchmark
+    public int vfork4jPipes(TruePiped spawn, OpenFiles files) throws IOException, InterruptedException {
+        return closeAfterExit(spawn.command.start());
+    }
+
+    /** The JDK's default launch with its default three pipes. */
+    @Benchmark
+    public int jdkPipes(OpenFiles files) throws IOException, InterruptedException {
+        return closeAfterExit(new ProcessBuilder(TrueInherited.TRUE).start());
+    }
+
+    private static int closeAfterExit(Process p) throws IOException, InterruptedException {
+        int code = p.waitFor();
+        p.getOutputStream().close();
+        p.getInputStream().close();
+        p.getErrorStream().close();
+        return code;
     }
 
     @Benchmark

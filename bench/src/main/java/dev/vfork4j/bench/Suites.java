@@ -204,6 +204,19 @@ public final class Suites {
             ratios.add(new Ratio(name + ", 10000 fds", name + ", 10 fds", m.equals("VFORK") ? 1.10 : null,
                 m.equals("JDK") ? "grows: jspawnhelper closes each fd" : ""));
         }
+        // Three pipes, as ProcessBuilder's default: their ends are above the open files, so
+        // without the low slots the child's unshare would copy the whole table (issue 15 (d)).
+        for (String m : List.of("VFORK", "JDK")) {
+            String name = m.equals("JDK") ? "JDK pipes" : m + " pipes";
+            for (int fds : new int[] {10, 10_000}) {
+                benches.add(m.equals("JDK")
+                    ? new Bench(name + ", " + fds + " fds", "OpenFdsBenchmark.jdkPipes", Map.of("openFds", Integer.toString(fds)))
+                    : new Bench(name + ", " + fds + " fds", "OpenFdsBenchmark.vfork4jPipes",
+                        Map.of("mechanism", m, "openFds", Integer.toString(fds))));
+            }
+            ratios.add(new Ratio(name + ", 10000 fds", name + ", 10 fds", m.equals("VFORK") ? 1.05 : null,
+                m.equals("JDK") ? "grows: jspawnhelper closes each fd" : "the pipes lent low fd slots"));
+        }
         for (String way : List.of("vfork", "vfork_close_range", "clone_files")) {
             for (int fds : new int[] {10, 10_000}) {
                 cLoops.add(new CLoopRun("C " + way + ", " + fds + " fds", way, fds));
