@@ -13,7 +13,9 @@
 #           their children, the JDK-mechanism tests' included, through the agent);
 #   all     also every JVM anything in the build starts (the JVMs the tests start), through
 #           JDK_JAVA_OPTIONS, which the java launcher reads and which carries both -javaagent and
-#           --enable-native-access (each such JVM prints "NOTE: Picked up JDK_JAVA_OPTIONS").
+#           --enable-native-access (each such JVM prints "NOTE: Picked up JDK_JAVA_OPTIONS"),
+#           except the probe JVMs of core's tests (ChildJvm), which test a fresh JVM's own state and
+#           start without JDK_JAVA_OPTIONS, JAVA_TOOL_OPTIONS and _JAVA_OPTIONS.
 # The stats then have one line per JVM that had the agent. SKIP_PLAIN=1 runs the agent builds alone.
 #
 # The agent jar is copied out of agent/target first: the build rebuilds agent/target while the

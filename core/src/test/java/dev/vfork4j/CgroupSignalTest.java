@@ -170,8 +170,8 @@ class CgroupSignalTest {
     void signalCgroupRefusesThisJvmsOwnCgroupAndTheOnesAboveIt(Mechanism m) throws Exception {
         try (TestCgroup g = TestCgroup.create("jvm")) {
             TestCgroup jvmGroup = g.child("jvm");
-            Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), CgroupSignalProbe.class,
-                    m.name(), jvmGroup.path().toString(), g.path().toString()))
+            Output out = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED"), CgroupSignalProbe.class,
+                    m.name(), jvmGroup.path().toString(), g.path().toString())
                 .mechanism(m).cgroup(jvmGroup.path()).timeout(java.time.Duration.ofSeconds(60)).output();
             assertThat(out.status().success()).as(out.stderrText()).isTrue();
             assertThat(out.stdoutText().lines()).containsExactly(

@@ -48,7 +48,7 @@ class FirstSpawnTest {
         List<String> argv = new ArrayList<>(List.of("/usr/bin/strace", "-f", "-qq", "-e", "trace=clone3", "-e",
             "signal=none", "-o", trace.toString()));
         argv.addAll(ChildJvm.argv(List.of(NATIVE), FirstSpawnProbe.class, "run"));
-        Map<String, String> f = facts(Command.of(argv).output());
+        Map<String, String> f = facts(ChildJvm.fresh(Command.of(argv)).output());
         assertThat(f.get("status")).isEqualTo("exit code 0");
         List<String> vforks = Files.readAllLines(trace).stream().filter(l -> l.contains("CLONE_VFORK")).toList();
         assertThat(vforks).as("clone3 calls with CLONE_VFORK").hasSize(1);
@@ -57,7 +57,7 @@ class FirstSpawnTest {
     @Test
     void aFirstSpawnThatFindsVforkRefusedStartsWithPosixSpawn() throws Exception {
         assumeTrue(Mechanism.POSIX_SPAWN.isAvailable());
-        Map<String, String> f = facts(Command.of(ChildJvm.argv(List.of(NATIVE), FirstSpawnProbe.class, "refused", "best"))
+        Map<String, String> f = facts(ChildJvm.command(List.of(NATIVE), FirstSpawnProbe.class, "refused", "best")
             .output());
         assertThat(f.get("bestBefore")).as("nothing but a clone tells: VFORK is tried").isEqualTo("VFORK");
         assertThat(f.get("failure")).as(f.toString()).isNull();
@@ -74,7 +74,7 @@ class FirstSpawnTest {
     @Test
     void aFirstSpawnThatChoseVforkWhereItIsRefusedIsRefusedAsBefore() throws Exception {
         assumeTrue(Mechanism.POSIX_SPAWN.isAvailable());
-        Map<String, String> f = facts(Command.of(ChildJvm.argv(List.of(NATIVE), FirstSpawnProbe.class, "refused", "VFORK"))
+        Map<String, String> f = facts(ChildJvm.command(List.of(NATIVE), FirstSpawnProbe.class, "refused", "VFORK")
             .output());
         assertThat(f.get("failure")).as(f.toString()).isEqualTo(UnsupportedOperationException.class.getName());
         assertThat(f.get("message")).startsWith("mechanism VFORK is not available here: clone3(")

@@ -110,7 +110,7 @@ class KillTreeTest {
 
     @org.junit.jupiter.api.Test
     void withoutNativeAccessTheJdkMechanismRefusesOtherSignalsBeforeSignallingAnything() throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--illegal-native-access=deny"), JdkKillTreeProbe.class))
+        Output out = ChildJvm.command(List.of("--illegal-native-access=deny"), JdkKillTreeProbe.class)
             .timeout(java.time.Duration.ofSeconds(60)).output();
         assertThat(out.status().success()).as(out.stdoutText() + out.stderrText()).isTrue();
         assertThat(out.stdoutText().lines()).containsExactly(

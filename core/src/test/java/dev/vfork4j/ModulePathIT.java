@@ -133,8 +133,10 @@ class ModulePathIT {
         argv.addAll(List.of("--module-path", jar + File.pathSeparator + smoke, "-m", MAIN));
         Path out = work.resolve("stdout-" + System.nanoTime());
         Path err = work.resolve("stderr-" + System.nanoTime());
-        Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().keySet().removeAll(ChildJvm.OPTION_VARIABLES); // a fresh JVM, as ChildJvm's
+        Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("the smoke module did not finish in 60 s: " + argv);

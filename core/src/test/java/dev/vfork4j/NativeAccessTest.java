@@ -12,7 +12,7 @@ class NativeAccessTest {
 
     @Test
     void deniedNativeAccessIsExplainedWithTheFlagAndFallsBackToJdk() throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--illegal-native-access=deny"), SpawnProbe.class, "echo", "still works"))
+        Output out = ChildJvm.command(List.of("--illegal-native-access=deny"), SpawnProbe.class, "echo", "still works")
             .output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         assertThat(out.stdoutText())
@@ -25,8 +25,8 @@ class NativeAccessTest {
 
     @Test
     void grantedNativeAccessUsesTheNativeMechanism() throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED", "--illegal-native-access=deny"),
-            SpawnProbe.class)).output();
+        Output out = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED", "--illegal-native-access=deny"),
+            SpawnProbe.class).output();
         assertThat(out.stdoutText()).contains("POSIX_SPAWN=available").contains("best=" + Mechanism.best());
         assertThat(out.stderrText()).doesNotContain("WARNING");
     }

@@ -57,7 +57,7 @@ class NonUtf8LocaleTest {
     void argumentsDirectoryAndRedirectAreEncodedAsTheJdkEncodesThem(@TempDir Path base) throws Exception {
         List<String> jvm = ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), EncodingProbe.class,
             base.toString());
-        Output out = Command.of(jvm).env("LC_ALL", LOCALE).env("LANG", LOCALE).output();
+        Output out = ChildJvm.fresh(Command.of(jvm)).env("LC_ALL", LOCALE).env("LANG", LOCALE).output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         Map<String, String> lines = new LinkedHashMap<>();
         out.stdoutText().lines().forEach(l -> lines.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));

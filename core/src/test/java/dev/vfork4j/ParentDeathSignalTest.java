@@ -39,7 +39,7 @@ class ParentDeathSignalTest {
     @ParameterizedTest
     @MethodSource("cloneMechanisms")
     void childOutlivesItsThreadAndDiesWithTheJvm(Mechanism m) throws Exception {
-        Child jvm = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), DeathSignalProbe.class, m.name()))
+        Child jvm = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED"), DeathSignalProbe.class, m.name())
             .stderr(Redirect.INHERIT).start();
         long child;
         try {

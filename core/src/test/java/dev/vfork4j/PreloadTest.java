@@ -29,7 +29,7 @@ class PreloadTest {
 
     @Test
     void theFirstNativeStartLoadsTheListOnAThreadOfItsOwnAndAJdkStartDoesNot() throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), PreloadProbe.class)).output();
+        Output out = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED"), PreloadProbe.class).output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         assertThat(out.stdoutText()).as("a JDK-mechanism start loads nothing for a native spawn")
             .contains("afterJdk=0 by null, child 0\n")

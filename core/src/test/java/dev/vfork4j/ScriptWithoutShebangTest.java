@@ -91,7 +91,7 @@ class ScriptWithoutShebangTest {
         // started with the script's directory on its PATH.
         List<String> jvm = ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED"), ScriptProbe.class,
             "vfork4j-no-shebang-script", "a", "b c");
-        Output out = Command.of(jvm).env("PATH", dir + ":" + System.getenv("PATH")).output();
+        Output out = ChildJvm.fresh(Command.of(jvm)).env("PATH", dir + ":" + System.getenv("PATH")).output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         Map<String, String> results = new LinkedHashMap<>();
         for (String line : out.stdoutText().lines().toList()) {

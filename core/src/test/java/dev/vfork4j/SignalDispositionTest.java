@@ -114,7 +114,7 @@ class SignalDispositionTest {
             String.valueOf(SIGUSR2));
         List<String> argv = new ArrayList<>(List.of("sh", "-c", "trap '' HUP PIPE; exec \"$@\"", "sh"));
         argv.addAll(jvm);
-        Output out = Command.of(argv).output();
+        Output out = ChildJvm.fresh(Command.of(argv)).output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         Map<String, Long> ignored = new LinkedHashMap<>();
         out.stdoutText().lines().forEach(l -> ignored.put(l.substring(0, l.indexOf('=')),

@@ -120,8 +120,8 @@ class SpawnFailureTest {
     @Test
     void messagesReadTheSameWithoutNativeAccess() throws Exception {
         // Under deny only the JDK mechanism runs, and the errno's text comes from vfork4j's own table.
-        Output out = Command.of(ChildJvm.argv(List.of("--illegal-native-access=deny"), SpawnProbe.class,
-            "vfork4j-no-such-program")).output();
+        Output out = ChildJvm.command(List.of("--illegal-native-access=deny"), SpawnProbe.class,
+            "vfork4j-no-such-program").output();
         assertThat(out.stdoutText()).contains("best=JDK");
         assertThat(out.stderrText()).contains("dev.vfork4j.SpawnException: Cannot run program \"vfork4j-no-such-program\": "
             + "Exec failed, error: 2 (No such file or directory) \n");

@@ -16,8 +16,8 @@ class SpawnLoadsNoLabCodeTest {
     @ParameterizedTest
     @EnumSource(value = Mechanism.class, names = {"VFORK", "FORK"})
     void aSpawnMapsTheShippedRoutineAndLoadsNoneOfTheLabs(Mechanism mechanism) throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED",
-            "-Dvfork4j.test.mechanism=" + mechanism, "-Xlog:class+load=info:stdout"), SpawnProbe.class, "echo", "hi")).output();
+        Output out = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED",
+            "-Dvfork4j.test.mechanism=" + mechanism, "-Xlog:class+load=info:stdout"), SpawnProbe.class, "echo", "hi").output();
         assertThat(out.status().success()).as(out.stderrText()).isTrue();
         assertThat(out.stdoutText()).contains("hi\nstatus=exit code 0")
             .containsPattern("\\] dev\\.vfork4j\\.spawn\\.asm\\.ChildRoutine source:")

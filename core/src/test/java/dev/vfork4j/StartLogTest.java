@@ -33,7 +33,7 @@ class StartLogTest {
         List<String> argv = ChildJvm.argv(jvm, StartLogProbe.class, args);
         int cp = argv.indexOf("-cp") + 1;
         argv.set(cp, dir + ":" + argv.get(cp));
-        return Command.of(argv).output();
+        return ChildJvm.fresh(Command.of(argv)).output();
     }
 
     @Test

@@ -83,9 +83,9 @@ class VirtualThreadTest {
     @ParameterizedTest
     @MethodSource("nativeMechanisms")
     void twentyBlockedReadersShareOneCarrier(Mechanism m) throws Exception {
-        Output out = Command.of(ChildJvm.argv(List.of("--enable-native-access=ALL-UNNAMED",
+        Output out = ChildJvm.command(List.of("--enable-native-access=ALL-UNNAMED",
             "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"),
-            CarrierProbe.class, m.name())).timeout(java.time.Duration.ofSeconds(60)).output();
+            CarrierProbe.class, m.name()).timeout(java.time.Duration.ofSeconds(60)).output();
         assertThat(out.stdoutText()).as(out.stderrText()).isEqualTo("all-started\nok\n");
     }
 

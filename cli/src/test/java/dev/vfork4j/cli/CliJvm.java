@@ -33,9 +33,11 @@ record CliJvm(int code, String out, String err) {
         Path in = Files.writeString(Files.createTempFile(dir, "stdin", ""), stdin);
         Path out = Files.createTempFile(dir, "stdout", "");
         Path err = Files.createTempFile(dir, "stderr", "");
-        Process p = new ProcessBuilder(command)
-            .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .start();
+        ProcessBuilder pb = new ProcessBuilder(command)
+            .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // A fresh JVM: options for the build's JVMs (an agent in JDK_JAVA_OPTIONS) are not the CLI's.
+        pb.environment().keySet().removeAll(List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"));
+        Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("the CLI did not exit within 60 s: " + command);
