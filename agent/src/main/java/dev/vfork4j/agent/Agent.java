@@ -38,6 +38,8 @@ public final class Agent {
      */
     static final String UNTIL_READY = "vfork4j.agent.untilReady";
 
+    private static final java.util.concurrent.atomic.AtomicBoolean PREMAIN_RAN = new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
      * Entry point of {@code -javaagent:vfork4j-agent.jar}.
      *
@@ -45,6 +47,12 @@ public final class Agent {
      * @param inst the JVM's instrumentation
      */
     public static void premain(String args, Instrumentation inst) {
+        // The same jar named twice (MAVEN_OPTS and JDK_JAVA_OPTIONS both carrying it, say) calls
+        // this twice on the one class: the second does nothing, so there is one rewrite, one
+        // warm-up and one stats line.
+        if (!PREMAIN_RAN.compareAndSet(false, true)) {
+            return;
+        }
         try {
             AgentStats.writeAtExit();
             String why = installOrSayWhyNot(inst);

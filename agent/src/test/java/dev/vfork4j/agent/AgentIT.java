@@ -68,6 +68,15 @@ class AgentIT {
     }
 
     @Test
+    void theJarNamedTwiceActsOnce() throws Exception {
+        // As when MAVEN_OPTS and JDK_JAVA_OPTIONS both carry it: the JVM calls premain twice.
+        Run r = probe(List.of(AGENT, AGENT, NATIVE, WAIT), "true");
+        assertThat(r.stdout()).isEqualTo("exit 0\n");
+        assertThat(r.stats()).as("one stats line, one count").matches("pid=\\d+ vfork4j=1 jdk=0\n");
+        assertThat(r.stderr()).isEmpty();
+    }
+
+    @Test
     void byDefaultAStartBeforeTheAgentIsReadyIsLeftToTheJdk() throws Exception {
         for (List<String> options : List.of(List.of(AGENT, NATIVE), List.of(AGENT, NATIVE, "-Dvfork4j.agent.untilReady=jdk"))) {
             Run r = probe(options, "true");
