@@ -157,6 +157,43 @@ class ManyFdsTest {
     }
 
     @Test
+    void theMemfdClosedBehindTheLibrarysBackIsNeverCopiedOntoASlot() throws Exception {
+        Command.of("true").output();
+        List<Integer> slots = slots();
+        assertThat(slots).hasSize(4);
+        int stolen = slots.stream().mapToInt(Integer::intValue).min().orElseThrow(); // the memfd, made first
+        Path theirs = Files.writeString(dir.resolve("theirs"), "their file");
+        int file = Posix.open(theirs.toString(), Linux.O_RDONLY, 0);
+        Posix.dup3Cloexec(file, stolen);
+        Posix.close(file);
+        try {
+            openMany(MANY);
+            Output out = Command.of("head", "-c", "2").stdin(ByteBuffer.wrap("hi there".getBytes(StandardCharsets.UTF_8)))
+                .output();
+            assertThat(out.stdoutText()).isEqualTo("hi");
+            assertThat(out.incomplete()).as("the slots let go of the pipes").isFalse();
+            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + stolen))).as("their fd is still their file")
+                .isEqualTo(theirs.toRealPath());
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+                long onTheirFile = fds.filter(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).equals(theirs.toRealPath());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).count();
+                assertThat(onTheirFile).as("no slot was pointed at their file").isEqualTo(1);
+            }
+            assertThat(slots()).as("the set was given up").isEmpty();
+            closeMany();
+            assertThat(Command.of("true").run().code()).isZero();
+            assertThat(slots()).as("a new set at the next spawn").hasSize(4);
+        } finally {
+            Posix.close(stolen);
+        }
+    }
+
+    @Test
     void concurrentSpawnsShareTheSlotsWithoutMixingUpTheirStreams() throws Exception {
         Command.of("true").output();
         openMany(MANY);

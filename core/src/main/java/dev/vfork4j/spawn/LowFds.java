@@ -188,25 +188,28 @@ final class LowFds {
             if (set == null) {
                 return;
             }
-            boolean memfdOurs = !used() || isOurs(set, set.memfd);
-            for (int i = 0; i < SLOTS; i++) {
-                if (holding[i] >= 0 && !memfdOurs) {
-                    Posix.close(set.slots[i]); // never copy whatever now has the memfd's number
-                    lost = true;
-                } else if (holding[i] >= 0) {
-                    try {
-                        Posix.dup3Cloexec(set.memfd, set.slots[i]);
-                        holding[i] = -1;
-                    } catch (ErrnoException e) {
-                        Posix.close(set.slots[i]); // the fd it held must not stay open here
+            try {
+                boolean memfdOurs = !used() || isOurs(set, set.memfd);
+                for (int i = 0; i < SLOTS; i++) {
+                    if (holding[i] >= 0 && !memfdOurs) {
+                        Posix.close(set.slots[i]); // never copy whatever now has the memfd's number
                         lost = true;
+                    } else if (holding[i] >= 0) {
+                        try {
+                            Posix.dup3Cloexec(set.memfd, set.slots[i]);
+                            holding[i] = -1;
+                        } catch (ErrnoException e) {
+                            Posix.close(set.slots[i]); // the fd it held must not stay open here
+                            lost = true;
+                        }
                     }
                 }
+                if (lost) {
+                    giveUp(set, holding);
+                }
+            } finally {
+                LENT.set(false); // whatever happened above, the next spawn may borrow (or make) a set
             }
-            if (lost) {
-                giveUp(set, holding);
-            }
-            LENT.set(false);
         }
     }
 }
