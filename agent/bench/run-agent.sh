@@ -25,6 +25,10 @@ root=$(dirname "$agent")
 # shellcheck source=../../.mvn/find-jdk.sh
 . "$root/.mvn/find-jdk.sh"
 rounds=${1:-3}
+# Warm-up starts before a steady-state loop (a, c, d): vfork4j's start is Java, which C2 is
+# still compiling after a few hundred starts (100-300 µs of compiler CPU per start measured in
+# the timed loop after 200, on 2 CPUs); the JDK's is mostly native. WARM=n to change it.
+warm=${WARM:-2000}
 java="$JAVA_HOME/bin/java"
 out="$agent/target/agent-bench"
 mkdir -p "$out/classes"
@@ -75,8 +79,8 @@ st="$out/stats.txt"
 echo "(a) start + waitFor of /bin/true, steady state ..." >&2
 a_with='' a_jdk=''
 for ((r = 0; r < rounds; r++)); do
-  a_with+="$(bench a-with "$st" "${with[@]}" -- loop 1000 200 | field median_us) "
-  a_jdk+="$(bench a-jdk /dev/null -- loop 1000 200 | field median_us) "
+  a_with+="$(bench a-with "$st" "${with[@]}" -- loop 1000 "$warm" | field median_us) "
+  a_jdk+="$(bench a-jdk /dev/null -- loop 1000 "$warm" | field median_us) "
 done
 
 echo "(b) first start at 0 ms, 100 ms, 1 s ..." >&2
@@ -99,7 +103,7 @@ echo "(c) 8 GB pre-touched heap, launchMechanism=FORK ..." >&2
 big=(-Xms8g -Xmx8g -XX:+AlwaysPreTouch -Djdk.lang.Process.launchMechanism=FORK)
 c_with='' c_jdk='' c_rss=''
 for ((r = 0; r < ${BIG_ROUNDS:-1}; r++)); do
-  line=$(bench c-with "$st" "${big[@]}" "${with[@]}" -- loop 200 20 0 ballast)
+  line=$(bench c-with "$st" "${big[@]}" "${with[@]}" -- loop 200 "$warm" 0 ballast)
   c_with+="$(echo "$line" | field median_us) "
   c_rss+="$(echo "$line" | field rss_mb) "
   line=$(bench c-jdk /dev/null "${big[@]}" -- loop 12 3 0 ballast)
@@ -110,9 +114,9 @@ done
 echo "(d) 10,000 open fds vs ~10 ..." >&2
 d_with10='' d_with10k='' d_jdk10='' d_jdk10k=''
 for ((r = 0; r < rounds; r++)); do
-  d_with10+="$(bench d-with-10 "$st" "${with[@]}" -- loop 500 100 0 | field median_us) "
-  d_with10k+="$(bench d-with-10k "$st" "${with[@]}" -- loop 500 100 10000 | field median_us) "
-  d_jdk10+="$(bench d-jdk-10 /dev/null -- loop 500 100 0 | field median_us) "
+  d_with10+="$(bench d-with-10 "$st" "${with[@]}" -- loop 500 "$warm" 0 | field median_us) "
+  d_with10k+="$(bench d-with-10k "$st" "${with[@]}" -- loop 500 "$warm" 10000 | field median_us) "
+  d_jdk10+="$(bench d-jdk-10 /dev/null -- loop 500 "$warm" 0 | field median_us) "
   d_jdk10k+="$(bench d-jdk-10k /dev/null -- loop 100 20 10000 | field median_us) "
 done
 
@@ -138,8 +142,8 @@ dw10=$(m "$d_with10") dw10k=$(m "$d_with10k") dj10=$(m "$d_jdk10") dj10k=$(m "$d
   echo "| (d) 10,000 fds / ~10 fds | $(ratio "$dw10k" "$dw10")× | $(ratio "$dj10k" "$dj10")× | | ≤ 1.05× with |"
   echo "| (e) JVM threads: before → with 1,000 live children | $(echo "$e_with" | field threads_before) → $(echo "$e_with" | field threads_with_children) | $(echo "$e_jdk" | field threads_before) → $(echo "$e_jdk" | field threads_with_children) | | |"
   echo
-  echo "Rounds: $rounds interleaved ((b): $((2 + 2 * rounds)) fresh JVMs per cell, (c): ${BIG_ROUNDS:-1} pair). Per JVM: (a) 200 warm-up + 1000 timed;" \
-    "(c) with 20 + 200, without 3 + 12; (d) 100 + 500, but without at 10,000 fds 20 + 100."
+  echo "Rounds: $rounds interleaved ((b): $((2 + 2 * rounds)) fresh JVMs per cell, (c): ${BIG_ROUNDS:-1} pair). Per JVM: (a) $warm warm-up + 1000 timed;" \
+    "(c) with $warm + 200, without 3 + 12; (d) $warm + 500, but without at 10,000 fds 20 + 100."
   echo "(c) resident set of the measured JVMs, MB: $(echo $c_rss)."
   echo "The first starts of (b) with the agent, as its stats counted them (vfork4j=1: through vfork4j; jdk=1 or 0/0: the JDK's code):" \
     "$(sed 's/pid=[0-9]* //' "$b_stats" | sort | uniq -c | awk '{ printf "%s%s × %s %s", sep, $1, $2, $3; sep = ", " }')."

@@ -23,6 +23,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 
 /** A child created by one of vfork4j's own launchers, tracked through its pidfd on the event loop. */
 final class NativeChild extends Child {
@@ -336,6 +338,23 @@ final class NativeChild extends Child {
             completion(); // whatever ended the wait, the loop takes the child and its pipes (run() and output() have no sweep)
             throw t;
         }
+    }
+
+    /**
+     * Runs {@code action} with the exit value (-1 if the exit could not be seen) once the child
+     * has been reaped, without asking the loop to watch it: on the thread that reaped it when
+     * that is a thread waiting for the child, on the common pool when it is the loop. Keep it
+     * short: it runs inside the waiter's waitFor(), read or output().
+     */
+    void whenReaped(IntConsumer action) {
+        exit.whenComplete((status, failure) -> {
+            int value = status != null ? status.exitValue() : -1;
+            if (loop.inLoop()) {
+                ForkJoinPool.commonPool().execute(() -> action.accept(value));
+            } else {
+                action.accept(value);
+            }
+        });
     }
 
     /** Whoever asks for the exit gets it seen by the loop from now on (see PidFd: it is not watched from the spawn). */

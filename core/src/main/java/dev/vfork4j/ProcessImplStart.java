@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * A start asked for through {@code java.lang.ProcessImpl.start}, the JDK's internal method that
@@ -54,6 +55,25 @@ final class ProcessImplStart {
             // ProcessImpl's own exception: ProcessBuilder wraps it in "Cannot run program ...".
             Throwable inner = e.asProcessBuilderDoes().getCause();
             throw inner instanceof IOException io ? io : e;
+        }
+    }
+
+    /**
+     * Runs {@code action} with the child's exit value ({@link Process#exitValue()}, -1 if its
+     * exit could not be seen) once it has been reaped, without making the loop watch it as
+     * {@code onExit()} does: on the thread that reaped it when that is one waiting for the
+     * child (its waitFor() or stream read; keep the action short), else on the common pool.
+     * For the agent's entry in the JDK's table of exit futures, so that a start followed by
+     * waitFor() wakes no other thread, as the JDK's own child wakes only its reaper.
+     *
+     * @param child  a child {@link #start} made
+     * @param action what to run after the reap
+     */
+    static void whenReaped(Child child, IntConsumer action) {
+        if (child instanceof NativeChild n) {
+            n.whenReaped(action);
+        } else {
+            child.onExit().whenComplete((p, failure) -> action.accept(p != null ? p.exitValue() : -1));
         }
     }
 

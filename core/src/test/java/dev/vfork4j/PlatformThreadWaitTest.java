@@ -42,7 +42,8 @@ class PlatformThreadWaitTest {
                         continue;
                     }
                     for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches") || line.startsWith("nonvoluntary_ctxt_switches")) {
+                        // Voluntary: it slept and was woken. (Preemptions while it runs count elsewhere.)
+                        if (line.startsWith("voluntary_ctxt_switches")) {
                             sum += Long.parseLong(line.split("\\s+")[1]);
                         }
                     }
@@ -72,6 +73,42 @@ class PlatformThreadWaitTest {
         // Through the loop: more than 50 (every exit, every write, every sweep). A few are left
         // to whatever an earlier test left behind (a deadline of its own).
         assertThat(wakeUps).as("loop thread wake-ups for 11 children waited for on a platform thread").isLessThan(10);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void startThenWaitForOnAPlatformThreadDoesNotWakeTheLoop(Mechanism m) throws Exception {
+        // start() gives the child a sweep (nobody may ever ask about it), but a thread that then
+        // waits for it in the kernel takes it out: children that outlive the sweep's 1 ms woke
+        // the loop twice each (the sweep's scheduling, then the sweep itself).
+        Command.of("true").mechanism(m).run();
+        Thread.sleep(50);
+        long before = loopWakeUps();
+        for (int i = 0; i < 20; i++) { // about 2 per child before
+            Child c = Command.of("sleep", "0.01").mechanism(m).stdin(Redirect.INHERIT).stdout(Redirect.INHERIT)
+                .stderr(Redirect.INHERIT).start();
+            assertThat(c.waitFor()).isZero();
+        }
+        // A few are left to whatever an earlier test left behind (a deadline of its own).
+        assertThat(loopWakeUps() - before).as("loop thread wake-ups for 20 children started, then waited for").isLessThan(10);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void aChildWhoseWaiterLeftEarlyIsStillSweptToTheLoop(Mechanism m) throws Exception {
+        // The waiter took the pidfd out of the sweep and ran out of time: it must give it back,
+        // or an exit nobody else asks about would never be reaped (ProcessHandle shows the zombie).
+        Child c = Command.of("sleep", "0.3").mechanism(m).stdin(Redirect.INHERIT).stdout(Redirect.INHERIT)
+            .stderr(Redirect.INHERIT).start();
+        assertThat(c.waitFor(20, TimeUnit.MILLISECONDS)).isFalse();
+        // Nothing that asks the loop (isAlive, onExit, exitValue): /proc shows the reap alone.
+        Path proc = Path.of("/proc", Long.toString(c.pid()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(proc) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(proc).as("reaped by the loop after its sweep, though nobody asked").doesNotExist();
+        assertThat(c.exitStatus()).isEqualTo(ExitStatus.exited(0));
     }
 
     @ParameterizedTest

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
@@ -87,15 +90,28 @@ public final class EventLoop {
 
     /**
      * How long after its spawn a child's pidfd is watched at the latest, when nobody asked
-     * sooner ({@link PidFd}): the loop sweeps the new pidfds into its epoll set this often
-     * while children are being started, and not at all otherwise.
+     * sooner and no platform thread waits for it ({@link PidFd}): the loop sweeps the new
+     * pidfds into its epoll set this long after the first of them came, and not at all otherwise.
      */
     public static final long SWEEP_NANOS = 1_000_000;
     private final long sweepNanos;
-    /** Pidfds and captured pipes not yet swept into the epoll set; most are done with by a waiting thread before. */
-    private final Queue<Sweepable> unswept = new ConcurrentLinkedQueue<>();
-    /** A sweep is scheduled (or running and about to reschedule itself). */
-    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+    /**
+     * The sweep's own timer, armed and disarmed by the threads that add to and take from
+     * {@link #unswept} (under {@link #sweepLock}), so that neither wakes the loop thread: a
+     * spawn arms it, and a waiter that takes the last pidfd (its child's) disarms it.
+     */
+    private final Fd sweepTimer;
+    /** Guards {@link #unswept}, {@link #sweepArmed}, {@link #sweepSpec} and {@link #sweepState}. */
+    private final Object sweepLock = new Object();
+    /**
+     * Pidfds and captured pipes not yet swept into the epoll set; a platform thread that waits
+     * for its child takes the pidfd out ({@link #unsweep}), so most never reach a sweep.
+     */
+    private final Set<Sweepable> unswept = new LinkedHashSet<>();
+    /** The sweep timer is armed: a sweep is due. */
+    private boolean sweepArmed;
+    private final MemorySegment sweepSpec = arena.allocate(32, 8); // struct itimerspec
+    private final MemorySegment sweepState = CallState.allocate(arena);
     /**
      * Platform threads waiting in poll(2) for this loop's children ({@link KernelWait}): they
      * need no loop, but are woken at its death to fail as every wait on the loop fails then
@@ -126,43 +142,35 @@ public final class EventLoop {
         }
     }
 
-    /** The loop's eventfd (wake-ups) or timerfd (deadlines) is readable. */
+    /** The loop's eventfd (wake-ups), timerfd (deadlines) or sweep timer is readable. */
     private final class OwnFd implements EpollPoller.Handler {
-        private final boolean timer;
+        private final int kind;
 
-        OwnFd(boolean timer) {
-            this.timer = timer;
+        OwnFd(int kind) {
+            this.kind = kind;
         }
 
         @Override
         public void onEvents(int events) {
-            if (timer) {
-                runDueDeadlines();
-            } else {
-                drainWakeups();
+            switch (kind) {
+                case DEADLINES -> runDueDeadlines();
+                case SWEEP -> sweep();
+                default -> drainWakeups();
             }
         }
     }
 
-    /** The loop thread's body; a sweep of new pidfds. */
+    private static final int WAKE_UPS = 0;
+    private static final int DEADLINES = 1;
+    private static final int SWEEP = 2;
+
+    /** The loop thread's body. */
     private final class Task implements Runnable {
-        private final boolean sweep;
-
-        Task(boolean sweep) {
-            this.sweep = sweep;
-        }
-
         @Override
         public void run() {
-            if (sweep) {
-                sweep();
-            } else {
-                EventLoop.this.run();
-            }
+            EventLoop.this.run();
         }
     }
-
-    private final Runnable sweepTask = new Task(true);
 
     /** A task scheduled for a deadline; {@link #cancel()} it when it is no longer needed. */
     public final class Deadline implements Comparable<Deadline> {
@@ -196,16 +204,23 @@ public final class EventLoop {
         EpollPoller p = null;
         Fd wake = null;
         Fd timer = null;
+        Fd sweeps = null;
         try {
             p = new EpollPoller(256);
             int fd = Posix.eventfd(wakeState);
             wake = new Fd(fd);
-            p.add(fd, EPOLLIN, new OwnFd(false));
+            p.add(fd, EPOLLIN, new OwnFd(WAKE_UPS));
             int tfd = Posix.timerfdCreate(wakeState);
             timer = new Fd(tfd);
-            p.add(tfd, EPOLLIN, new OwnFd(true));
+            p.add(tfd, EPOLLIN, new OwnFd(DEADLINES));
+            int sfd = Posix.timerfdCreate(wakeState);
+            sweeps = new Fd(sfd);
+            p.add(sfd, EPOLLIN, new OwnFd(SWEEP));
         } catch (ErrnoException | RuntimeException | Error e) {
             // Half a loop keeps nothing: with one fd left, the epoll fd must not stay open.
+            if (sweeps != null) {
+                sweeps.close();
+            }
             if (timer != null) {
                 timer.close();
             }
@@ -221,7 +236,8 @@ public final class EventLoop {
         this.poller = p;
         this.wakeFd = wake;
         this.timerFd = timer;
-        Thread t = new Thread(new Task(false), name); // not Thread.ofPlatform(): its builder classes are not in the JDK's CDS archive
+        this.sweepTimer = sweeps;
+        Thread t = new Thread(new Task(), name); // not Thread.ofPlatform(): its builder classes are not in the JDK's CDS archive
         t.setDaemon(true);
         this.thread = t;
     }
@@ -329,36 +345,77 @@ public final class EventLoop {
 
     /**
      * Has {@code pidfd} (or a captured pipe) watched at the next sweep unless someone
-     * {@link Sweepable#watch() watches} it before. Only the first spawn after a quiet spell wakes the loop (to schedule the
-     * sweep); while spawns go on, each sweep schedules the next from the loop thread itself.
+     * {@link Sweepable#watch() watches} it or {@link #unsweep takes it} before. Wakes nobody:
+     * the first one after a sweep arms the sweep timer, {@link #sweepNanos} from now. Any thread.
      */
     void watchSoon(Sweepable pidfd) {
-        unswept.add(pidfd);
-        if (death != null) {
-            failUnswept(death); // died meanwhile: nobody will sweep
-            return;
+        synchronized (sweepLock) {
+            if (death == null) {
+                unswept.add(pidfd);
+                if (!sweepArmed) {
+                    setSweepTimer(sweepNanos);
+                }
+                return;
+            }
         }
-        scheduleSweep();
+        runGuarded(() -> pidfd.loopDied(death)); // died: nobody will sweep (its unswept were failed under the lock)
     }
 
-    /** Schedules a sweep unless one is; from the loop thread this wakes nobody (execute only queues). */
-    private void scheduleSweep() {
-        if (sweepScheduled.compareAndSet(false, true)) {
-            schedule(System.nanoTime() + sweepNanos, sweepTask);
+    /**
+     * Takes {@code pidfd} out of the next sweep, as a platform thread begins to poll it itself;
+     * when it was the last, the sweep timer is disarmed, and the loop thread is not woken for
+     * nothing. Returns whether it was there: the caller gives it back ({@link #watchSoon}) if
+     * it leaves before the child's end. Any thread.
+     */
+    boolean unsweep(Sweepable pidfd) {
+        synchronized (sweepLock) {
+            if (!unswept.remove(pidfd)) {
+                return false;
+            }
+            if (unswept.isEmpty() && sweepArmed) {
+                setSweepTimer(0);
+            }
+            return true;
         }
     }
 
+    /** Arms the sweep timer {@code nanos} from now, or disarms it (0). Under {@link #sweepLock}. */
+    private void setSweepTimer(long nanos) {
+        int fd = sweepTimer.acquire();
+        if (fd < 0) {
+            return; // released: the loop has died, and its unswept were failed
+        }
+        try {
+            sweepSpec.fill((byte) 0);
+            sweepSpec.set(ValueLayout.JAVA_LONG, 16, nanos / 1_000_000_000L); // it_value.tv_sec
+            sweepSpec.set(ValueLayout.JAVA_LONG, 24, nanos % 1_000_000_000L); // it_value.tv_nsec
+            Posix.timerfdSettime(sweepState, fd, 0, sweepSpec);
+            sweepArmed = nanos > 0;
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            sweepTimer.release();
+        }
+    }
+
+    /** The sweep timer fired (loop thread): what is still unswept goes into the epoll set. */
     private void sweep() {
-        // Cleared before draining: a pidfd added after the drain finds it clear and schedules a sweep.
-        sweepScheduled.set(false);
-        boolean any = false;
-        Sweepable p;
-        while ((p = unswept.poll()) != null) {
-            p.watch();
-            any = true;
+        List<Sweepable> batch;
+        synchronized (sweepLock) {
+            // Under the lock, as arming and disarming are: EAGAIN means the timer was set again
+            // after it fired (disarmed by the last unsweep, or armed anew), and that setting stands.
+            if (Posix.read(wakeState, sweepTimer.number(), wakeBuf, 8) < 0) {
+                return;
+            }
+            sweepArmed = false;
+            if (unswept.isEmpty()) {
+                return;
+            }
+            batch = new ArrayList<>(unswept);
+            unswept.clear();
         }
-        if (any) {
-            scheduleSweep(); // spawns are going on: expect more
+        for (Sweepable p : batch) {
+            p.watch();
         }
     }
 
@@ -536,15 +593,19 @@ public final class EventLoop {
     }
 
     private void failUnswept(IOException cause) {
-        Sweepable p;
-        while ((p = unswept.poll()) != null) {
-            Sweepable dead = p;
+        List<Sweepable> batch;
+        synchronized (sweepLock) {
+            batch = new ArrayList<>(unswept);
+            unswept.clear();
+        }
+        for (Sweepable dead : batch) {
             runGuarded(() -> dead.loopDied(cause));
         }
     }
 
     /** Closes the fds and memory of a loop that never ran or has died; fds in use are closed when released. */
     private void release() {
+        sweepTimer.close();
         timerFd.close();
         wakeFd.close();
         poller.close();

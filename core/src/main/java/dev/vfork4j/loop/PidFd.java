@@ -18,9 +18,10 @@ import java.util.function.IntConsumer;
  * thread waiting for the child in poll(2) ({@link KernelWait}), as C's waitpid waits, or else
  * the event loop. Signals go through the pidfd too, so they can never reach a recycled pid.
  *
- * <p>While platform threads poll the pidfd themselves it is out of the loop's epoll set, so the
- * exit wakes them alone; the last to leave without the exit (interrupted, out of time) hands
- * it to the loop. Otherwise the loop starts watching when someone needs it to, not at the
+ * <p>While platform threads poll the pidfd themselves it is out of the loop's epoll set and out
+ * of its next sweep, so the exit wakes them alone and the loop is not woken at all; the last
+ * to leave without the exit (interrupted, out of time) hands it to the loop, or back to the
+ * sweep when nobody asked for the loop meanwhile. Otherwise the loop starts watching when someone needs it to, not at the
  * spawn: on {@link #watch()} (every wait that parks, every subscription to the exit goes
  * through it), and at the latest at the loop's next sweep, {@link EventLoop#SWEEP_NANOS} after
  * the spawn, so a child nobody asks about is still reaped at once. The common start-then-wait
@@ -54,6 +55,12 @@ public final class PidFd implements Sweepable {
      * to the loop. Otherwise the sweep has yet to come, and will. Guarded by this.
      */
     private boolean wanted;
+    /**
+     * The first kernel waiter took the pidfd out of the loop's next sweep ({@link EventLoop#unsweep}),
+     * so that the sweep does not wake the loop for a child a thread waits for; the last waiter
+     * gives it back if it leaves before the exit. Guarded by this.
+     */
+    private boolean takenFromSweep;
 
     /** Takes ownership of {@code pidfd}; the loop watches it from its next sweep on, or sooner on {@link #watch()}. */
     public PidFd(long pid, int pidfd, EventLoop loop) {
@@ -173,9 +180,13 @@ public final class PidFd implements Sweepable {
      * (vfork_loop.c's vfork4j_masked way shows the same in C).
      */
     synchronized void enterKernelWait() {
-        if (kernelWaiters++ == 0 && watched) {
-            stopWatching();
-            wanted = true;
+        if (kernelWaiters++ == 0) {
+            if (watched) {
+                stopWatching();
+                wanted = true;
+            } else if (!wanted && loop.unsweep(this)) {
+                takenFromSweep = true;
+            }
         }
     }
 
@@ -199,9 +210,15 @@ public final class PidFd implements Sweepable {
      * still to come takes it, and a wait that ends before the sweep costs no epoll_ctl.
      */
     synchronized void leaveKernelWait() {
-        if (--kernelWaiters == 0 && wanted) {
-            wanted = false;
-            watch();
+        if (--kernelWaiters == 0) {
+            boolean sweep = takenFromSweep;
+            takenFromSweep = false;
+            if (wanted) {
+                wanted = false;
+                watch();
+            } else if (sweep && !exit.isDone()) {
+                loop.watchSoon(this); // left before the exit, nobody asked: the sweep takes it, as it would have
+            }
         }
     }
 
