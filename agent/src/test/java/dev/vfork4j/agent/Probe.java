@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -204,6 +205,17 @@ public final class Probe {
             ProcessHandle h = p.toHandle();
             ProcessHandle exited = h.onExit().get(10, TimeUnit.SECONDS);
             return (exited == h) + " " + p.waitFor() + " " + p.toHandle().equals(h);
+        });
+        show("a subscriber to the handle's onExit, then waitFor", () -> {
+            // The JDK runs the subscriber on its reaper thread; vfork4j, whose waiter reaps,
+            // must not run it inside that waitFor (nor on its loop), and only after the reap.
+            Process p = new ProcessBuilder("sleep", "0.2").start();
+            Thread waiter = Thread.currentThread();
+            CompletableFuture<String> seen = p.toHandle().onExit()
+                .thenApply(h -> "onTheWaiter=" + (Thread.currentThread() == waiter) + " alive=" + h.isAlive()
+                    + " onTheLoop=" + Thread.currentThread().getName().startsWith("vfork4j"));
+            int code = p.waitFor();
+            return code + " " + seen.get(10, TimeUnit.SECONDS);
         });
         show("children and descendants", () -> {
             Process p = new ProcessBuilder("sh", "-c", "sleep 30 & sleep 30 & wait").start();

@@ -154,7 +154,7 @@ public final class EventLoop {
         public void onEvents(int events) {
             switch (kind) {
                 case DEADLINES -> runDueDeadlines();
-                case SWEEP -> sweep();
+                case SWEEP -> sweepTimerFired();
                 default -> drainWakeups();
             }
         }
@@ -379,7 +379,12 @@ public final class EventLoop {
         }
     }
 
-    /** Arms the sweep timer {@code nanos} from now, or disarms it (0). Under {@link #sweepLock}. */
+    /**
+     * Arms the sweep timer {@code nanos} from now, or disarms it (0). Under {@link #sweepLock}.
+     * Never throws: it runs inside a spawn, after the child exists. Should timerfd_settime fail
+     * (it cannot, for a valid fd and time), an arming becomes a sweep on the loop at once (early
+     * but correct), and a failed disarming leaves a sweep that finds nothing.
+     */
     private void setSweepTimer(long nanos) {
         int fd = sweepTimer.acquire();
         if (fd < 0) {
@@ -391,16 +396,17 @@ public final class EventLoop {
             sweepSpec.set(ValueLayout.JAVA_LONG, 24, nanos % 1_000_000_000L); // it_value.tv_nsec
             Posix.timerfdSettime(sweepState, fd, 0, sweepSpec);
             sweepArmed = nanos > 0;
-        } catch (ErrnoException e) {
-            throw new IllegalStateException(e);
+        } catch (ErrnoException | RuntimeException e) {
+            if (nanos > 0) {
+                execute(sweepNow);
+            }
         } finally {
             sweepTimer.release();
         }
     }
 
-    /** The sweep timer fired (loop thread): what is still unswept goes into the epoll set. */
-    private void sweep() {
-        List<Sweepable> batch;
+    /** The sweep timer fired (loop thread). */
+    private void sweepTimerFired() {
         synchronized (sweepLock) {
             // Under the lock, as arming and disarming are: EAGAIN means the timer was set again
             // after it fired (disarmed by the last unsweep, or armed anew), and that setting stands.
@@ -408,6 +414,14 @@ public final class EventLoop {
                 return;
             }
             sweepArmed = false;
+        }
+        sweep();
+    }
+
+    /** What is still unswept goes into the epoll set (loop thread). */
+    private void sweep() {
+        List<Sweepable> batch;
+        synchronized (sweepLock) {
             if (unswept.isEmpty()) {
                 return;
             }
@@ -418,6 +432,13 @@ public final class EventLoop {
             p.watch();
         }
     }
+
+    private final Runnable sweepNow = new Runnable() {
+        @Override
+        public void run() {
+            sweep();
+        }
+    };
 
     /** Pending deadlines (loop thread): for tests and diagnostics. */
     int pendingDeadlines() {
