@@ -21,10 +21,11 @@ import java.util.function.IntConsumer;
  * <p>While platform threads poll the pidfd themselves it is out of the loop's epoll set and out
  * of its next sweep, so the exit wakes them alone and the loop is not woken at all; the last
  * to leave without the exit (interrupted, out of time) hands it to the loop, or back to the
- * sweep when nobody asked for the loop meanwhile. Otherwise the loop starts watching when someone needs it to, not at the
- * spawn: on {@link #watch()} (every wait that parks, every subscription to the exit goes
- * through it), and at the latest at the loop's next sweep, {@link EventLoop#SWEEP_NANOS} after
- * the spawn, so a child nobody asks about is still reaped at once. The common start-then-wait
+ * sweep when nobody asked for the loop meanwhile. Otherwise the loop starts watching when
+ * someone needs it to, not at the spawn: on {@link #watch()} (every wait that parks, every
+ * subscription to the exit goes through it), and at the latest at the loop's next sweep,
+ * {@link EventLoop#SWEEP_NANOS} after the spawn, so a child nobody asks about is still reaped
+ * at once. The common start-then-wait
  * is thereby spared two epoll_ctl calls (ADD at the spawn, DEL when the waiter takes over),
  * which run while the child, on the same CPU, is waiting to finish its exec: spawn + wait of
  * /bin/true took ~8 us longer with them.
@@ -207,7 +208,8 @@ public final class PidFd implements Sweepable {
     /**
      * A thread of {@link #enterKernelWait} has stopped polling. The last one hands the pidfd to
      * the loop if someone asked for that meanwhile (or it was watched before); else the sweep
-     * still to come takes it, and a wait that ends before the sweep costs no epoll_ctl.
+     * takes it (given back to it if the first waiter took it out), and a wait that ends before
+     * the child costs no epoll_ctl.
      */
     synchronized void leaveKernelWait() {
         if (--kernelWaiters == 0) {
