@@ -391,9 +391,7 @@ public final class EventLoop {
             return; // released: the loop has died, and its unswept were failed
         }
         try {
-            sweepSpec.fill((byte) 0);
-            sweepSpec.set(ValueLayout.JAVA_LONG, 16, nanos / 1_000_000_000L); // it_value.tv_sec
-            sweepSpec.set(ValueLayout.JAVA_LONG, 24, nanos % 1_000_000_000L); // it_value.tv_nsec
+            setItValue(sweepSpec, nanos);
             Posix.timerfdSettime(sweepState, fd, 0, sweepSpec);
             sweepArmed = nanos > 0;
         } catch (ErrnoException | RuntimeException e) {
@@ -403,6 +401,13 @@ public final class EventLoop {
         } finally {
             sweepTimer.release();
         }
+    }
+
+    /** Fills the struct itimerspec {@code spec}: no interval, it_value {@code nanos} (0 disarms). */
+    private static void setItValue(MemorySegment spec, long nanos) {
+        spec.fill((byte) 0);
+        spec.set(ValueLayout.JAVA_LONG, 16, nanos / 1_000_000_000L); // it_value.tv_sec
+        spec.set(ValueLayout.JAVA_LONG, 24, nanos % 1_000_000_000L); // it_value.tv_nsec
     }
 
     /** The sweep timer fired (loop thread). */
@@ -467,9 +472,7 @@ public final class EventLoop {
             return;
         }
         armedFor = head == null ? Long.MAX_VALUE : at;
-        timerSpec.fill((byte) 0);
-        timerSpec.set(ValueLayout.JAVA_LONG, 16, at / 1_000_000_000L); // it_value.tv_sec
-        timerSpec.set(ValueLayout.JAVA_LONG, 24, at % 1_000_000_000L); // it_value.tv_nsec
+        setItValue(timerSpec, at);
         try {
             Posix.timerfdSettime(wakeState, timerFd.number(), head == null ? 0 : TFD_TIMER_ABSTIME, timerSpec);
         } catch (ErrnoException e) {
