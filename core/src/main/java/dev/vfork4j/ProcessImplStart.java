@@ -1,11 +1,9 @@
 package dev.vfork4j;
 
+import dev.vfork4j.spawn.JdkEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -24,7 +22,11 @@ final class ProcessImplStart {
      * start once ProcessImpl.start returns).
      *
      * @param argv        the command, checked by ProcessBuilder (no null, no NUL, not empty)
-     * @param environment the child's variables, or null for this JVM's ({@link System#getenv()})
+     * @param envBlock    the JDK's environment block ({@code ProcessEnvironment.toEnvironmentBlock}:
+     *                    {@code envc} entries {@code NAME=value}, each ended by a NUL; not copied), or
+     *                    null when the builder's environment was never touched: the child then gets
+     *                    the process's {@code environ} as it is at the spawn, as the JDK's does
+     * @param envc        the number of entries in {@code envBlock}
      * @param directory   the working directory, or null
      * @param inherit     for stdin, stdout, stderr: true to inherit this JVM's, false for a pipe
      *                    (unless {@code fds} gives one)
@@ -35,9 +37,11 @@ final class ProcessImplStart {
      * @throws IOException the failure exactly as ProcessImpl reports it: the text ProcessBuilder
      *                     puts after {@code Cannot run program "x": }, without that prefix
      */
-    static Child start(List<String> argv, Map<String, String> environment, Path directory, boolean[] inherit, int[] fds,
+    static Child start(List<String> argv, byte[] envBlock, int envc, Path directory, boolean[] inherit, int[] fds,
                        boolean errorToOutput, Mechanism mechanism) throws IOException {
-        Map<String, String> env = environment == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        // The bytes the JDK would pass, not Strings re-encoded (Command.environment(Map) would check
+        // and copy a Map; the Builder takes this one as it is, and the launchers lay it out as it is).
+        JdkEnvironment env = envBlock == null ? JdkEnvironment.processEnviron() : JdkEnvironment.ofBlock(envBlock, envc);
         Redirect[] redirects = new Redirect[3];
         for (int i = 0; i < 3; i++) {
             redirects[i] = inherit[i] ? Redirect.INHERIT : Redirect.PIPE;

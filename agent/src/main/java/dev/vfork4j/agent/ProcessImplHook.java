@@ -31,13 +31,15 @@ import java.util.function.IntConsumer;
  * "Cannot run program" wrapping) and does what that code does, the JDK's way: redirect files
  * are opened here with FileInputStream and FileOutputStream, in the JDK's order and with its
  * exceptions, and a pipeline stage's output pipe is made here and its read end stored in the
- * stage's RedirectPipeImpl for the next stage, as ProcessImpl stores it.
+ * stage's RedirectPipeImpl for the next stage, as ProcessImpl stores it. The environment is the
+ * JDK's own block (ProcessEnvironment.toEnvironmentBlock), or the process's environ when the
+ * builder's was never touched: the bytes and order the JDK's child gets.
  *
  * <p>It declines (returns null) when the agent is not engaged, when the mechanism turned out
  * not to be available, on re-entry from its own thread (a start made while one is under way on
  * that thread is left to the JDK, so nothing can loop), for a request vfork4j does not do the
  * JDK's way (a directory name holding NUL, a RedirectPipeImpl where ProcessBuilder never puts
- * one), and when vfork4j fails before any child exists for a reason other than the child's own
+ * one, an environment map that is not ProcessBuilder's), and when vfork4j fails before any child exists for a reason other than the child's own
  * (a RuntimeException or LinkageError: logged once). Only the JDK's kind of failure, an
  * IOException, reaches the application.
  */
@@ -102,6 +104,7 @@ public final class ProcessImplHook {
         "dev.vfork4j.linux.Errno",
         "dev.vfork4j.ChildStart$JdkMessages",
         "java.io.FileNotFoundException",
+        "dev.vfork4j.spawn.JdkEnvironment",
         "java.lang.ProcessEnvironment",
         "java.lang.ProcessEnvironment$ExternalData",
         "java.lang.ProcessEnvironment$Variable",
@@ -155,7 +158,7 @@ public final class ProcessImplHook {
      * made by ProcessImpl's own Lookup: nothing is opened to this module.
      */
     private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
-                             InputStream nullInput, OutputStream nullOutput, ExitCompletions exits) {
+                             InputStream nullInput, OutputStream nullOutput, MethodHandle envBlock, ExitCompletions exits) {
         static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
             Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
             Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
@@ -166,9 +169,11 @@ public final class ProcessImplHook {
             Class<?> pipe = processImpl.findClass("java.lang.ProcessBuilder$RedirectPipeImpl");
             Class<?> in = processImpl.findClass("java.lang.ProcessBuilder$NullInputStream");
             Class<?> out = processImpl.findClass("java.lang.ProcessBuilder$NullOutputStream");
+            MethodHandle envBlock = processImpl.findStatic(processImpl.findClass("java.lang.ProcessEnvironment"), "toEnvironmentBlock",
+                MethodType.methodType(byte[].class, Map.class, int[].class));
             return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
                 (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
-                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), ExitCompletions.of(processImpl));
+                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), envBlock, ExitCompletions.of(processImpl));
         }
 
         int fdOf(FileDescriptor d) {
@@ -190,10 +195,24 @@ public final class ProcessImplHook {
         FileDescriptor pipeFd(Object redirectPipeImpl) {
             return (FileDescriptor) pipeImplFd.get(redirectPipeImpl);
         }
+
+        /**
+         * ProcessEnvironment.toEnvironmentBlock, as ProcessImpl.start calls it: the variables'
+         * own bytes (an inherited one keeps those the JVM was given), or null for a null map.
+         */
+        byte[] environmentBlock(Map<String, String> environment, int[] envc) {
+            try {
+                return (byte[]) envBlock.invokeExact(environment, envc);
+            } catch (RuntimeException | Error e) {
+                throw e; // a map ProcessBuilder never passes (ClassCastException), an OutOfMemoryError
+            } catch (Throwable t) {
+                throw new AssertionError("ProcessEnvironment.toEnvironmentBlock throws no checked exception", t);
+            }
+        }
     }
 
     /** Marks what could not be made: the hook declines for good. */
-    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null);
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null, null);
 
     /**
      * java.lang.ProcessHandleImpl's table of exit futures, one per pid, that every
@@ -299,7 +318,7 @@ public final class ProcessImplHook {
             Class<?> start = Class.forName("dev.vfork4j.ProcessImplStart");
             MethodHandles.Lookup core = MethodHandles.privateLookupIn(start, MethodHandles.lookup());
             Class<?> child = Class.forName("dev.vfork4j.Child");
-            coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, Map.class, Path.class,
+            coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, byte[].class, int.class, Path.class,
                 boolean[].class, int[].class, boolean.class, Mechanism.class));
             coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
             coreWhenReaped = core.findStatic(start, "whenReaped", MethodType.methodType(void.class, child, IntConsumer.class));
@@ -375,7 +394,8 @@ public final class ProcessImplHook {
      * The hook: the same parameters as ProcessImpl.start, and ProcessImpl's Lookup.
      *
      * @param cmdarray            the command, checked by ProcessBuilder
-     * @param environment         the child's environment, or null for this JVM's
+     * @param environment         the builder's environment map, or null when it was never touched (the
+     *                            child then gets the process's environ, as the JDK's does)
      * @param dir                 the working directory, or null
      * @param redirects           stdin, stdout, stderr, or null for three pipes
      * @param redirectErrorStream stderr into stdout
@@ -470,6 +490,16 @@ public final class ProcessImplHook {
         FileOutputStream f1 = null;
         FileOutputStream f2 = null;
         int[] nextStage = null; // a pipeline stage's output pipe: read end for the next stage, write end for this child
+        // First, as ProcessImpl.start makes it: the JDK's own bytes, which keep an inherited
+        // variable's even when sun.jnu.encoding cannot decode them; null (the builder's environment
+        // never touched) gives the child the process's environ, as the JDK's child gets it.
+        int[] envc = new int[1];
+        byte[] envBlock;
+        try {
+            envBlock = jdk.environmentBlock(environment, envc);
+        } catch (ClassCastException e) {
+            return null; // not ProcessBuilder's map: the JDK's code fails as it fails
+        }
         try {
             if (redirects != null) {
                 // ProcessImpl's order and classes: a file that cannot be opened fails as FileInputStream/FileOutputStream fail.
@@ -504,7 +534,7 @@ public final class ProcessImplHook {
             }
             Process child;
             try {
-                child = (Process) coreStart.invoke(Arrays.asList(cmdarray), environment, dir == null ? null : Path.of(dir),
+                child = (Process) coreStart.invoke(Arrays.asList(cmdarray), envBlock, envc[0], dir == null ? null : Path.of(dir),
                     inherit, sources, redirectErrorStream, m);
             } catch (IOException e) {
                 throw e; // the child's own failure, worded as ProcessImpl words it

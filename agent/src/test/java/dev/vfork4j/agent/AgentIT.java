@@ -36,8 +36,14 @@ class AgentIT {
 
     /** Runs Probe with {@code args} in a JVM with {@code jvmOptions}; stats: the agent's line, or "" without one. */
     private Run probe(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return probe(List.of(), jvmOptions, args);
+    }
+
+    /** As {@link #probe(List, String...)}, the JVM started by {@code launcher} (a command that execs its arguments). */
+    private Run probe(List<String> launcher, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Path stats = tmp.resolve("stats-" + System.nanoTime());
-        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.add(JAVA);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Dvfork4j.agent.stats=" + stats, "-cp", CLASSES, Probe.class.getName()));
         cmd.addAll(List.of(args));
@@ -129,6 +135,21 @@ class AgentIT {
         assertThat(jdk.stdout()).contains("missing program -> java.io.IOException: Cannot run program \"/no/such/program\": "
             + "Exec failed, error: 2 (No such file or directory) ");
         assertThat(jdk.stdout()).contains("pipeline of four stages -> A B C ");
+    }
+
+    @Test
+    void theChildGetsTheEnvironmentsBytesAndOrderAsWithoutTheAgent() throws Exception {
+        // The JVMs start with VFORK4J_RAW's bytes undecodable in any charset the JVM may use
+        // (0xff 0xfe are not UTF-8, and not ASCII), and VFORK4J_GONE, which Probe unsets natively.
+        List<String> viaShell = List.of("sh", "-c", "VFORK4J_RAW=$(printf 'a\\377\\376b') VFORK4J_GONE=here exec \"$@\"", "sh");
+        Run jdk = probe(viaShell, List.of(NATIVE), "environ");
+        Run agent = probe(viaShell, List.of(AGENT, NATIVE, WAIT), "environ");
+        assertThat(jdk.stdout()).contains("untouched environment -> native=set by setenv(3) gone=unset raw= 61 ff fe 62")
+            .contains("touched environment -> native=unset gone=here raw= 61 ff fe 62")
+            .contains("untouched, names in order -> ").contains("VFORK4J_NATIVE");
+        assertThat(agent.stdout()).isEqualTo(jdk.stdout());
+        assertThat(agent.stderr()).isEmpty();
+        assertThat(agent.stats()).matches("pid=\\d+ vfork4j=4 jdk=0\n");
     }
 
     @Test

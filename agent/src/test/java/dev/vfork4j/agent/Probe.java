@@ -4,6 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class Probe {
     private Probe() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         switch (args[0]) {
             case "true" -> System.out.println("exit " + new ProcessBuilder("true").start().waitFor());
             case "true-later" -> {
@@ -31,6 +37,7 @@ public final class Probe {
             }
             case "all" -> all(Path.of(args[1]));
             case "reentrant" -> reentrant();
+            case "environ" -> environ();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -234,6 +241,42 @@ public final class Probe {
             Process p = Runtime.getRuntime().exec(new String[] {"sh", "-c", "exit 7"});
             return String.valueOf(p.waitFor());
         });
+    }
+
+    /**
+     * The environment as the kernel gives it to the child, bytes and order: after System.getenv()
+     * has taken its copy, native code sets one variable and unsets another (as a JNI library or
+     * an embedding launcher may), and the JVM was started with {@code VFORK4J_RAW}, whose bytes
+     * sun.jnu.encoding cannot decode (AgentIT sets it). A builder whose environment is untouched
+     * passes the process's environ; a touched one the JDK's copy, with each inherited variable's
+     * own bytes.
+     */
+    @SuppressWarnings("restricted")
+    private static void environ() throws Throwable {
+        System.out.println("getenv has VFORK4J_RAW: " + System.getenv().containsKey("VFORK4J_RAW"));
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup libc = linker.defaultLookup();
+        MethodHandle setenv = linker.downcallHandle(libc.find("setenv").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        MethodHandle unsetenv = linker.downcallHandle(libc.find("unsetenv").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        try (Arena arena = Arena.ofConfined()) {
+            int set = (int) setenv.invokeExact(arena.allocateFrom("VFORK4J_NATIVE"), arena.allocateFrom("set by setenv(3)"), 1);
+            int unset = (int) unsetenv.invokeExact(arena.allocateFrom("VFORK4J_GONE"));
+            System.out.println("setenv " + set + ", unsetenv " + unset);
+        }
+        String script = "printf 'native=%s gone=%s raw=' \"${VFORK4J_NATIVE-unset}\" \"${VFORK4J_GONE-unset}\";"
+            + " printf '%s' \"$VFORK4J_RAW\" | od -An -tx1";
+        show("untouched environment", () -> read(new ProcessBuilder("sh", "-c", script).start().getInputStream()));
+        ProcessBuilder touched = new ProcessBuilder("sh", "-c", script + "; printf 'added=%s' \"$VFORK4J_ADDED\"");
+        touched.environment().put("VFORK4J_ADDED", "yes");
+        show("touched environment", () -> read(touched.start().getInputStream()));
+        // env prints the variables in the order of the array execve was given.
+        show("untouched, names in order", () -> read(new ProcessBuilder("sh", "-c", "env | cut -d= -f1 | tr '\\n' ' '")
+            .start().getInputStream()));
+        ProcessBuilder touchedOrder = new ProcessBuilder("sh", "-c", "env | cut -d= -f1 | tr '\\n' ' '");
+        touchedOrder.environment().remove("VFORK4J_GONE");
+        show("touched, names in order", () -> read(touchedOrder.start().getInputStream()));
     }
 
     /**

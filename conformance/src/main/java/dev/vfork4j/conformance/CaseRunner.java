@@ -19,7 +19,8 @@ import java.util.Map;
  * JVM's PATH), the PATH search cases put programs there; without it they say so and do nothing. Run it once on the plain JDK and once with the
  * agent and compare the two OUT files: every line must match. Each case runs on a thread of its
  * own and gets 180 s (a loaded machine runs the loops slowly); one that runs out is recorded as
- * TIMEOUT, its children are killed, and the run goes on.
+ * TIMEOUT, its children are killed, and the run goes on. With {@code -Dvfork4j.conformance.awaitAgent=true}
+ * it waits for the agent's thread to end before the first case.
  */
 public final class CaseRunner {
 
@@ -37,6 +38,9 @@ public final class CaseRunner {
         List<String> prefixes = List.of((args.length > 2 ? args[2] : "").split(","));
         Files.createDirectories(scratch);
         Map<String, Case> cases = Cases.suite(scratch).all();
+        if (Boolean.getBoolean("vfork4j.conformance.awaitAgent")) {
+            awaitAgentThread();
+        }
         long began = System.nanoTime();
         int ran = 0;
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
@@ -61,6 +65,18 @@ public final class CaseRunner {
         Files.writeString(Path.of(out + ".started"), Transcript.STARTED.get() + "\n");
         System.err.printf("CaseRunner: %d cases, %d children, %.1f s%n", ran, Transcript.STARTED.get(),
             (System.nanoTime() - began) / 1e9);
+    }
+
+    /**
+     * Until the agent's thread (its warm-up, then the rewrite of ProcessImpl) has ended, when
+     * there is one: from then on every start reaches the agent and is counted in its stats.
+     */
+    private static void awaitAgentThread() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("vfork4j-agent")) {
+                t.join();
+            }
+        }
     }
 
     private static List<String> run(String name, Case body, Path scratch) throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package dev.vfork4j.conformance;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -104,6 +105,25 @@ final class EnvironmentCases {
                 t.exit("sh", p);
             }
         });
+        c.add("env/order-of-names", t -> {
+            // env prints the array execve was given in its order: untouched, the JVM's environ;
+            // touched, the JDK's copy in its map's order.
+            t.line("untouched", namesInOrder(t, new ProcessBuilder("env", "-0")));
+            ProcessBuilder pb = new ProcessBuilder("env", "-0");
+            pb.environment().put("VFORK4J_ADDED", "1");
+            t.line("touched", namesInOrder(t, pb));
+        });
+        c.add("env/undecodable-inherited-bytes", t -> {
+            // AgentConformanceTest starts the runner with VFORK4J_CONF_RAW = 61 ff fe 62, which no
+            // charset the JDK uses for sun.jnu.encoding here decodes (but ISO-8859-1): the child
+            // gets the bytes, the environment touched or not.
+            t.line("getenv has it", System.getenv().containsKey("VFORK4J_CONF_RAW"));
+            String od = "printf '%s' \"$VFORK4J_CONF_RAW\" | od -An -tx1";
+            ProgramCases.runAndShow(t, new ProcessBuilder("sh", "-c", od));
+            ProcessBuilder touched = new ProcessBuilder("sh", "-c", od);
+            touched.environment().put("VFORK4J_ADDED", "1");
+            ProgramCases.runAndShow(t, touched);
+        });
         c.add("env/non-ascii-value-bytes", t -> {
             ProcessBuilder pb = new ProcessBuilder("sh", "-c", "printf '%s' \"$X\" | od -An -tx1");
             pb.environment().put("X", "é日");
@@ -125,6 +145,18 @@ final class EnvironmentCases {
             seen.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         });
         return seen;
+    }
+
+    /** The names of the variables an {@code env -0} builder's child saw, in the order it saw them. */
+    static List<String> namesInOrder(Transcript t, ProcessBuilder pb) throws Exception {
+        Process p = t.start("env", pb);
+        if (p == null) {
+            return List.of();
+        }
+        String raw = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        t.exit("env", p);
+        return Arrays.stream(raw.split("\0")).filter(s -> !s.isEmpty()).map(s -> s.substring(0, Math.max(s.indexOf('='), 0)))
+            .toList();
     }
 
     static String attempt(Transcript t, Runnable r) {

@@ -117,7 +117,7 @@ public final class LibC {
         return libc().find(name).isPresent();
     }
 
-    /** A glibc function: its address, found at its first call (a failed lookup is tried again at the next). */
+    /** A glibc symbol (a function, or {@code environ}): its address, found at its first use (a failed lookup is retried). */
     private static final class Function {
         private final String name;
         private volatile MemorySegment address;
@@ -444,6 +444,23 @@ public final class LibC {
 
     public static String gnu_get_libc_version() {
         return string(pointer(call(GNU_GET_LIBC_VERSION, unreadErrno())));
+    }
+
+    // ---- the process's environment ----
+
+    /** glibc's {@code char **environ}: a variable, not a function, found as a function is. */
+    private static final Function ENVIRON = new Function("environ");
+
+    /**
+     * The value of {@code environ} now: the process's environment, a NULL-terminated array of
+     * {@code NAME=value} C strings, as setenv(3), putenv(3) and unsetenv(3) leave it. This is what
+     * the JDK's children get when ProcessBuilder's environment was not touched (its child code
+     * runs execve with {@code environ}), where {@link System#getenv()} is a copy made when the JVM
+     * started: the two differ once native code has changed the environment, and in order.
+     */
+    @SuppressWarnings("restricted") // binding: the variable is one pointer wide
+    public static MemorySegment environ() {
+        return pointer(ENVIRON.address().reinterpret(JAVA_LONG.byteSize()).get(JAVA_LONG, 0));
     }
 
     private static MemorySegment pointer(long address) {

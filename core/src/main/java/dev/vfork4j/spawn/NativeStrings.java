@@ -65,6 +65,9 @@ final class NativeStrings {
     private static volatile MemorySegment inherited; // laid out at first use: a failed malloc is not kept
 
     static MemorySegment environment(Arena arena, Map<String, String> env) {
+        if (env instanceof JdkEnvironment jdk) {
+            return jdk.envp(arena); // the agent's: environ, or the JDK's own bytes
+        }
         if (env == System.getenv()) {
             MemorySegment envp = inherited;
             if (envp == null) {
