@@ -1,5 +1,6 @@
 package dev.vfork4j;
 
+import dev.vfork4j.spawn.ChildAttributes;
 import dev.vfork4j.spawn.JdkEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.function.IntConsumer;
 final class ProcessImplStart {
     private ProcessImplStart() {}
 
+    private static final ChildAttributes JDK_SPAWN_SIGNALS = ChildAttributes.NONE.toBuilder().glibcSignalsIgnored().build();
+
     /**
      * Starts the child with {@code mechanism}, without logging (ProcessBuilder.start() logs the
      * start once ProcessImpl.start returns).
@@ -33,12 +36,15 @@ final class ProcessImplStart {
      * @param fds         for stdin, stdout, stderr: an fd of this JVM the child gets a copy of, or -1
      * @param errorToOutput redirectErrorStream: stderr goes where stdout goes ({@code fds[2]} is ignored)
      * @param mechanism   a native mechanism
+     * @param glibcSignalsIgnored the child starts with signals 32 and 33 ignored, as the JDK's
+     *                    children do when its launch mechanism is POSIX_SPAWN (its default:
+     *                    glibc's posix_spawn of jspawnhelper ignores them, and the exec keeps that)
      * @return the started child; its streams are null streams where it got an fd or inherits
      * @throws IOException the failure exactly as ProcessImpl reports it: the text ProcessBuilder
      *                     puts after {@code Cannot run program "x": }, without that prefix
      */
     static Child start(List<String> argv, byte[] envBlock, int envc, Path directory, boolean[] inherit, int[] fds,
-                       boolean errorToOutput, Mechanism mechanism) throws IOException {
+                       boolean errorToOutput, Mechanism mechanism, boolean glibcSignalsIgnored) throws IOException {
         // The bytes the JDK would pass, not Strings re-encoded (Command.environment(Map) would check
         // and copy a Map; the Builder takes this one as it is, and the launchers lay it out as it is).
         JdkEnvironment env = envBlock == null ? JdkEnvironment.processEnviron() : JdkEnvironment.ofBlock(envBlock, envc);
@@ -52,7 +58,8 @@ final class ProcessImplStart {
             sources[2] = -1;
         }
         Command c = new Command.Builder(List.copyOf(argv)).environment(env).directory(directory)
-            .stdin(redirects[0]).stdout(redirects[1]).stderr(redirects[2]).mechanism(mechanism).build();
+            .stdin(redirects[0]).stdout(redirects[1]).stderr(redirects[2]).mechanism(mechanism)
+            .attributes(glibcSignalsIgnored ? JDK_SPAWN_SIGNALS : ChildAttributes.NONE).build();
         try {
             return ChildStart.start(c, redirects[0], redirects[1], redirects[2], ChildIo.Verb.START, sources, StartLog.NONE);
         } catch (SpawnException e) {

@@ -14,6 +14,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -27,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * child byte for byte and in its order, undecodable bytes included; no block (a builder whose
  * environment was never touched) gives the child the process's {@code environ} as it is at the
  * spawn, with what native code set after {@link System#getenv()} took its copy, in environ's
- * order, as the JDK's child gets it.
+ * order, as the JDK's child gets it. And asked to, the child ignores glibc's signals 32 and 33,
+ * as the children of the JDK's default mechanism do.
  */
 @Timeout(60)
 @SuppressWarnings("restricted") // setenv(3) and unsetenv(3) of the test's own, and reading environ's strings
@@ -45,7 +48,7 @@ class ProcessImplStartTest {
     /** What {@code env -0} prints: each variable's bytes followed by a NUL, in the order execve was given them. */
     private static byte[] childEnv(byte[] block, int envc, Mechanism m) throws Exception {
         Child c = ProcessImplStart.start(List.of("env", "-0"), block, envc, null, new boolean[] {false, false, true},
-            new int[] {-1, -1, -1}, false, m);
+            new int[] {-1, -1, -1}, false, m, false);
         byte[] out = c.getInputStream().readAllBytes();
         assertThat(c.waitFor()).isZero();
         return out;
@@ -88,6 +91,36 @@ class ProcessImplStartTest {
             assertThat(new String(childEnv(null, 0, m), ISO_8859_1)).as("unset natively")
                 .doesNotContain(name + "=");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeMechanisms")
+    void signals32And33AreIgnoredWhenAskedAsInTheJdksChildren(Mechanism m) throws Exception {
+        // The JDK's default mechanism here (POSIX_SPAWN: glibc's posix_spawn of jspawnhelper) is the reference.
+        Process jdk = new ProcessBuilder("grep", "^SigIgn", "/proc/self/status").start();
+        String theirs = new String(jdk.getInputStream().readAllBytes(), ISO_8859_1);
+        assertThat(jdk.waitFor()).isZero();
+        assertThat(bits(theirs) & GLIBC_INTERNAL).as("the JDK's child ignores 32 and 33: %s", theirs).isEqualTo(GLIBC_INTERNAL);
+        assertThat(sigIgn(m, true)).isEqualTo(theirs);
+        // Not asked: vfork4j's own rule, the child ignores what this JVM inherited as ignored (a JVM
+        // the JDK started, as surefire's is, inherited 32 so; glibc has since put a handler on 33).
+        String jvm = Files.readAllLines(Path.of("/proc/self/status")).stream()
+            .filter(l -> l.startsWith("SigIgn:")).findFirst().orElseThrow();
+        assertThat(bits(sigIgn(m, false)) & GLIBC_INTERNAL).as("not asked: as this JVM's %s", jvm).isEqualTo(bits(jvm) & GLIBC_INTERNAL);
+    }
+
+    private static long bits(String sigIgnLine) {
+        return Long.parseLong(sigIgnLine.substring("SigIgn:".length()).strip(), 16);
+    }
+
+    private static final long GLIBC_INTERNAL = 3L << 31; // bit n-1 for signal n
+
+    private static String sigIgn(Mechanism m, boolean glibcSignalsIgnored) throws Exception {
+        Child c = ProcessImplStart.start(List.of("grep", "^SigIgn", "/proc/self/status"), null, 0, null, new boolean[] {false, false, true},
+            new int[] {-1, -1, -1}, false, m, glibcSignalsIgnored);
+        String line = new String(c.getInputStream().readAllBytes(), ISO_8859_1);
+        assertThat(c.waitFor()).isZero();
+        return line;
     }
 
     /** environ's strings as {@code env -0} prints them. */

@@ -158,7 +158,8 @@ public final class ProcessImplHook {
      * made by ProcessImpl's own Lookup: nothing is opened to this module.
      */
     private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
-                             InputStream nullInput, OutputStream nullOutput, MethodHandle envBlock, ExitCompletions exits) {
+                             InputStream nullInput, OutputStream nullOutput, MethodHandle envBlock, boolean glibcSignalsIgnored,
+                             ExitCompletions exits) {
         static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
             Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
             Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
@@ -171,9 +172,16 @@ public final class ProcessImplHook {
             Class<?> out = processImpl.findClass("java.lang.ProcessBuilder$NullOutputStream");
             MethodHandle envBlock = processImpl.findStatic(processImpl.findClass("java.lang.ProcessEnvironment"), "toEnvironmentBlock",
                 MethodType.methodType(byte[].class, Map.class, int[].class));
+            // The JDK's mechanism, read by ProcessImpl's static initialiser: with POSIX_SPAWN (the
+            // default) glibc's posix_spawn of jspawnhelper leaves signals 32 and 33 ignored in
+            // every child; with FORK (and the deprecated VFORK) the child's exec sets them to default.
+            Class<?> mechanismType = processImpl.findClass("java.lang.ProcessImpl$LaunchMechanism");
+            Enum<?> jdkMechanism = (Enum<?>) processImpl.findStaticVarHandle(processImpl.lookupClass(), "launchMechanism",
+                mechanismType).get();
             return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
                 (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
-                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), envBlock, ExitCompletions.of(processImpl));
+                (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), envBlock,
+                jdkMechanism.name().equals("POSIX_SPAWN"), ExitCompletions.of(processImpl));
         }
 
         int fdOf(FileDescriptor d) {
@@ -212,7 +220,7 @@ public final class ProcessImplHook {
     }
 
     /** Marks what could not be made: the hook declines for good. */
-    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null, null);
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null, false, null);
 
     /**
      * java.lang.ProcessHandleImpl's table of exit futures, one per pid, that every
@@ -319,7 +327,7 @@ public final class ProcessImplHook {
             MethodHandles.Lookup core = MethodHandles.privateLookupIn(start, MethodHandles.lookup());
             Class<?> child = Class.forName("dev.vfork4j.Child");
             coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, byte[].class, int.class, Path.class,
-                boolean[].class, int[].class, boolean.class, Mechanism.class));
+                boolean[].class, int[].class, boolean.class, Mechanism.class, boolean.class));
             coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
             coreWhenReaped = core.findStatic(start, "whenReaped", MethodType.methodType(void.class, child, IntConsumer.class));
             MethodHandle preload = core.findStatic(core.findClass("dev.vfork4j.Preload"), "start", MethodType.methodType(void.class));
@@ -535,7 +543,7 @@ public final class ProcessImplHook {
             Process child;
             try {
                 child = (Process) coreStart.invoke(Arrays.asList(cmdarray), envBlock, envc[0], dir == null ? null : Path.of(dir),
-                    inherit, sources, redirectErrorStream, m);
+                    inherit, sources, redirectErrorStream, m, jdk.glibcSignalsIgnored());
             } catch (IOException e) {
                 throw e; // the child's own failure, worded as ProcessImpl words it
             } catch (RuntimeException | LinkageError e) {

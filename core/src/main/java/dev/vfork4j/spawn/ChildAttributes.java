@@ -21,11 +21,16 @@ import java.util.TreeMap;
  * @param signalMask     signals blocked in the child (empty by default)
  * @param contained      the child gets a cgroup v2 of its own, made for it and removed after it
  * @param containedParent where that cgroup is made: null for this JVM's own cgroup
+ * @param glibcSignalsIgnored the child starts with glibc's two internal signals, 32 (SIGCANCEL)
+ *                        and 33 (SIGSETXID), ignored, as the children of the JDK's default
+ *                        mechanism start (glibc's posix_spawn in jspawnhelper sets them to
+ *                        SIG_IGN, and its exec keeps that): for the agent alone, which gives
+ *                        an application the JDK's children; no Command method sets it
  */
 public record ChildAttributes(boolean newSession, int processGroup, Signal parentDeathSignal, int umask,
                               Map<Resource, long[]> limits, Credentials credentials, boolean noNewPrivileges,
                               Path cgroup, SortedMap<Integer, Integer> keptFds, Set<Signal> signalMask,
-                              boolean contained, Path containedParent) {
+                              boolean contained, Path containedParent, boolean glibcSignalsIgnored) {
 
     /** setgroups + setresgid + setresuid. */
     public record Credentials(int uid, int gid, int[] groups) {}
@@ -59,6 +64,7 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
         private Set<Signal> signalMask = Set.of();
         private boolean contained;
         private Path containedParent;
+        private boolean glibcSignalsIgnored;
 
         private Builder() {}
 
@@ -75,6 +81,7 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             signalMask = a.signalMask;
             contained = a.contained;
             containedParent = a.containedParent;
+            glibcSignalsIgnored = a.glibcSignalsIgnored;
         }
 
         /** A session of the child's own. */
@@ -144,11 +151,17 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             return this;
         }
 
+        /** Signals 32 and 33 ignored in the child, as in the JDK's: see {@link ChildAttributes#glibcSignalsIgnored()}. */
+        public Builder glibcSignalsIgnored() {
+            glibcSignalsIgnored = true;
+            return this;
+        }
+
         /** The attributes, immutable; the builder can go on. */
         public ChildAttributes build() {
             return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, Map.copyOf(limits),
                 credentials, noNewPrivileges, cgroup, Collections.unmodifiableSortedMap(new TreeMap<>(keptFds)),
-                signalMask, contained, containedParent);
+                signalMask, contained, containedParent, glibcSignalsIgnored);
         }
     }
 

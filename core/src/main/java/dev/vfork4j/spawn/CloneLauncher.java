@@ -70,7 +70,7 @@ public final class CloneLauncher implements Launcher {
         ChildAttributes a = r.attributes();
         List<Integer> toClose = new ArrayList<>();
         MemorySegment sharedSlot = null;
-        long toDefault = SignalDefaults.toDefault();
+        long toDefault = SignalDefaults.toDefault(a);
         try (SpawnPlan plan = new SpawnPlan(); LowFds.Loan loan = LowFds.borrow()) {
             if (a.newSession()) {
                 plan.check(Step.SESSION, "setsid", sys.setsid());
@@ -112,6 +112,10 @@ public final class CloneLauncher implements Launcher {
             }
             plan.signalDefaults(Step.SIGNAL_MASK, "rt_sigaction(SIG_DFL) of the signals not ignored at launch",
                 SignalDefaults.rtSigactionNr(), toDefault);
+            if (a.glibcSignalsIgnored()) {
+                plan.signalsIgnored(Step.SIGNAL_MASK, "rt_sigaction(SIG_IGN) of signals 32 and 33, as the JDK's children have them",
+                    SignalDefaults.rtSigactionNr(), SignalDefaults.GLIBC_INTERNAL);
+            }
             MemorySegment mask = plan.arena.allocate(ValueLayout.JAVA_LONG);
             for (Signal s : a.signalMask()) {
                 mask.set(ValueLayout.JAVA_LONG, 0, mask.get(ValueLayout.JAVA_LONG, 0) | (1L << (s.number() - 1)));

@@ -114,9 +114,10 @@ public final class PosixSpawnLauncher implements Launcher {
         LibC.sigemptyset(empty);
         // The set is written directly rather than with sigaddset, which refuses glibc's two
         // internal signals (32, 33): left out of the set, glibc's child sets them to SIG_IGN
-        // (it has handlers for them in the parent), and exec would pass that ignore on.
+        // (it has handlers for them in the parent), and exec would pass that ignore on. The
+        // agent's children want exactly that (glibcSignalsIgnored: the JDK's have it so).
         MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
-        toDefault.set(ValueLayout.JAVA_LONG, 0, SignalDefaults.toDefault()); // bit n-1 is signal n, 1-64
+        toDefault.set(ValueLayout.JAVA_LONG, 0, SignalDefaults.toDefault(a)); // bit n-1 is signal n, 1-64
         for (Signal blocked : a.signalMask()) {
             empty.set(ValueLayout.JAVA_LONG, 0, empty.get(ValueLayout.JAVA_LONG, 0) | (1L << (blocked.number() - 1)));
         }

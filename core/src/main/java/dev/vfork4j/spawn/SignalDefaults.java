@@ -28,6 +28,8 @@ final class SignalDefaults {
     private SignalDefaults() {}
 
     static final int SIGKILL = 9, SIGPIPE = 13, SIGSTOP = 19;
+    /** glibc's internal signals, SIGCANCEL (32) and SIGSETXID (33), whose handlers glibc installs itself. */
+    static final long GLIBC_INTERNAL = bit(32) | bit(33);
 
     /** rt_sigaction(2): 13 on x86_64, 134 on aarch64. */
     static long rtSigactionNr() {
@@ -59,6 +61,11 @@ final class SignalDefaults {
     static long toDefault() {
         long set = ~ignoredAtLaunch() | bit(SIGPIPE);
         return set & ~bit(SIGKILL) & ~bit(SIGSTOP);
+    }
+
+    /** As {@link #toDefault()}, without glibc's internal signals when {@code a} has them ignored. */
+    static long toDefault(ChildAttributes a) {
+        return a.glibcSignalsIgnored() ? toDefault() & ~GLIBC_INTERNAL : toDefault();
     }
 
     static long bit(int signal) {

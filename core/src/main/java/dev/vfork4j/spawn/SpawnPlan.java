@@ -78,9 +78,20 @@ final class SpawnPlan implements AutoCloseable {
      * {@code rt_sigaction}; a failure fails the spawn at {@code name}.
      */
     void signalDefaults(SpawnException.Step name, String detail, long rtSigactionNr, long signals) {
-        // The kernel's struct sigaction with SIG_DFL (0), no flags, no restorer and an empty mask.
-        MemorySegment dfl = arena.allocate(32, 8);
-        steps.add(new Step(KIND_SIG_DEFAULT, rtSigactionNr, new long[] {signals, dfl.address()}, 0, 0, name, detail));
+        signalAction(name, detail, rtSigactionNr, signals, 0 /* SIG_DFL */);
+    }
+
+    /** As {@link #signalDefaults}, to SIG_IGN. */
+    void signalsIgnored(SpawnException.Step name, String detail, long rtSigactionNr, long signals) {
+        signalAction(name, detail, rtSigactionNr, signals, 1 /* SIG_IGN */);
+    }
+
+    private void signalAction(SpawnException.Step name, String detail, long rtSigactionNr, long signals, long handler) {
+        // The kernel's struct sigaction with the handler, no flags, no restorer and an empty mask:
+        // the SIG_DEFAULT step sets each signal of the set to it, whichever handler it names.
+        MemorySegment action = arena.allocate(32, 8);
+        action.set(ValueLayout.JAVA_LONG, 0, handler);
+        steps.add(new Step(KIND_SIG_DEFAULT, rtSigactionNr, new long[] {signals, action.address()}, 0, 0, name, detail));
     }
 
     /**
