@@ -11,7 +11,8 @@
 #     the agent's default (untilReady=jdk) vs without (target: with ≤ without at every moment);
 # (c) from an 8 GB pre-touched heap (-Xms8g -Xmx8g -XX:+AlwaysPreTouch, 4 GB of live ballast,
 #     HeapBallast) with -Djdk.lang.Process.launchMechanism=FORK: agent vs without (target ≥ 100×);
-# (d) at 10,000 open fds vs ~10: the agent's ratio (target ≤ 1.05×), and the JDK's;
+# (d) at 10,000 open fds vs ~10: the agent's ratio (target ≤ 1.05×), and the JDK's; both cells in
+#     each JVM, in alternating batches (AgentBench fds), one JVM with and one without per round;
 # (e) the JVM's threads (/proc/self/task) with 1,000 live children (sleep 30), with and without.
 #
 # Builds the agent jar and the ballast jar when missing or older than their sources, compiles
@@ -112,12 +113,16 @@ for ((r = 0; r < ${BIG_ROUNDS:-1}; r++)); do
 done
 
 echo "(d) 10,000 open fds vs ~10 ..." >&2
+# Both cells in one JVM, in alternating batches (AgentBench fds): JVMs run minutes apart drift
+# with the machine by more than the difference measured (runs 7 and 8: 0.81-1.33x by round).
 d_with10='' d_with10k='' d_jdk10='' d_jdk10k=''
 for ((r = 0; r < rounds; r++)); do
-  d_with10+="$(bench d-with-10 "$st" "${with[@]}" -- loop 500 "$warm" 0 | field median_us) "
-  d_with10k+="$(bench d-with-10k "$st" "${with[@]}" -- loop 500 "$warm" 10000 | field median_us) "
-  d_jdk10+="$(bench d-jdk-10 /dev/null -- loop 500 "$warm" 0 | field median_us) "
-  d_jdk10k+="$(bench d-jdk-10k /dev/null -- loop 100 20 10000 | field median_us) "
+  line=$(bench d-with "$st" "${with[@]}" -- fds 1000 "$warm" 10000 50)
+  d_with10+="$(echo "$line" | field low_median_us) "
+  d_with10k+="$(echo "$line" | field high_median_us) "
+  line=$(bench d-jdk /dev/null -- fds 100 20 10000 10)
+  d_jdk10+="$(echo "$line" | field low_median_us) "
+  d_jdk10k+="$(echo "$line" | field high_median_us) "
 done
 
 echo "(e) threads with 1,000 live children ..." >&2
@@ -143,7 +148,7 @@ dw10=$(m "$d_with10") dw10k=$(m "$d_with10k") dj10=$(m "$d_jdk10") dj10k=$(m "$d
   echo "| (e) JVM threads: before → with 1,000 live children | $(echo "$e_with" | field threads_before) → $(echo "$e_with" | field threads_with_children) | $(echo "$e_jdk" | field threads_before) → $(echo "$e_jdk" | field threads_with_children) | | |"
   echo
   echo "Rounds: $rounds interleaved ((b): $((2 + 2 * rounds)) fresh JVMs per cell, (c): ${BIG_ROUNDS:-1} pair). Per JVM: (a) $warm warm-up + 1000 timed;" \
-    "(c) with $warm + 200, without 3 + 12; (d) $warm + 500, but without at 10,000 fds 20 + 100."
+    "(c) with $warm + 200, without 3 + 12; (d) with $warm + 1000 per cell in batches of 50, without 20 + 100 in batches of 10."
   echo "(c) resident set of the measured JVMs, MB: $(echo $c_rss)."
   echo "The first starts of (b) with the agent, as its stats counted them (vfork4j=1: through vfork4j; jdk=1 or 0/0: the JDK's code):" \
     "$(sed 's/pid=[0-9]* //' "$b_stats" | sort | uniq -c | awk '{ printf "%s%s × %s %s", sep, $1, $2, $3; sep = ", " }')."

@@ -20,6 +20,12 @@ import java.util.stream.Stream;
  *   <li>{@code loop ITER WARM [FDS] [BALLAST]}: start + waitFor of /bin/true, WARM times, then
  *       ITER times timed; the median in microseconds. FDS: open that many more fds first (/dev/null).
  *       BALLAST {@code ballast}: fill half the heap with live arrays first (HeapBallast).</li>
+ *   <li>{@code fds ITER WARM FDS BATCH}: start + waitFor of /bin/true at this JVM's ~10 fds and
+ *       at FDS more, in one JVM: WARM starts, then alternating batches of BATCH timed starts
+ *       without the FDS fds and with them (opened before the batch, closed after), until each
+ *       cell has ITER; each cell's median and p10 in microseconds. Alternating in one JVM
+ *       compares the two cells at the same moments, under the same JIT state, where two JVMs
+ *       run minutes apart drift with the machine by more than the difference measured.</li>
  *   <li>{@code first DELAY_MS}: the application's first start + waitFor of /bin/true, DELAY_MS
  *       after main began; its time in microseconds.</li>
  *   <li>{@code threads N}: N children of {@code sleep 30} started and left running; this JVM's
@@ -35,6 +41,8 @@ public final class AgentBench {
         switch (args[0]) {
             case "loop" -> loop(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 args.length > 3 ? Integer.parseInt(args[3]) : 0, args.length > 4 && args[4].equals("ballast"));
+            case "fds" -> fds(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]));
             case "first" -> first(Long.parseLong(args[1]));
             case "threads" -> threads(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
@@ -79,6 +87,45 @@ public final class AgentBench {
             Runtime.getRuntime().maxMemory() >> 20, keep == null ? "" : " ballast_mb=" + (((HeapBallast) keep).bytes() >> 20));
         for (FileInputStream f : fds) {
             f.close();
+        }
+    }
+
+    private static void fds(int iterations, int warm, int extraFds, int batch) throws Exception {
+        awaitAgentThread();
+        for (int i = 0; i < warm; i++) {
+            spawnTrue();
+        }
+        long[] low = new long[iterations];
+        long[] high = new long[iterations];
+        long lowFds = 0;
+        long highFds = 0;
+        for (int done = 0; done < iterations; done += batch) {
+            int n = Math.min(batch, iterations - done);
+            lowFds = openFds();
+            timed(low, done, n);
+            List<FileInputStream> fds = new ArrayList<>(extraFds);
+            for (int i = 0; i < extraFds; i++) {
+                fds.add(new FileInputStream("/dev/null"));
+            }
+            highFds = openFds();
+            timed(high, done, n);
+            for (FileInputStream f : fds) {
+                f.close();
+            }
+        }
+        Arrays.sort(low);
+        Arrays.sort(high);
+        System.out.printf("low_median_us=%.1f high_median_us=%.1f low_p10_us=%.1f high_p10_us=%.1f low_fds=%d high_fds=%d%n",
+            low[iterations / 2] / 1e3, high[iterations / 2] / 1e3, low[iterations / 10] / 1e3, high[iterations / 10] / 1e3,
+            lowFds, highFds);
+    }
+
+    /** {@code n} timed starts into {@code ns} from {@code from}. */
+    private static void timed(long[] ns, int from, int n) throws Exception {
+        for (int i = from; i < from + n; i++) {
+            long t = System.nanoTime();
+            spawnTrue();
+            ns[i] = System.nanoTime() - t;
         }
     }
 
