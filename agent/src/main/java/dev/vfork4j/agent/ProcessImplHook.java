@@ -39,9 +39,9 @@ import java.util.function.IntConsumer;
  * not to be available, on re-entry from its own thread (a start made while one is under way on
  * that thread is left to the JDK, so nothing can loop), for a request vfork4j does not do the
  * JDK's way (a directory name holding NUL, a RedirectPipeImpl where ProcessBuilder never puts
- * one, an environment map that is not ProcessBuilder's), and when vfork4j fails before any child exists for a reason other than the child's own
- * (a RuntimeException or LinkageError: logged once). Only the JDK's kind of failure, an
- * IOException, reaches the application.
+ * one, an environment map that is not ProcessBuilder's), and when vfork4j fails before any
+ * child exists for a reason other than the child's own (a RuntimeException or LinkageError:
+ * logged once). Only the JDK's kind of failure, an IOException, reaches the application.
  */
 public final class ProcessImplHook {
     private ProcessImplHook() {}

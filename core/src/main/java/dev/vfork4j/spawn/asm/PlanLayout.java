@@ -26,9 +26,10 @@ package dev.vfork4j.spawn.asm;
  *       The search goes on past ENOENT, ENOTDIR, ESTALE, ENODEV and ETIMEDOUT, remembers
  *       EACCES, and stops at any other error, as execvp does.</li>
  *   <li>SIG_DEFAULT (6): for every signal n whose bit n-1 is set in a0, rt_sigaction(n, a1,
- *       NULL, 8) with the syscall number {@code nr}; a1 points to a zeroed kernel struct
- *       sigaction (SIG_DFL, no flags, no restorer, empty mask: 32 bytes of zeros fit both
- *       architectures' layouts). The first failure fails the spawn with its errno.</li>
+ *       NULL, 8) with the syscall number {@code nr}; a1 points to a kernel struct sigaction
+ *       of 32 bytes, zeros but for the handler in its first field (SIG_DFL 0, or SIG_IGN 1 for
+ *       the agent's signals 32 and 33; no flags, no restorer, empty mask: the layout fits both
+ *       architectures). The first failure fails the spawn with its errno.</li>
  * </ul>
  *
  * <p>Those are every kind a spawn needs, and all that {@link ChildRoutine}, the routine every
@@ -52,7 +53,10 @@ public final class PlanLayout {
     }
 
     public static final int KIND_CHECK = 0, KIND_IGNORE = 1, KIND_EXPECT = 2, KIND_EXEC = 3;
-    /** Sets a set of signals to SIG_DFL: see the class comment. (4 and 5 are {@link LabRoutine}'s.) */
+    /**
+     * Sets a set of signals to the action its second argument points to: SIG_DFL, or SIG_IGN for
+     * the agent's signals 32 and 33. See the class comment. (4 and 5 are {@link LabRoutine}'s.)
+     */
     public static final int KIND_SIG_DEFAULT = 6;
 
     /** Errors after which execvp tries the next candidate. */
