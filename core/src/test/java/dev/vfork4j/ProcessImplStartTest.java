@@ -49,9 +49,7 @@ class ProcessImplStartTest {
     private static byte[] childEnv(byte[] block, int envc, Mechanism m) throws Exception {
         Child c = ProcessImplStart.start(List.of("env", "-0"), block, envc, null, new boolean[] {false, false, true},
             new int[] {-1, -1, -1}, false, m, false);
-        byte[] out = c.getInputStream().readAllBytes();
-        assertThat(c.waitFor()).isZero();
-        return out;
+        return outputOf(c);
     }
 
     @ParameterizedTest
@@ -118,9 +116,17 @@ class ProcessImplStartTest {
     private static String sigIgn(Mechanism m, boolean glibcSignalsIgnored) throws Exception {
         Child c = ProcessImplStart.start(List.of("grep", "^SigIgn", "/proc/self/status"), null, 0, null, new boolean[] {false, false, true},
             new int[] {-1, -1, -1}, false, m, glibcSignalsIgnored);
-        String line = new String(c.getInputStream().readAllBytes(), ISO_8859_1);
-        assertThat(c.waitFor()).isZero();
-        return line;
+        return new String(outputOf(c), ISO_8859_1);
+    }
+
+    /** The child's stdout, once it has exited 0; its pipes closed (no fd left for a Cleaner to close during a later test). */
+    private static byte[] outputOf(Child c) throws Exception {
+        c.getOutputStream().close();
+        try (var out = c.getInputStream()) {
+            byte[] bytes = out.readAllBytes();
+            assertThat(c.waitFor()).isZero();
+            return bytes;
+        }
     }
 
     /** environ's strings as {@code env -0} prints them. */
