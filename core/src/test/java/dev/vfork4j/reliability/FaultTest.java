@@ -265,20 +265,21 @@ class FaultTest {
         argv.addAll(Collections.nCopies(30, arg));
         Command c = Command.of(argv).mechanism(m);
         Command.of("true").mechanism(m).output(); // the loop's own fds exist before counting
-        int fdsBefore = Health.quietFds();
+        Health.quietFds();
+        Map<Integer, String> fdsBefore = Health.fdTable(); // compared fd by fd: see Health.fdsOpenedSince
         Set<Long> childrenBefore = children();
         Throwable t = catchThrowable(c::start);
-        int fdsAfter = Health.fdsSettledTo(fdsBefore, 1000);
+        Map<Integer, String> fdsLeft = Health.fdsOpenedSince(fdsBefore, 1000);
         Report.record("Faults", "E2BIG: argv of 30 × 100,000 bytes (3 MB, over ARG_MAX)", m.name(), Load.MODE, "3 MB argv",
             t instanceof SpawnException se && se.errnoName().equals("E2BIG") && se.step() == SpawnException.Step.EXEC
                 ? "SpawnException, step EXEC, errno E2BIG" : "FAILED: " + t,
-            "fds " + fdsBefore + " -> " + fdsAfter + "; new children " + (children().size() - childrenBefore.size())
+            "fds left open " + fdsLeft.size() + "; new children " + (children().size() - childrenBefore.size())
                 + "; `" + (t == null ? "" : t.getMessage().substring(0, Math.min(80, t.getMessage().length()))) + "…`");
         assertThat(t).isInstanceOf(SpawnException.class);
         SpawnException se = (SpawnException) t;
         assertThat(se.errnoName()).isEqualTo("E2BIG");
         assertThat(se.step()).isEqualTo(SpawnException.Step.EXEC);
-        assertThat(fdsAfter).isEqualTo(fdsBefore);
+        assertThat(fdsLeft).as("fds opened and still open").isEmpty();
         assertThat(children()).isEqualTo(childrenBefore);
         assertThat(Health.zombies()).isEmpty();
     }
@@ -296,7 +297,8 @@ class FaultTest {
             .stderr(Redirect.DISCARD);
         c.start().destroyForcibly().waitFor();
         System.gc();
-        int fdsBefore = Health.quietFds();
+        Health.quietFds();
+        Map<Integer, String> fdsBefore = Health.fdTable(); // compared fd by fd: see Health.fdsOpenedSince
         // The JDK's Process sees a signalled child as exit code 128 + signal; vfork4j's own keep the signal.
         String expected = (m == Mechanism.JDK ? ExitStatus.exited(128 + 9) : ExitStatus.killed(9, false)).toString();
         Map<String, Integer> statuses = new java.util.TreeMap<>();
@@ -309,16 +311,16 @@ class FaultTest {
             statuses.merge(child.exitStatus().toString(), 1, Integer::sum);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        int fdsAfter = Health.fdsSettledTo(fdsBefore, 2000);
+        Map<Integer, String> fdsLeft = Health.fdsOpenedSince(fdsBefore, 2000);
         List<Long> zombies = Health.zombies();
         Report.record("Faults", "child sent SIGKILL the moment start() returns (on FORK possibly between clone and exec), "
                 + "then waitFor()", m.name(), Load.MODE, KILLS + " starts + kills",
-            statuses.keySet().equals(Set.of(expected)) && fdsAfter == fdsBefore
+            statuses.keySet().equals(Set.of(expected)) && fdsLeft.isEmpty()
                 && zombies.isEmpty() ? "every status `" + expected + "`; no fd, zombie or child left" : "FAILED",
-            String.format("statuses %s; %.1f s; fds %d -> %d; zombies %d", statuses, seconds, fdsBefore, fdsAfter,
+            String.format("statuses %s; %.1f s; fds left open %d; zombies %d", statuses, seconds, fdsLeft.size(),
                 zombies.size()));
         assertThat(statuses.keySet()).containsExactly(expected);
-        assertThat(fdsAfter).isEqualTo(fdsBefore);
+        assertThat(fdsLeft).as("fds opened and still open").isEmpty();
         assertThat(zombies).isEmpty();
     }
 
@@ -326,7 +328,8 @@ class FaultTest {
     @MethodSource("mechanisms")
     void interruptDuringOutputKillsAndReapsTheChild(Mechanism m) throws Exception {
         Command.of("true").mechanism(m).output();
-        int fdsBefore = Health.quietFds();
+        Health.quietFds();
+        Map<Integer, String> fdsBefore = Health.fdTable(); // compared fd by fd: see Health.fdsOpenedSince
         Set<Long> childrenBefore = children();
         CompletableFuture<Throwable> result = new CompletableFuture<>();
         Thread t = Thread.ofPlatform().start(() -> {
@@ -350,15 +353,15 @@ class FaultTest {
         while (!children().equals(childrenBefore) && System.nanoTime() < gone) {
             Thread.sleep(5);
         }
-        int fdsAfter = Health.fdsSettledTo(fdsBefore, 1000);
+        Map<Integer, String> fdsLeft = Health.fdsOpenedSince(fdsBefore, 1000);
         Report.record("Faults", "Thread.interrupt during output() of `sleep 30` (waitFor() and run(): ChildTest)",
             m.name(), Load.MODE, "1 interrupt",
-            thrown instanceof InterruptedException && children().equals(childrenBefore) && fdsAfter == fdsBefore
+            thrown instanceof InterruptedException && children().equals(childrenBefore) && fdsLeft.isEmpty()
                 ? "InterruptedException; child killed and reaped; no fd left" : "FAILED: " + thrown,
-            String.format("returned %.0f ms after the interrupt; fds %d -> %d", ms, fdsBefore, fdsAfter));
+            String.format("returned %.0f ms after the interrupt; fds left open %d", ms, fdsLeft.size()));
         assertThat(thrown).isInstanceOf(InterruptedException.class);
         assertThat(children()).as("the child output() started is gone").isEqualTo(childrenBefore);
-        assertThat(fdsAfter).isEqualTo(fdsBefore);
+        assertThat(fdsLeft).as("fds opened and still open").isEmpty();
         assertThat(Health.zombies()).isEmpty();
     }
 

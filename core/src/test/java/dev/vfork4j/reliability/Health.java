@@ -110,7 +110,8 @@ public record Health(int fdCount, int threadCount, int zombieCount, long rssKbyt
      * The fds open now that {@code before} did not hold (the same number pointing to the same
      * thing), once none is left or after {@code millis} (the loop hands exits over): a leak,
      * whatever an earlier test's Cleaner or children closed meanwhile (a count fell by 6 during
-     * FuzzTest in two full builds, with "before" taken after 100 quiet ms).
+     * FuzzTest in two full builds, with "before" taken after 100 quiet ms). FuzzTest, FaultTest,
+     * SignalStormTest and BadInputTest assert with it.
      */
     static Map<Integer, String> fdsOpenedSince(Map<Integer, String> before, long millis) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
