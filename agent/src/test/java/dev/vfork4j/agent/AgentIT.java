@@ -153,6 +153,17 @@ class AgentIT {
     }
 
     @Test
+    void anEnvironmentMapThatIsNotProcessBuildersIsLeftToTheJdk() throws Exception {
+        String open = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+        Run jdk = probe(List.of(open), "foreign-map");
+        Run agent = probe(List.of(AGENT, NATIVE, WAIT, open), "foreign-map");
+        assertThat(jdk.stdout()).isEqualTo("threw java.lang.ClassCastException\n");
+        assertThat(agent.stdout()).isEqualTo(jdk.stdout());
+        assertThat(agent.stats()).matches("pid=\\d+ vfork4j=0 jdk=1\n");
+        assertThat(agent.stderr()).isEmpty();
+    }
+
+    @Test
     void aProcessImplLoadedBeforeTheAgentIsRetransformed() throws Exception {
         Path jar = tmp.resolve("spawning-agent.jar");
         Manifest manifest = new Manifest();

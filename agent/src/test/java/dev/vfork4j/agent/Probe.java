@@ -38,6 +38,7 @@ public final class Probe {
             case "all" -> all(Path.of(args[1]));
             case "reentrant" -> reentrant();
             case "environ" -> environ();
+            case "foreign-map" -> foreignMap();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -277,6 +278,24 @@ public final class Probe {
         ProcessBuilder touchedOrder = new ProcessBuilder("sh", "-c", "env | cut -d= -f1 | tr '\\n' ' '");
         touchedOrder.environment().remove("VFORK4J_GONE");
         show("touched, names in order", () -> read(touchedOrder.start().getInputStream()));
+    }
+
+    /**
+     * ProcessImpl.start called directly (reflection, java.lang opened) with an environment map
+     * that is not ProcessBuilder's: the JDK's code casts it and fails; with the agent, the hook
+     * declines and the JDK's code fails the same way.
+     */
+    private static void foreignMap() throws Exception {
+        java.lang.reflect.Method start = Class.forName("java.lang.ProcessImpl").getDeclaredMethod("start", String[].class,
+            java.util.Map.class, String.class, ProcessBuilder.Redirect[].class, boolean.class);
+        start.setAccessible(true);
+        try {
+            Process p = (Process) start.invoke(null, new String[] {"true"}, new java.util.HashMap<>(java.util.Map.of("A", "1")),
+                null, null, false);
+            System.out.println("started, exit " + p.waitFor());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            System.out.println("threw " + e.getCause().getClass().getName());
+        }
     }
 
     /**
