@@ -6,7 +6,8 @@
 #                                         (b) takes 2 + 2×ROUNDS fresh JVMs per cell; (c) one pair
 #                                         (BIG_ROUNDS=n for more: pre-touching 8 GB takes a while)
 #
-# (a) start + waitFor of /bin/true in a loop, steady state: agent vs the JDK's default (target ≤ 0.5×);
+# (a) start + waitFor of /bin/true in a loop, steady state: agent vs the JDK's default (target ≤ 0.5×),
+#     and beside it in each round the floor, C's vfork + execve + waitpid (bench/target/vfork_loop);
 # (b) the first start + waitFor, 0 ms, 100 ms and 1 s after main began, a fresh JVM each time,
 #     the agent's default (untilReady=jdk) vs without (target: with ≤ without at every moment);
 # (c) from an 8 GB pre-touched heap (-Xms8g -Xmx8g -XX:+AlwaysPreTouch, 4 GB of live ballast,
@@ -78,10 +79,15 @@ st="$out/stats.txt"
 : >"$st"
 
 echo "(a) start + waitFor of /bin/true, steady state ..." >&2
-a_with='' a_jdk=''
+# The floor beside it, in each round: C's vfork + execve + waitpid of the same /bin/true.
+"$root/bench/run-c-baseline.sh" --build-only >&2
+a_with='' a_jdk='' a_c=''
 for ((r = 0; r < rounds; r++)); do
   a_with+="$(bench a-with "$st" "${with[@]}" -- loop 1000 "$warm" | field median_us) "
   a_jdk+="$(bench a-jdk /dev/null -- loop 1000 "$warm" | field median_us) "
+  line=$("$root/bench/target/vfork_loop" 1000 vfork)
+  echo "a-c $line" >>"$runs"
+  a_c+="$(echo "$line" | sed -n 's/.* median \([0-9.]*\) us.*/\1/p') "
 done
 
 echo "(b) first start at 0 ms, 100 ms, 1 s ..." >&2
@@ -130,13 +136,14 @@ e_with=$(bench e-with "$st" "${with[@]}" -- threads 1000)
 e_jdk=$(bench e-jdk /dev/null -- threads 1000)
 
 m() { printf '%s\n' $1 | median; }
-aw=$(m "$a_with") aj=$(m "$a_jdk")
+aw=$(m "$a_with") aj=$(m "$a_jdk") ac=$(m "$a_c")
 cw=$(m "$c_with") cj=$(m "$c_jdk")
 dw10=$(m "$d_with10") dw10k=$(m "$d_with10k") dj10=$(m "$d_jdk10") dj10k=$(m "$d_jdk10k")
 {
   echo "| figure | with the agent | without (the JDK's) | with / without | target |"
   echo "|---|---:|---:|---:|---|"
   echo "| (a) start + waitFor of /bin/true, steady state, median µs | $aw | $aj | $(ratio "$aw" "$aj")× | ≤ 0.5× |"
+  echo "| (a) the floor beside it: C's vfork + execve + waitpid, median µs | $ac | $aj | $(ratio "$ac" "$aj")× | |"
   for d in 0 100 1000; do
     bw=$(m "${b[with-$d]}") bj=$(m "${b[jdk-$d]}")
     echo "| (b) first start + waitFor, $d ms after main, median µs | $bw | $bj | $(ratio "$bw" "$bj")× | ≤ 1× |"

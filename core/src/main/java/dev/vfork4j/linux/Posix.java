@@ -179,6 +179,20 @@ public final class Posix {
         }
     }
 
+    /**
+     * Sets O_NONBLOCK as {@code fd}'s only status flag, in one fcntl: for an end of a pipe
+     * {@link #pipe()} just made, whose status flags are known (none; F_SETFL keeps the access
+     * mode), so the F_GETFL of {@link #setNonBlocking} would tell nothing.
+     */
+    public static void setNonBlockingFreshPipe(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = CallState.allocate(arena);
+            if (LibC.fcntl(st, fd, F_SETFL, O_NONBLOCK) < 0) {
+                throw new ErrnoException("fcntl(fd=" + fd + ", F_SETFL, O_NONBLOCK)", CallState.errno(st));
+            }
+        }
+    }
+
     /** {@code fcntl(F_DUPFD_CLOEXEC, min)}: a close-on-exec copy of {@code fd} numbered at least {@code min}. */
     public static int dupCloexec(int fd, int min) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {

@@ -28,11 +28,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>One set, lent to one spawn at a time: a spawn that finds it lent goes without (its child
  * copies up to its own fds, as before).
+ *
+ * <p>Only fds from {@link #WORTH_LENDING} up are worth a slot: below it the child's copy fits
+ * the table the kernel embeds in every process's files_struct (NR_OPEN_DEFAULT, 64 on a 64-bit
+ * kernel), so it costs a reference count per open fd, less than the fstat and two dup3 calls
+ * of a loan, which the spawning thread pays before and after each clone.
  */
 final class LowFds {
     private LowFds() {}
 
     static final int SLOTS = 3;
+    /** The lowest fd a slot is lent for: see the class comment. */
+    static final int WORTH_LENDING = 64;
 
     private record Set(int memfd, int[] slots, long dev, long ino) {}
 

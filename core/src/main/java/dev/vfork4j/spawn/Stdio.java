@@ -75,7 +75,7 @@ final class Stdio implements AutoCloseable {
                         int ourSide = target == 0 ? p[1] : p[0];
                         parentEnd[target] = ourSide;
                         source[target] = childEnd(childSide);
-                        Posix.setNonBlocking(ourSide);
+                        Posix.setNonBlockingFreshPipe(ourSide);
                     }
                 }
             } else if (redirect instanceof Redirect.From f) {
