@@ -27,10 +27,14 @@ root=$(dirname "$agent")
 # shellcheck source=../../.mvn/find-jdk.sh
 . "$root/.mvn/find-jdk.sh"
 rounds=${1:-3}
-# Warm-up starts before a steady-state loop (a, c, d): vfork4j's start is Java, which C2 is
-# still compiling after a few hundred starts (100-300 µs of compiler CPU per start measured in
-# the timed loop after 200, on 2 CPUs); the JDK's is mostly native. WARM=n to change it.
-warm=${WARM:-2000}
+# Warm-up starts before a steady-state loop (a, c, d): vfork4j's start is Java, whose methods,
+# called once a start, reach C2 only after thousands of calls (tiered compilation's Tier4
+# thresholds, 5,000 calls and 15,000 calls + loops). After 2,000 warm-up starts the compilers
+# still spent 175-240 µs of CPU per timed start (their thread's CPU time over 2,000 timed
+# starts, on 2 CPUs) and each start took 1.1-1.3× its time after 15,000; the JDK's start is
+# mostly native. AgentBench prints the compilers' time during the timed loop (jit_ms).
+# WARM=n to change it.
+warm=${WARM:-15000}
 java="$JAVA_HOME/bin/java"
 out="$agent/target/agent-bench"
 mkdir -p "$out/classes"
@@ -87,7 +91,7 @@ for ((r = 0; r < rounds; r++)); do
   a_jdk+="$(bench a-jdk /dev/null -- loop 1000 "$warm" | field median_us) "
   line=$("$root/bench/target/vfork_loop" 1000 vfork)
   echo "a-c $line" >>"$runs"
-  a_c+="$(echo "$line" | sed -n 's/.* median \([0-9.]*\) us.*/\1/p') "
+  a_c+="$(echo "$line" | sed -n 's/.* us  median \([0-9.]*\) us .*/\1/p') "
 done
 
 echo "(b) first start at 0 ms, 100 ms, 1 s ..." >&2
@@ -156,6 +160,7 @@ dw10=$(m "$d_with10") dw10k=$(m "$d_with10k") dj10=$(m "$d_jdk10") dj10k=$(m "$d
   echo
   echo "Rounds: $rounds interleaved ((b): $((2 + 2 * rounds)) fresh JVMs per cell, (c): ${BIG_ROUNDS:-1} pair). Per JVM: (a) $warm warm-up + 1000 timed;" \
     "(c) with $warm + 200, without 3 + 12; (d) with $warm + 1000 per cell in batches of 50, without 20 + 100 in batches of 10."
+  echo "(a) the JIT compilers' time during each JVM's 1000 timed starts, ms: with $(grep '^a-with ' "$runs" | field jit_ms | xargs), without $(grep '^a-jdk ' "$runs" | field jit_ms | xargs)."
   echo "(c) resident set of the measured JVMs, MB: $(echo $c_rss)."
   echo "The first starts of (b) with the agent, as its stats counted them (vfork4j=1: through vfork4j; jdk=1 or 0/0: the JDK's code):" \
     "$(sed 's/pid=[0-9]* //' "$b_stats" | sort | uniq -c | awk '{ printf "%s%s × %s %s", sep, $1, $2, $3; sep = ", " }')."

@@ -3,6 +3,7 @@ package dev.vfork4j.agent.bench;
 import dev.vfork4j.ballast.HeapBallast;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>{@code loop ITER WARM [FDS] [BALLAST]}: start + waitFor of /bin/true, WARM times, then
- *       ITER times timed; the median in microseconds. FDS: open that many more fds first (/dev/null).
+ *       ITER times timed; the median in microseconds, and the JIT compilers' time during the
+ *       timed starts in milliseconds (jit_ms). FDS: open that many more fds first (/dev/null).
  *       BALLAST {@code ballast}: fill half the heap with live arrays first (HeapBallast).</li>
  *   <li>{@code fds ITER WARM FDS BATCH}: start + waitFor of /bin/true at this JVM's ~10 fds and
  *       at FDS more, in one JVM: WARM starts, then alternating batches of BATCH timed starts
@@ -76,14 +78,16 @@ public final class AgentBench {
             spawnTrue();
         }
         long[] ns = new long[iterations];
+        long jitBefore = jitMillis();
         for (int i = 0; i < iterations; i++) {
             long t = System.nanoTime();
             spawnTrue();
             ns[i] = System.nanoTime() - t;
         }
+        long jit = jitMillis() - jitBefore;
         Arrays.sort(ns);
-        System.out.printf("median_us=%.1f p10_us=%.1f p90_us=%.1f fds=%d rss_mb=%d heap_max_mb=%d%s%n", ns[iterations / 2] / 1e3,
-            ns[iterations / 10] / 1e3, ns[iterations * 9 / 10] / 1e3, openFds(), rssMb(),
+        System.out.printf("median_us=%.1f p10_us=%.1f p90_us=%.1f jit_ms=%d fds=%d rss_mb=%d heap_max_mb=%d%s%n", ns[iterations / 2] / 1e3,
+            ns[iterations / 10] / 1e3, ns[iterations * 9 / 10] / 1e3, jit, openFds(), rssMb(),
             Runtime.getRuntime().maxMemory() >> 20, keep == null ? "" : " ballast_mb=" + (((HeapBallast) keep).bytes() >> 20));
         for (FileInputStream f : fds) {
             f.close();
@@ -118,6 +122,14 @@ public final class AgentBench {
         System.out.printf("low_median_us=%.1f high_median_us=%.1f low_p10_us=%.1f high_p10_us=%.1f low_fds=%d high_fds=%d%n",
             low[iterations / 2] / 1e3, high[iterations / 2] / 1e3, low[iterations / 10] / 1e3, high[iterations / 10] / 1e3,
             lowFds, highFds);
+    }
+
+    /**
+     * The JIT compilers' time so far, in milliseconds (CompilationMXBean): what they spent during a
+     * timed loop says whether the warm-up reached the steady state the loop is meant to measure.
+     */
+    private static long jitMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     /** {@code n} timed starts into {@code ns} from {@code from}. */

@@ -103,6 +103,20 @@ class AgentIT {
     }
 
     @Test
+    void theWarmUpStartsTheEventLoopOnlyWhenTheAgentEngages() throws Exception {
+        // So that the application's first start through vfork4j does not start it (a thread,
+        // epoll, a shutdown hook: some milliseconds of a fresh JVM's first start).
+        Run engaged = probe(List.of(AGENT, NATIVE), "loop-before-first-start");
+        assertThat(engaged.stdout()).isEqualTo("loop true\nexit 0\n");
+        assertThat(engaged.stats()).matches("pid=\\d+ vfork4j=1 jdk=0\n");
+        for (List<String> options : List.of(List.of(AGENT, NATIVE, "-Dvfork4j.agent=off"), List.of(AGENT))) {
+            Run declined = probe(options, "loop-before-first-start");
+            assertThat(declined.stdout()).as("%s", options).isEqualTo("loop false\nexit 0\n");
+            assertThat(declined.stats()).matches("pid=\\d+ vfork4j=0 jdk=0\n");
+        }
+    }
+
+    @Test
     void declinesWhenTurnedOff() throws Exception {
         Run r = probe(List.of(AGENT, NATIVE, "-Dvfork4j.agent=off"), "true");
         assertThat(r.stdout()).isEqualTo("exit 0\n");

@@ -35,6 +35,11 @@ public final class Probe {
                 awaitAgentThread();
                 System.out.println("exit " + new ProcessBuilder("true").start().waitFor());
             }
+            case "loop-before-first-start" -> {
+                awaitAgentThread();
+                System.out.println("loop " + Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("vfork4j-loop")));
+                System.out.println("exit " + new ProcessBuilder("true").start().waitFor());
+            }
             case "all" -> all(Path.of(args[1]));
             case "reentrant" -> reentrant();
             case "environ" -> environ();
@@ -110,12 +115,18 @@ public final class Probe {
             return read(p.getInputStream()) + p.waitFor();
         });
         show("stdin written after the application closed it", () -> {
-            Process p = new ProcessBuilder("cat").start();
+            // A child that outlives the close (cat would exit at the end of its input, and a write
+            // after the exit fails otherwise: "Stream closed", once the exit has been seen).
+            Process p = new ProcessBuilder("sleep", "30").start();
             OutputStream in = p.getOutputStream();
-            in.close();
-            in.write(1);
-            in.flush();
-            return "written";
+            try {
+                in.close();
+                in.write(1);
+                in.flush();
+                return "written";
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
         });
         show("missing program", () -> new ProcessBuilder("/no/such/program").start().toString());
         show("missing directory", () -> new ProcessBuilder("true").directory(new File("/no/such/dir")).start().toString());
