@@ -16,7 +16,16 @@
 #     each JVM, in alternating batches (AgentBench fds), one JVM with and one without per round;
 # (e) the JVM's threads (/proc/self/task) with 1,000 live children (sleep 30), with and without.
 #
-# Builds the agent jar and the ballast jar when missing or older than their sources, compiles
+#   agent/bench/run-agent.sh syscalls [SECONDS]
+#
+# instead counts what the spawning thread of an unmodified program does per start + waitFor
+# under the agent, in steady state (AgentBench steady: WARM starts, then SECONDS of starts,
+# default 4): the system calls it makes (perf record -e raw_syscalls:sys_enter on that thread
+# alone, by name on x86_64, divided by its clone3 calls) and its CPU time per start. Needs perf
+# (Debian: linux-perf) and the right to trace (root, or perf_event_paranoid ≤ 1).
+#
+# Builds the agent jar and the ballast jar when missing or older than their sources (AGENT_JAR=path
+# uses that agent jar as it is instead, to compare two builds), compiles
 # AgentBench into agent/target/agent-bench. Output: the table on stdout and in
 # agent/target/agent-bench/figures.md, every JVM's line in agent/target/agent-bench/runs.txt.
 # Needs ulimit -n ≥ 20000 (raised here when the hard limit allows) and ~9 GB of free memory for (c).
@@ -26,6 +35,11 @@ agent=$(dirname "$here")
 root=$(dirname "$agent")
 # shellcheck source=../../.mvn/find-jdk.sh
 . "$root/.mvn/find-jdk.sh"
+mode=figures
+if [ "${1:-}" = syscalls ]; then
+  mode=syscalls
+  shift
+fi
 rounds=${1:-3}
 # Warm-up starts before a steady-state loop (a, c, d): vfork4j's start is Java, whose methods,
 # called once a start, reach C2 only after thousands of calls (tiered compilation's Tier4
@@ -53,17 +67,47 @@ stale() { # stale JAR DIR...: true when JAR is missing or a file under DIR is ne
 }
 agent_jar=$(ls "$agent"/target/vfork4j-agent-*.jar 2>/dev/null | grep -v -e original -e sources -e javadoc | head -1 || true)
 ballast_jar=$(ls "$root"/ballast/target/vfork4j-ballast-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1 || true)
-if stale "$agent_jar" "$agent/src/main" "$root/core/src/main" || stale "$ballast_jar" "$root/ballast/src/main"; then
+if { [ -z "${AGENT_JAR:-}" ] && stale "$agent_jar" "$agent/src/main" "$root/core/src/main"; } || stale "$ballast_jar" "$root/ballast/src/main"; then
   echo "building the agent and ballast jars ..." >&2
   (cd "$root" && ./mvnw -B -o -q -pl agent,ballast -am package -DskipTests)
   agent_jar=$(ls "$agent"/target/vfork4j-agent-*.jar | grep -v -e original -e sources -e javadoc | head -1)
   ballast_jar=$(ls "$root"/ballast/target/vfork4j-ballast-*.jar | grep -v -e sources -e javadoc | head -1)
 fi
+agent_jar=${AGENT_JAR:-$agent_jar} # another build of the agent, as it is, to compare two
 "$JAVA_HOME/bin/javac" -q -d "$out/classes" -cp "$ballast_jar" --release 25 \
   "$here"/src/dev/vfork4j/agent/bench/AgentBench.java 2>/dev/null ||
   "$JAVA_HOME/bin/javac" -d "$out/classes" -cp "$ballast_jar" --release 25 "$here"/src/dev/vfork4j/agent/bench/AgentBench.java
 cp="$out/classes:$ballast_jar"
 with=(-javaagent:"$agent_jar" --enable-native-access=ALL-UNNAMED)
+
+if [ "$mode" = syscalls ]; then
+  command -v perf >/dev/null || { echo "run-agent.sh syscalls needs perf (Debian package linux-perf)" >&2; exit 1; }
+  secs=${1:-4}
+  steady="$out/steady.txt"
+  : >"$steady"
+  "$java" "${with[@]}" -cp "$cp" dev.vfork4j.agent.bench.AgentBench steady "$warm" $((secs + 2)) >"$steady" &
+  jvm=$!
+  until grep -q '^tid=' "$steady"; do
+    kill -0 "$jvm" 2>/dev/null || { echo "AgentBench steady ended early" >&2; exit 1; }
+    sleep 0.2
+  done
+  sleep 1
+  perf record -q -e raw_syscalls:sys_enter -t "$(sed -n 's/^tid=//p' "$steady")" -o "$out/syscalls.data" -- sleep "$secs" 2>/dev/null
+  wait "$jvm"
+  echo "spawning thread, steady state after $warm starts: $(grep '^starts=' "$steady")"
+  perf script -i "$out/syscalls.data" -F trace 2>/dev/null | awk -v arch="$(uname -m)" '
+    BEGIN { split("0 read 1 write 3 close 5 fstat 7 poll 13 rt_sigaction 14 rt_sigprocmask 16 ioctl 72 fcntl " \
+                  "202 futex 232 epoll_wait 233 epoll_ctl 247 waitid 257 openat 262 newfstatat 286 timerfd_settime " \
+                  "292 dup3 293 pipe2 424 pidfd_send_signal 435 clone3", t, " ")
+            for (i = 1; i < length(t); i += 2) name[t[i]] = t[i + 1] }
+    $1 == "NR" { n[$2]++; all++ }
+    END {
+      if (!n[435]) { print "no clone3 traced"; exit 1 }
+      printf "system calls per start: %.2f (%d starts traced)\n", all / n[435], n[435]
+      for (nr in n) printf "  %s %.2f\n", (arch == "x86_64" && nr in name) ? name[nr] : "NR " nr, n[nr] / n[435] | "sort -k2 -rn"
+    }'
+  exit 0
+fi
 
 # bench LABEL STATS-FILE [JVM options...] -- [AgentBench args...]: one JVM; its line, prefixed, to runs.txt and stdout
 bench() {

@@ -30,6 +30,9 @@ import java.util.stream.Stream;
  *       run minutes apart drift with the machine by more than the difference measured.</li>
  *   <li>{@code first DELAY_MS}: the application's first start + waitFor of /bin/true, DELAY_MS
  *       after main began; its time in microseconds.</li>
+ *   <li>{@code steady WARM SECONDS}: WARM starts + waitFor of /bin/true, then {@code tid=N} (this
+ *       thread's id in the kernel, for a tracer to attach to), then starts for SECONDS; their
+ *       number, median and this thread's CPU time per start in microseconds (user + system).</li>
  *   <li>{@code threads N}: N children of {@code sleep 30} started and left running; this JVM's
  *       threads (/proc/self/task) before and with them; then each destroyed and reaped.</li>
  * </ul>
@@ -47,6 +50,7 @@ public final class AgentBench {
                 Integer.parseInt(args[4]));
             case "first" -> first(Long.parseLong(args[1]));
             case "threads" -> threads(Integer.parseInt(args[1]));
+            case "steady" -> steady(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -122,6 +126,30 @@ public final class AgentBench {
         System.out.printf("low_median_us=%.1f high_median_us=%.1f low_p10_us=%.1f high_p10_us=%.1f low_fds=%d high_fds=%d%n",
             low[iterations / 2] / 1e3, high[iterations / 2] / 1e3, low[iterations / 10] / 1e3, high[iterations / 10] / 1e3,
             lowFds, highFds);
+    }
+
+    private static void steady(int warm, int seconds) throws Exception {
+        awaitAgentThread();
+        for (int i = 0; i < warm; i++) {
+            spawnTrue();
+        }
+        // /proc/thread-self is a link to PID/task/TID
+        String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+        System.out.println("tid=" + self.substring(self.lastIndexOf('/') + 1));
+        System.out.flush();
+        var threads = ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getCurrentThreadCpuTime();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Long> ns = new ArrayList<>();
+        while (System.nanoTime() < end) {
+            long t = System.nanoTime();
+            spawnTrue();
+            ns.add(System.nanoTime() - t);
+        }
+        long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+        ns.sort(null);
+        System.out.printf("starts=%d median_us=%.1f cpu_us_per_start=%.1f%n", ns.size(), ns.get(ns.size() / 2) / 1e3,
+            cpu / 1e3 / ns.size());
     }
 
     /**

@@ -70,10 +70,9 @@ public final class ProcessImplHook {
     /**
      * The classes a JVM's first start through the agent still loaded after the warm-up (from
      * {@code -Xlog:class+load} of one, JDK 25.0.3: the agent's, the library's that come before
-     * Preload's, the JDK's that are not in its CDS archive), loaded by the warm-up instead; the
-     * library's are initialised there too, once the mechanism is known to work (before the warm-up ends no start through the agent
-     * reaches the library, so the application's starts do not initialise them at the same time). A hint:
-     * a name that does not resolve is skipped.
+     * Preload's, the JDK's that are not in its CDS archive), loaded by the warm-up instead, and
+     * the library's and the agent's initialised ({@link #prepareFirstStart}). A hint: a name
+     * that does not resolve is skipped.
      */
     private static final String[] FIRST_START_CLASSES = {
         "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
@@ -312,8 +311,9 @@ public final class ProcessImplHook {
     /**
      * Chooses the mechanism and probes it (native calls linked, the child routine mapped): what
      * a JVM's first spawn would otherwise do itself. Core's Preload is started here rather than
-     * at the first start (the classes a spawn needs, loaded on its thread), and the agent's
-     * own classes a start uses are loaded. Also made ready: the reflective lookup of
+     * at the first start (the classes a spawn needs, loaded on its thread), and once the
+     * mechanism is known to work the rest of a first start's work is done here
+     * ({@link #prepareFirstStart}). Also made ready: the reflective lookup of
      * {@link #HOOK} that the rewritten method makes on every start (Field.get makes its accessor
      * at the first call, and keeps it), and the JDK's ProcessHandleImpl (its static
      * initialiser reads the boot time), so that a first start pays for neither. A mechanism
@@ -338,7 +338,6 @@ public final class ProcessImplHook {
             } catch (Throwable t) {
                 throw new AssertionError("Preload.start never throws", t);
             }
-            loadFirstStartClasses();
             Class.forName(ProcessImplHook.class.getName(), true, ClassLoader.getSystemClassLoader()).getField("HOOK").get(null);
             ProcessHandle.current();
             // best() passes a mechanism over only when it can never work here; one asked for by name is probed.
@@ -353,14 +352,7 @@ public final class ProcessImplHook {
                     // now, while this JVM's fd numbers are low: the application opens its own later
                     dev.vfork4j.spawn.CloneLauncher.reserveLowFds();
                 }
-                initialiseFirstStartClasses();
-                try {
-                    // Its thread, epoll set and shutdown hook, which the first start would make:
-                    // one idle thread from here on in a JVM whose agent engages.
-                    dev.vfork4j.loop.EventLoop.shared();
-                } catch (java.io.IOException e) {
-                    // no thread or no epoll now: the first start tries again, and reports it
-                }
+                prepareFirstStart();
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Agent.log(Level.WARNING, "vfork4j agent declines: its mechanism failed to start (" + e
@@ -371,32 +363,31 @@ public final class ProcessImplHook {
         return m != null;
     }
 
-    private static void loadFirstStartClasses() {
+    /**
+     * What an application's first start through the agent would otherwise do itself, done once
+     * the mechanism is known to work: loads {@link #FIRST_START_CLASSES}, runs the static
+     * initialisers of the library's and the agent's among them (no start through the agent
+     * reaches them before the warm-up ends, so no application thread initialises them at the
+     * same time), and starts vfork4j's event loop (its thread, epoll set and shutdown hook: one
+     * idle thread from here on in a JVM whose agent engages). A first start 1 s after main took
+     * 34-41 ms before and 19-34 ms after (six fresh JVMs each). Never throws, and never makes the
+     * agent decline: what fails here (a name that does not resolve, no thread or fd for the
+     * loop at this moment) the first start does again, and reports as it always did.
+     */
+    private static void prepareFirstStart() {
         ClassLoader own = ProcessImplHook.class.getClassLoader();
         for (String name : FIRST_START_CLASSES) {
+            boolean jdk = name.startsWith("java.") || name.startsWith("jdk.");
             try {
-                Class.forName(name, false, name.startsWith("java.") || name.startsWith("jdk.") ? null : own);
+                Class.forName(name, !jdk, jdk ? null : own);
             } catch (ClassNotFoundException | LinkageError e) {
                 // a hint only: the first start loads it as it always did
             }
         }
-    }
-
-    /**
-     * Runs the static initialisers of the library's classes in {@link #FIRST_START_CLASSES}, which
-     * the application's first start would otherwise run (with the event loop the warm-up starts
-     * next, 34-41 → 19-34 ms for a first start 1 s after main, six fresh JVMs each).
-     */
-    private static void initialiseFirstStartClasses() {
-        ClassLoader own = ProcessImplHook.class.getClassLoader();
-        for (String name : FIRST_START_CLASSES) {
-            if (name.startsWith("dev.vfork4j.")) {
-                try {
-                    Class.forName(name, true, own);
-                } catch (ClassNotFoundException | LinkageError e) {
-                    // a hint only
-                }
-            }
+        try {
+            dev.vfork4j.loop.EventLoop.shared();
+        } catch (IOException | RuntimeException e) {
+            // left to the first start, which tries again
         }
     }
 

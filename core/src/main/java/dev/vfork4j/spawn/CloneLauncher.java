@@ -279,8 +279,8 @@ public final class CloneLauncher implements Launcher {
      * dup3 every source into its target, then close_range around the targets kept. A source
      * that is itself a target number (or below one) is first copied above every target in the
      * parent, so placing one fd can never overwrite the source of another. The standard
-     * streams' sources from {@link LowFds#WORTH_LENDING} up are first copied onto {@link LowFds}'
-     * low slots where one fits, so the unshare copies only the low part of this process's fd table.
+     * streams' sources are first copied onto {@link LowFds}' low slots where one fits and is worth
+     * it, so the unshare copies only the low part of this process's fd table.
      */
     private static void planFds(SpawnPlan plan, Arch.Sys sys, Stdio stdio, Map<Integer, Integer> kept,
                                 LowFds.Loan loan, List<Integer> toClose) throws SpawnException {
@@ -300,7 +300,7 @@ public final class CloneLauncher implements Launcher {
         }
         int bound = maxTarget + 1; // every fd the child keeps or copies from is below this
         for (int[] m : moves) {
-            int slot = m[1] < 3 && m[0] >= LowFds.WORTH_LENDING ? loan.place(m[0], maxTarget) : -1;
+            int slot = m[1] < 3 ? loan.place(m[0], maxTarget) : -1;
             if (slot >= 0) {
                 m[0] = slot;
             } else if (m[0] <= maxTarget) {

@@ -39,7 +39,7 @@ final class LowFds {
 
     static final int SLOTS = 3;
     /** The lowest fd a slot is lent for: see the class comment. */
-    static final int WORTH_LENDING = 64;
+    private static final int WORTH_LENDING = 64;
 
     private record Set(int memfd, int[] slots, long dev, long ino) {}
 
@@ -146,13 +146,14 @@ final class LowFds {
         /**
          * Copies {@code source} onto a slot above {@code maxTarget} (the highest fd number the
          * child is given) that lowers what the child copies: a slot below {@code source}, or any
-         * slot above maxTarget when source is itself at or below it and must move anyway.
+         * slot above maxTarget when source is itself at or below it and must move anyway. Not
+         * for a source below {@link #WORTH_LENDING}, whose copy costs the child less than the loan.
          *
-         * @return the slot now holding {@code source}, or -1 when no slot fits (the caller
-         *     goes on without one)
+         * @return the slot now holding {@code source}, or -1 when no slot fits or none is worth
+         *     it (the caller goes on without one)
          */
         int place(int source, int maxTarget) {
-            if (set == null || lost) {
+            if (set == null || lost || source < WORTH_LENDING) {
                 return -1;
             }
             for (int i = 0; i < SLOTS; i++) {
