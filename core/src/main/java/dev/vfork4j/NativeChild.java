@@ -12,6 +12,7 @@ import dev.vfork4j.loop.PipeReader;
 import dev.vfork4j.loop.PipeWriter;
 import dev.vfork4j.loop.WaitStatus;
 import dev.vfork4j.spawn.Spawned;
+import dev.vfork4j.spawn.StartTime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,6 +39,8 @@ final class NativeChild extends Child {
     }
 
     private final long pid;
+    /** The child's start time as /proc/PID/stat gives it, or StartTime.UNKNOWN. */
+    private final long startTick;
     private final Mechanism mechanism;
     private final ChildIo io;
     private final EventLoop loop;
@@ -68,6 +71,7 @@ final class NativeChild extends Child {
     NativeChild(Spawned s, Mechanism mechanism, ChildIo io, EventLoop loop, long spawnedAt, ContainedCgroup contained)
         throws IOException {
         this.pid = s.pid();
+        this.startTick = s.startTick();
         this.spawnedAt = spawnedAt;
         this.contained = contained;
         this.mechanism = mechanism;
@@ -441,6 +445,11 @@ final class NativeChild extends Child {
             return;
         }
         ProcessTree.kill(this, group, s);
+    }
+
+    /** The child's start time as /proc/PID/stat gives it, known without reading it, or {@link StartTime#UNKNOWN}. */
+    long startTick() {
+        return startTick;
     }
 
     /** Unreaped: the pid is the child's, as no other process can take it before the reap. */

@@ -2,6 +2,7 @@ package dev.vfork4j;
 
 import dev.vfork4j.spawn.ChildAttributes;
 import dev.vfork4j.spawn.JdkEnvironment;
+import dev.vfork4j.spawn.StartTime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.function.IntConsumer;
  * vfork4j's agent (module {@code agent/}) rewrites: what reaches it has passed ProcessBuilder's
  * own checks already, and redirect files have been opened by the agent as the JDK opens them,
  * so each standard stream arrives as an fd of this JVM, a pipe or "inherit". The agent, in the
- * class path's unnamed module with this class, calls {@link #start} and {@link #jdkHandle}
- * through method handles: nothing here is public API.
+ * class path's unnamed module with this class, calls {@link #start}, {@link #jdkHandle} and
+ * {@link #startMillisSinceBoot} through method handles: nothing here is public API.
  */
 final class ProcessImplStart {
     private ProcessImplStart() {}
@@ -100,5 +101,17 @@ final class ProcessImplStart {
      */
     static ProcessHandle jdkHandle(Child child) {
         return child instanceof NativeChild n ? n.jdkHandleWhileUnreaped().orElse(null) : null;
+    }
+
+    /**
+     * The child's start time in milliseconds since boot, as the JDK derives a ProcessHandle's
+     * start time from /proc/PID/stat (its start time is its boot time plus this), known
+     * without reading /proc ({@link StartTime}); -1 when it is not known.
+     *
+     * @param child a child {@link #start} returned
+     * @return milliseconds since boot, or -1
+     */
+    static long startMillisSinceBoot(Child child) {
+        return child instanceof NativeChild n ? StartTime.millisSinceBoot(n.startTick()) : StartTime.UNKNOWN;
     }
 }

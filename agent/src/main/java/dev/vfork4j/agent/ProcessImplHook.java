@@ -64,6 +64,7 @@ public final class ProcessImplHook {
 
     private static MethodHandle coreStart;
     private static MethodHandle coreJdkHandle;
+    private static MethodHandle coreStartMillis;
     private static MethodHandle coreWhenReaped;
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
@@ -160,7 +161,7 @@ public final class ProcessImplHook {
      */
     private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
                              InputStream nullInput, OutputStream nullOutput, MethodHandle envBlock, boolean glibcSignalsIgnored,
-                             ExitCompletions exits) {
+                             ExitCompletions exits, JdkHandles handles) {
         static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
             Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
             Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
@@ -182,7 +183,7 @@ public final class ProcessImplHook {
             return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
                 (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
                 (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), envBlock,
-                jdkMechanism.name().equals("POSIX_SPAWN"), ExitCompletions.of(processImpl));
+                jdkMechanism.name().equals("POSIX_SPAWN"), ExitCompletions.of(processImpl), JdkHandles.of(processImpl));
         }
 
         int fdOf(FileDescriptor d) {
@@ -221,7 +222,7 @@ public final class ProcessImplHook {
     }
 
     /** Marks what could not be made: the hook declines for good. */
-    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null, false, null);
+    private static final JdkAccess NO_ACCESS = new JdkAccess(null, null, null, null, null, null, null, false, null, null);
 
     /**
      * java.lang.ProcessHandleImpl's table of exit futures, one per pid, that every
@@ -331,6 +332,7 @@ public final class ProcessImplHook {
             coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, byte[].class, int.class, Path.class,
                 boolean[].class, int[].class, boolean.class, Mechanism.class, boolean.class));
             coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
+            coreStartMillis = core.findStatic(start, "startMillisSinceBoot", MethodType.methodType(long.class, child));
             coreWhenReaped = core.findStatic(start, "whenReaped", MethodType.methodType(void.class, child, IntConsumer.class));
             MethodHandle preload = core.findStatic(core.findClass("dev.vfork4j.Preload"), "start", MethodType.methodType(void.class));
             try {
@@ -587,7 +589,7 @@ public final class ProcessImplHook {
             if (jdk.exits() != null) {
                 jdk.exits().add(child, coreWhenReaped);
             }
-            return new JdkShapedProcess(child, jdkHandle(child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
+            return new JdkShapedProcess(child, jdkHandle(jdk, child), pipeIn ? null : jdk.nullOutput(), pipeOut ? null : jdk.nullInput(),
                 stderr);
         } finally {
             if (nextStage != null) {
@@ -615,17 +617,34 @@ public final class ProcessImplHook {
 
     /**
      * The JDK's handle of the child, as ProcessImpl makes one for every child it starts (at once,
-     * before its reaper can reap it); the child's own handle in the rare case the child was
-     * reaped before it could be taken (it had exited already: nothing can be asked of it then).
+     * before its reaper can reap it): made from the start time the clone gave ({@link JdkHandles})
+     * where it can be, else taken the JDK's way (and learnt from); the child's own handle in the
+     * rare case the child was reaped before it could be taken (it had exited already: nothing
+     * can be asked of it then).
      */
-    private static ProcessHandle jdkHandle(Process child) {
+    private static ProcessHandle jdkHandle(JdkAccess jdk, Process child) {
+        JdkHandles handles = jdk.handles();
+        long sinceBoot;
         ProcessHandle h;
         try {
+            sinceBoot = handles == null ? -1 : (long) coreStartMillis.invoke(child);
+            h = handles == null ? null : handles.of(child.pid(), sinceBoot);
+            if (h != null) {
+                return h;
+            }
             h = (ProcessHandle) coreJdkHandle.invoke(child);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
-            throw new AssertionError("ProcessImplStart.jdkHandle throws nothing", t);
+            throw new AssertionError("ProcessImplStart.jdkHandle and startMillisSinceBoot throw no checked exception", t);
         }
-        return h != null ? h : child.toHandle();
+        if (h == null) {
+            return child.toHandle();
+        }
+        if (handles != null) {
+            handles.learn(h, sinceBoot);
+        }
+        return h;
     }
 
     private static void closeQuietly(int fd) {

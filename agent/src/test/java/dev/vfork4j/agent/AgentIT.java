@@ -144,7 +144,8 @@ class AgentIT {
             assertThat(agent.stdout()).as(mechanism).isEqualTo(jdk.stdout());
             assertThat(agent.stderr()).as(mechanism).isEmpty();
             // every start but the five that fail went through vfork4j, pipeline stages included
-            assertThat(agent.stats()).as(mechanism).matches("pid=\\d+ vfork4j=22 jdk=0\n");
+            // (100 of them the many children whose handles are compared)
+            assertThat(agent.stats()).as(mechanism).matches("pid=\\d+ vfork4j=122 jdk=0\n");
         }
         assertThat(jdk.stdout()).contains("missing program -> java.io.IOException: Cannot run program \"/no/such/program\": "
             + "Exec failed, error: 2 (No such file or directory) ");

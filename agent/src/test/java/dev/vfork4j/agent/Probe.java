@@ -219,6 +219,28 @@ public final class Probe {
             return seen + " destroy=" + destroyed + " onExit=" + (exited == h) + " exit=" + code + " aliveAfter=" + h.isAlive()
                 + " ofAfter=" + ProcessHandle.of(p.pid()).isPresent() + " destroyAfter=" + h.destroy() + " infoAfter=" + h.info().command();
         });
+        show("the JDK's handles of many children, each with its start time", () -> {
+            // The agent makes most of them from the start time the clone gave (after two taken
+            // the JDK's way agree on the JDK's boot time): each must equal the JDK's own and be alive.
+            List<Process> ps = new ArrayList<>();
+            int equal = 0;
+            int alive = 0;
+            for (int i = 0; i < 100; i++) {
+                Process p = new ProcessBuilder("sleep", "30").start();
+                ps.add(p);
+                ProcessHandle h = p.toHandle();
+                ProcessHandle of = ProcessHandle.of(p.pid()).orElseThrow();
+                equal += h.equals(of) && of.equals(h) ? 1 : 0;
+                alive += h.isAlive() ? 1 : 0;
+            }
+            int aliveAfter = 0;
+            for (Process p : ps) {
+                p.destroy();
+                p.waitFor();
+                aliveAfter += p.toHandle().isAlive() ? 1 : 0;
+            }
+            return "equal=" + equal + " alive=" + alive + " aliveAfter=" + aliveAfter;
+        });
         show("the handle's onExit once the child exits by itself", () -> {
             Process p = new ProcessBuilder("sleep", "0.3").start();
             ProcessHandle h = p.toHandle();

@@ -276,6 +276,18 @@ public final class LibC {
         return (int) call(MUNMAP, state, address(addr), length);
     }
 
+    // ---- clocks ----
+
+    private static final Function CLOCK_GETTIME = new Function("clock_gettime"), SYSCONF = new Function("sysconf");
+
+    public static int clock_gettime(MemorySegment state, int clockid, MemorySegment timespec) {
+        return (int) call(CLOCK_GETTIME, state, clockid, address(timespec));
+    }
+
+    public static long sysconf(MemorySegment state, int name) {
+        return call(SYSCONF, state, name);
+    }
+
     // ---- epoll, eventfd, timerfd, poll ----
 
     private static final Function EPOLL_CREATE1 = new Function("epoll_create1"),

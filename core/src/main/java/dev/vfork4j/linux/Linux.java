@@ -25,8 +25,11 @@ public final class Linux {
     public static final int EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010,
         EPOLLRDHUP = 0x2000, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
     public static final int EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
-    public static final int CLOCK_MONOTONIC = 1, TFD_CLOEXEC = O_CLOEXEC, TFD_NONBLOCK = O_NONBLOCK,
+    public static final int CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, TFD_CLOEXEC = O_CLOEXEC, TFD_NONBLOCK = O_NONBLOCK,
         TFD_TIMER_ABSTIME = 1;
+
+    // sysconf(3): _SC_CLK_TCK, the clock ticks a second of /proc's times (USER_HZ)
+    public static final int SC_CLK_TCK = 2;
 
     // waitid(2), pidfd_open(2)
     public static final int P_PID = 1, P_PIDFD = 3;

@@ -155,7 +155,11 @@ public final class CloneLauncher implements Launcher {
                 | (cgroupFd >= 0 ? CLONE_INTO_CGROUP : 0);
             MemorySegment header = plan.build(flags, cgroupFd, slot);
 
-            long pid = routine(r).call(header);
+            ChildRoutine routine = routine(r);
+            StartTime.Clock clock = StartTime.Clock.in(plan.arena);
+            long before = clock.bootNanos();
+            long pid = routine.call(header);
+            long after = clock.bootNanos();
 
             if (pid < 0) {
                 int errno = (int) -pid;
@@ -171,7 +175,8 @@ public final class CloneLauncher implements Launcher {
                 Posix.close(pidfd);
                 throw Failures.spawnException(r, plan.stepName(failedStep), errno, plan.stepDetail(failedStep));
             }
-            Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2));
+            Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2),
+                StartTime.tick(before, after));
             stdio.handOver();
             return s;
         } finally {

@@ -54,8 +54,12 @@ public final class PosixSpawnLauncher implements Launcher {
             try {
                 List<Integer> lifted = new ArrayList<>();
                 int pid;
+                StartTime.Clock clock = StartTime.Clock.in(arena);
+                long before = clock.bootNanos();
+                long after;
                 try {
                     pid = spawn(r, stdio, arena, actions, attr, lifted);
+                    after = clock.bootNanos();
                 } finally {
                     lifted.forEach(Posix::close);
                 }
@@ -66,7 +70,8 @@ public final class PosixSpawnLauncher implements Launcher {
                     Posix.killAndReap(pid);
                     throw Failures.spawnException(r, SpawnException.Step.PIDFD, e.errno(), "pidfd_open(" + pid + ")");
                 }
-                Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2));
+                Spawned s = new Spawned(pid, pidfd, stdio.parentEnd(0), stdio.parentEnd(1), stdio.parentEnd(2),
+                    StartTime.tick(before, after));
                 stdio.handOver();
                 return s;
             } finally {
