@@ -19,11 +19,14 @@ import java.util.function.IntConsumer;
 final class ProcessImplStart {
     private ProcessImplStart() {}
 
-    private static final ChildAttributes JDK_SPAWN_SIGNALS = ChildAttributes.NONE.toBuilder().glibcSignalsIgnored().build();
+    /** The JDK's children's signal dispositions, with its FORK (and VFORK) mechanism, and with POSIX_SPAWN, its default. */
+    private static final ChildAttributes JDK_FORK_SIGNALS = ChildAttributes.NONE.toBuilder().jdkSignals().build(),
+        JDK_SPAWN_SIGNALS = JDK_FORK_SIGNALS.toBuilder().glibcSignalsIgnored().build();
 
     /**
      * Starts the child with {@code mechanism}, without logging (ProcessBuilder.start() logs the
-     * start once ProcessImpl.start returns).
+     * start once ProcessImpl.start returns). Its signal dispositions are the JDK's children's:
+     * what this JVM ignores now stays ignored, but SIGPIPE, which is at its default.
      *
      * @param argv        the command, checked by ProcessBuilder (no null, no NUL, not empty)
      * @param envBlock    the JDK's environment block ({@code ProcessEnvironment.toEnvironmentBlock}:
@@ -60,7 +63,7 @@ final class ProcessImplStart {
         }
         Command c = new Command.Builder(List.copyOf(argv)).environment(env).directory(directory)
             .stdin(redirects[0]).stdout(redirects[1]).stderr(redirects[2]).mechanism(mechanism)
-            .attributes(glibcSignalsIgnored ? JDK_SPAWN_SIGNALS : ChildAttributes.NONE).build();
+            .attributes(glibcSignalsIgnored ? JDK_SPAWN_SIGNALS : JDK_FORK_SIGNALS).build();
         try {
             return ChildStart.start(c, redirects[0], redirects[1], redirects[2], ChildIo.Verb.START, sources, StartLog.NONE);
         } catch (SpawnException e) {

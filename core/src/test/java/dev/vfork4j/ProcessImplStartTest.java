@@ -100,8 +100,8 @@ class ProcessImplStartTest {
         assertThat(jdk.waitFor()).isZero();
         assertThat(bits(theirs) & GLIBC_INTERNAL).as("the JDK's child ignores 32 and 33: %s", theirs).isEqualTo(GLIBC_INTERNAL);
         assertThat(sigIgn(m, true)).isEqualTo(theirs);
-        // Not asked: vfork4j's own rule, the child ignores what this JVM inherited as ignored (a JVM
-        // the JDK started, as surefire's is, inherited 32 so; glibc has since put a handler on 33).
+        // Not asked (the JDK's FORK mechanism): the child ignores what this JVM ignores (a JVM the
+        // JDK started, as surefire's is, inherited 32 so; glibc has since put a handler on 33).
         String jvm = Files.readAllLines(Path.of("/proc/self/status")).stream()
             .filter(l -> l.startsWith("SigIgn:")).findFirst().orElseThrow();
         assertThat(bits(sigIgn(m, false)) & GLIBC_INTERNAL).as("not asked: as this JVM's %s", jvm).isEqualTo(bits(jvm) & GLIBC_INTERNAL);

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * read(2) or write(2) sees it ({@link JdkPipeInput}, {@link JdkPipeOutput}: interrupts do not
  * end them); {@code destroy()}/{@code destroyForcibly()} close the three
  * streams after signalling, as the JDK's do; and {@code toHandle()} is the JDK's own handle of
- * the child (a java.lang.ProcessHandleImpl, taken at the start as ProcessImpl takes its own),
+ * the child (a java.lang.ProcessHandleImpl, made at the start with the start time the JDK would
+ * read from /proc, {@link JdkHandles}, as ProcessImpl makes its own),
  * so it equals {@code ProcessHandle.of(pid)} and the child in
  * {@code ProcessHandle.current().children()}, and {@code info()}, {@code children()} and
  * {@code descendants()} are that handle's, as they are the JDK's Process's. Everything else

@@ -153,6 +153,23 @@ class AgentIT {
     }
 
     @Test
+    void theChildIgnoresWhatTheJvmIgnoresNowButSigpipeAsWithoutTheAgent() throws Exception {
+        for (List<String> jdkMechanism : List.of(List.<String>of(), List.of("-Djdk.lang.Process.launchMechanism=FORK"))) {
+            List<String> jdkOptions = new ArrayList<>(jdkMechanism);
+            jdkOptions.add(NATIVE);
+            Run jdk = probe(jdkOptions, "signals");
+            assertThat(jdk.stdout()).as("%s", jdkMechanism).contains("SIGWINCH ignored -> SigIgn:");
+            for (String mechanism : List.of("VFORK", "POSIX_SPAWN")) {
+                List<String> agentOptions = new ArrayList<>(jdkOptions);
+                agentOptions.addAll(List.of(AGENT, WAIT, "-Dvfork4j.agent.mechanism=" + mechanism));
+                Run agent = probe(agentOptions, "signals");
+                assertThat(agent.stdout()).as("%s %s", jdkMechanism, mechanism).isEqualTo(jdk.stdout());
+                assertThat(agent.stats()).as("%s %s", jdkMechanism, mechanism).matches("pid=\\d+ vfork4j=4 jdk=0\n");
+            }
+        }
+    }
+
+    @Test
     void theChildGetsTheEnvironmentsBytesAndOrderAsWithoutTheAgent() throws Exception {
         // The JVMs start with VFORK4J_RAW's bytes undecodable in any charset the JVM may use
         // (0xff 0xfe are not UTF-8, and not ASCII), and VFORK4J_GONE, which Probe unsets natively.

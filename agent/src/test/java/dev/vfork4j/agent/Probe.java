@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -43,6 +44,7 @@ public final class Probe {
             case "all" -> all(Path.of(args[1]));
             case "reentrant" -> reentrant();
             case "environ" -> environ();
+            case "signals" -> signals();
             case "foreign-map" -> foreignMap();
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -275,6 +277,34 @@ public final class Probe {
             Process p = Runtime.getRuntime().exec(new String[] {"sh", "-c", "exit 7"});
             return String.valueOf(p.waitFor());
         });
+    }
+
+    /**
+     * The child's ignored signals (its SigIgn) when this JVM ignores signals it did not at its
+     * launch: set natively after a first start (by then vfork4j has looked at this JVM's
+     * dispositions), SIGWINCH, which the JVM has no handler for, and SIGPIPE, which it has. The
+     * JDK's children keep what the JVM ignores, exec keeping SIG_IGN, but SIGPIPE, which its
+     * childproc sets back to default.
+     */
+    @SuppressWarnings("restricted")
+    private static void signals() throws Throwable {
+        show("before", Probe::childSigIgn);
+        Linker linker = Linker.nativeLinker();
+        MethodHandle signal = linker.downcallHandle(linker.defaultLookup().find("signal").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        MemorySegment ignore = MemorySegment.ofAddress(1); // SIG_IGN
+        MemorySegment before = (MemorySegment) signal.invokeExact(28 /* SIGWINCH */, ignore);
+        show("SIGWINCH ignored", Probe::childSigIgn);
+        MemorySegment pipeHandler = (MemorySegment) signal.invokeExact(13 /* SIGPIPE */, ignore);
+        show("SIGWINCH and SIGPIPE ignored", Probe::childSigIgn);
+        MemorySegment unused = (MemorySegment) signal.invokeExact(13, pipeHandler);
+        unused = (MemorySegment) signal.invokeExact(28, before);
+        show("both as they were", Probe::childSigIgn);
+    }
+
+    private static String childSigIgn() throws Exception {
+        Process p = new ProcessBuilder("grep", "^SigIgn", "/proc/self/status").start();
+        return read(p.getInputStream()).strip() + " " + p.waitFor();
     }
 
     /**

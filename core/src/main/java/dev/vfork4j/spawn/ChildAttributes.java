@@ -26,11 +26,16 @@ import java.util.TreeMap;
  *                        mechanism start (glibc's posix_spawn in jspawnhelper sets them to
  *                        SIG_IGN, and its exec keeps that): for the agent alone, which gives
  *                        an application the JDK's children; no Command method sets it
+ * @param jdkSignals     the child's signal dispositions are those of the JDK's children: every
+ *                        signal this JVM ignores at the spawn stays ignored (exec keeps SIG_IGN)
+ *                        but SIGPIPE, which is set to its default (the JDK's childproc does so,
+ *                        JDK-8364611), rather than vfork4j's own rule ({@link SignalDefaults}):
+ *                        for the agent alone; no Command method sets it
  */
 public record ChildAttributes(boolean newSession, int processGroup, Signal parentDeathSignal, int umask,
                               Map<Resource, long[]> limits, Credentials credentials, boolean noNewPrivileges,
                               Path cgroup, SortedMap<Integer, Integer> keptFds, Set<Signal> signalMask,
-                              boolean contained, Path containedParent, boolean glibcSignalsIgnored) {
+                              boolean contained, Path containedParent, boolean glibcSignalsIgnored, boolean jdkSignals) {
 
     /** setgroups + setresgid + setresuid. */
     public record Credentials(int uid, int gid, int[] groups) {}
@@ -65,6 +70,7 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
         private boolean contained;
         private Path containedParent;
         private boolean glibcSignalsIgnored;
+        private boolean jdkSignals;
 
         private Builder() {}
 
@@ -82,6 +88,7 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             contained = a.contained;
             containedParent = a.containedParent;
             glibcSignalsIgnored = a.glibcSignalsIgnored;
+            jdkSignals = a.jdkSignals;
         }
 
         /** A session of the child's own. */
@@ -157,11 +164,17 @@ public record ChildAttributes(boolean newSession, int processGroup, Signal paren
             return this;
         }
 
+        /** The JDK's children's signal dispositions: see {@link ChildAttributes#jdkSignals()}. */
+        public Builder jdkSignals() {
+            jdkSignals = true;
+            return this;
+        }
+
         /** The attributes, immutable; the builder can go on. */
         public ChildAttributes build() {
             return new ChildAttributes(newSession, processGroup, parentDeathSignal, umask, Map.copyOf(limits),
                 credentials, noNewPrivileges, cgroup, Collections.unmodifiableSortedMap(new TreeMap<>(keptFds)),
-                signalMask, contained, containedParent, glibcSignalsIgnored);
+                signalMask, contained, containedParent, glibcSignalsIgnored, jdkSignals);
         }
     }
 

@@ -23,6 +23,10 @@ import java.lang.foreign.ValueLayout;
  * <p>The record asks the kernel (rt_sigaction with no new action, 64 times, once): no fd is
  * needed, so it cannot fail for want of one, and it is the kernel's own view, as
  * {@code /proc/self/status} SigIgn shows it.
+ *
+ * <p>The agent's children follow the JDK's rule instead ({@link ChildAttributes#jdkSignals()}):
+ * every signal the JVM ignores at the spawn stays ignored but SIGPIPE, as ProcessBuilder's
+ * children have it. That also spares their spawn 61 of the 62 rt_sigaction calls (some 15 µs).
  */
 final class SignalDefaults {
     private SignalDefaults() {}
@@ -63,8 +67,20 @@ final class SignalDefaults {
         return set & ~bit(SIGKILL) & ~bit(SIGSTOP);
     }
 
-    /** As {@link #toDefault()}, without glibc's internal signals when {@code a} has them ignored. */
+    /**
+     * The signals a child with attributes {@code a} sets to SIG_DFL: as {@link #toDefault()},
+     * without glibc's internal signals when {@code a} has them ignored; SIGPIPE alone when
+     * {@code a} asks for the JDK's children's dispositions ({@link ChildAttributes#jdkSignals()}:
+     * what this JVM ignores then stays ignored, and what has a handler is at its default already,
+     * CLONE_CLEAR_SIGHAND or glibc's posix_spawn child having set it so).
+     */
     static long toDefault(ChildAttributes a) {
+        if (a.jdkSignals()) {
+            // glibc's posix_spawn child ignores 32 and 33 where this JVM has handlers for them
+            // (their set to default is what keeps them at default); the JDK's FORK child has
+            // them at default then, as exec leaves a signal that had a handler.
+            return a.glibcSignalsIgnored() ? bit(SIGPIPE) : bit(SIGPIPE) | (GLIBC_INTERNAL & ~ignoredNow(GLIBC_INTERNAL));
+        }
         return a.glibcSignalsIgnored() ? toDefault() & ~GLIBC_INTERNAL : toDefault();
     }
 
@@ -74,12 +90,20 @@ final class SignalDefaults {
 
     /** The signals whose disposition is SIG_IGN in this process now. */
     static long ignoredNow() {
+        return ignoredNow(-1L);
+    }
+
+    /** Those of {@code among} (bit n-1 for signal n) whose disposition is SIG_IGN in this process now. */
+    static long ignoredNow(long among) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = CallState.allocate(arena);
             MemorySegment old = arena.allocate(32, 8); // struct sigaction as the kernel lays it out
             long nr = rtSigactionNr();
             long ignored = 0;
             for (int signal = 1; signal <= 64; signal++) {
+                if ((among & bit(signal)) == 0) {
+                    continue;
+                }
                 // Without a new action this only reads the current one; it cannot fail for 1-64.
                 if (LibC.syscall(st, nr, signal, 0, old.address(), 8) == 0
                     && old.get(ValueLayout.JAVA_LONG, 0) == 1 /* SIG_IGN */) {
