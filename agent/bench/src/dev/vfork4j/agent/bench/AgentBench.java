@@ -24,8 +24,10 @@ import java.util.stream.Stream;
  *       BALLAST {@code ballast}: fill half the heap with live arrays first (HeapBallast).</li>
  *   <li>{@code fds ITER WARM FDS BATCH}: start + waitFor of /bin/true at this JVM's ~10 fds and
  *       at FDS more, in one JVM: WARM starts, then alternating batches of BATCH timed starts
- *       without the FDS fds and with them (opened before the batch, closed after), until each
- *       cell has ITER; each cell's median and p10 in microseconds. Alternating in one JVM
+ *       without the FDS fds and with them (opened before the batch, closed after; the batch
+ *       without them follows the same opening, closed before it: opening 10,000 fds just before
+ *       a batch made it 2-3 % slower), until each cell has ITER; each cell's median and p10 in
+ *       microseconds. Alternating in one JVM
  *       compares the two cells at the same moments, under the same JIT state, where two JVMs
  *       run minutes apart drift with the machine by more than the difference measured.</li>
  *   <li>{@code first DELAY_MS}: the application's first start + waitFor of /bin/true, DELAY_MS
@@ -109,23 +111,35 @@ public final class AgentBench {
         long highFds = 0;
         for (int done = 0; done < iterations; done += batch) {
             int n = Math.min(batch, iterations - done);
+            // The low batch follows the same churn as the high one (opening the fds: their Java
+            // objects, the kernel's files), so that the two differ only in the fds that are open.
+            closeAll(openNullFds(extraFds));
             lowFds = openFds();
             timed(low, done, n);
-            List<FileInputStream> fds = new ArrayList<>(extraFds);
-            for (int i = 0; i < extraFds; i++) {
-                fds.add(new FileInputStream("/dev/null"));
-            }
+            List<FileInputStream> fds = openNullFds(extraFds);
             highFds = openFds();
             timed(high, done, n);
-            for (FileInputStream f : fds) {
-                f.close();
-            }
+            closeAll(fds);
         }
         Arrays.sort(low);
         Arrays.sort(high);
         System.out.printf("low_median_us=%.1f high_median_us=%.1f low_p10_us=%.1f high_p10_us=%.1f low_fds=%d high_fds=%d%n",
             low[iterations / 2] / 1e3, high[iterations / 2] / 1e3, low[iterations / 10] / 1e3, high[iterations / 10] / 1e3,
             lowFds, highFds);
+    }
+
+    private static List<FileInputStream> openNullFds(int n) throws IOException {
+        List<FileInputStream> fds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            fds.add(new FileInputStream("/dev/null"));
+        }
+        return fds;
+    }
+
+    private static void closeAll(List<FileInputStream> fds) throws IOException {
+        for (FileInputStream f : fds) {
+            f.close();
+        }
     }
 
     private static void steady(int warm, int seconds) throws Exception {
