@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * /proc. ProcessImpl makes one for every child it starts by reading /proc/PID/stat
  * (ProcessHandleImpl.getInternal), and the agent did the same through
  * {@code ProcessHandle.of}: an open and a walk of /proc/PID, a read and a parse in C, some
- * 10-20 µs of a start + waitFor's 650.
+ * 15-30 µs of a start + waitFor's 650-700.
  *
  * <p>The JDK's start time is its boot time (read once, by ProcessHandleImpl's native
  * initialisation, from /proc/stat) plus the child's start in milliseconds since boot. vfork4j
@@ -36,17 +36,27 @@ final class JdkHandles {
         this.startTime = startTime;
     }
 
-    /** From ProcessImpl's own Lookup; null on a JDK whose ProcessHandleImpl is not the one the agent knows. */
+    /**
+     * From ProcessImpl's own Lookup, each handle used once (the JDK spins their forms at a first
+     * use), so that the starts that use them later find them ready.
+     *
+     * @return the handles; null on a JDK whose ProcessHandleImpl is not the one the agent knows
+     * @throws Error what may pass (an OutOfMemoryError): the caller may try again later
+     */
     static JdkHandles of(MethodHandles.Lookup processImpl) {
+        JdkHandles h;
         try {
             Class<?> impl = processImpl.findClass("java.lang.ProcessHandleImpl");
             MethodHandles.Lookup l = MethodHandles.privateLookupIn(impl, processImpl);
             MethodHandle make = l.findConstructor(impl, MethodType.methodType(void.class, long.class, long.class))
                 .asType(MethodType.methodType(ProcessHandle.class, long.class, long.class));
-            return new JdkHandles(impl, make, l.findVarHandle(impl, "startTime", long.class));
+            h = new JdkHandles(impl, make, l.findVarHandle(impl, "startTime", long.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+        ProcessHandle current = ProcessHandle.current(); // a ProcessHandleImpl
+        h.make(current.pid(), h.startTimeOf(current));
+        return h;
     }
 
     /**
@@ -59,17 +69,27 @@ final class JdkHandles {
         if (b == BootMillis.UNKNOWN || sinceBoot < 0) {
             return null;
         }
+        return make(pid, b + sinceBoot);
+    }
+
+    /** {@code new ProcessHandleImpl(pid, startTime)}. */
+    private ProcessHandle make(long pid, long startTime) {
         try {
-            return (ProcessHandle) make.invokeExact(pid, b + sinceBoot);
+            return (ProcessHandle) make.invokeExact(pid, startTime);
         } catch (Throwable t) {
             throw new AssertionError("ProcessHandleImpl's constructor throws nothing", t);
         }
     }
 
+    /** The start time of {@code h}, a ProcessHandleImpl. */
+    private long startTimeOf(ProcessHandle h) {
+        return (long) startTime.get(h);
+    }
+
     /** Learns the JDK's boot time from {@code jdkMade}, the JDK's handle of a child that started {@code sinceBoot} ms after boot. */
     void learn(ProcessHandle jdkMade, long sinceBoot) {
         if (sinceBoot >= 0 && impl.isInstance(jdkMade)) {
-            boot.learn((long) startTime.get(jdkMade), sinceBoot);
+            boot.learn(startTimeOf(jdkMade), sinceBoot);
         }
     }
 

@@ -69,6 +69,16 @@ public final class ProcessImplHook {
 
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
     /**
+     * The JDK's handles made without /proc ({@link JdkHandles}), made on vfork4j's loop thread once
+     * the first start has asked for them, so that no start pays for their reflection (some 4 ms
+     * of a first start, most of it the JDK spinning method handle forms); null until then, and for
+     * good on a JDK whose ProcessHandleImpl the agent does not know. Meanwhile each start takes
+     * its handle the JDK's way, as before.
+     */
+    private static volatile JdkHandles handles;
+    /** Whether {@link #handles} were asked for; cleared when making them failed for a reason that may pass. */
+    private static final AtomicBoolean HANDLES_ASKED = new AtomicBoolean();
+    /**
      * The classes a JVM's first start through the agent still loaded after the warm-up (from
      * {@code -Xlog:class+load} of one, JDK 25.0.3: the agent's, the library's that come before
      * Preload's, the JDK's that are not in its CDS archive), loaded by the warm-up instead, and
@@ -79,6 +89,10 @@ public final class ProcessImplHook {
         "dev.vfork4j.agent.ProcessImplHook$JdkAccess",
         "dev.vfork4j.agent.ProcessImplHook$ProcessImplLookup",
         "dev.vfork4j.agent.ProcessImplHook$ExitCompletions",
+        "dev.vfork4j.agent.ProcessImplHook$MakeHandles",
+        "dev.vfork4j.spawn.StartTime",
+        "dev.vfork4j.spawn.StartTime$Clock",
+        "java.util.RegularEnumSet$EnumSetIterator",
         "dev.vfork4j.agent.JdkShapedProcess",
         "dev.vfork4j.agent.JdkPipeInput",
         "dev.vfork4j.agent.JdkPipeOutput",
@@ -161,7 +175,7 @@ public final class ProcessImplHook {
      */
     private record JdkAccess(MethodHandle fdGet, MethodHandle fdSet, Class<?> pipeImpl, VarHandle pipeImplFd,
                              InputStream nullInput, OutputStream nullOutput, MethodHandle envBlock, boolean glibcSignalsIgnored,
-                             ExitCompletions exits, JdkHandles handles) {
+                             ExitCompletions exits, MethodHandles.Lookup lookup) {
         static JdkAccess of(MethodHandles.Lookup processImpl) throws ReflectiveOperationException {
             Class<?> accessType = processImpl.findClass("jdk.internal.access.JavaIOFileDescriptorAccess");
             Object fdAccess = processImpl.findStaticVarHandle(processImpl.lookupClass(), "fdAccess", accessType).get();
@@ -183,7 +197,7 @@ public final class ProcessImplHook {
             return new JdkAccess(get, set, pipe, processImpl.findVarHandle(pipe, "fd", FileDescriptor.class),
                 (InputStream) processImpl.findStaticVarHandle(in, "INSTANCE", in).get(),
                 (OutputStream) processImpl.findStaticVarHandle(out, "INSTANCE", out).get(), envBlock,
-                jdkMechanism.name().equals("POSIX_SPAWN"), ExitCompletions.of(processImpl), JdkHandles.of(processImpl));
+                jdkMechanism.name().equals("POSIX_SPAWN"), ExitCompletions.of(processImpl), processImpl);
         }
 
         int fdOf(FileDescriptor d) {
@@ -332,7 +346,8 @@ public final class ProcessImplHook {
             coreStart = core.findStatic(start, "start", MethodType.methodType(child, List.class, byte[].class, int.class, Path.class,
                 boolean[].class, int[].class, boolean.class, Mechanism.class, boolean.class));
             coreJdkHandle = core.findStatic(start, "jdkHandle", MethodType.methodType(ProcessHandle.class, child));
-            coreStartMillis = core.findStatic(start, "startMillisSinceBoot", MethodType.methodType(long.class, child));
+            coreStartMillis = core.findStatic(start, "startMillisSinceBoot", MethodType.methodType(long.class, child))
+                .asType(MethodType.methodType(long.class, Process.class)); // invokeExact: no adapter spun at a start
             coreWhenReaped = core.findStatic(start, "whenReaped", MethodType.methodType(void.class, child, IntConsumer.class));
             MethodHandle preload = core.findStatic(core.findClass("dev.vfork4j.Preload"), "start", MethodType.methodType(void.class));
             try {
@@ -623,12 +638,12 @@ public final class ProcessImplHook {
      * can be asked of it then).
      */
     private static ProcessHandle jdkHandle(JdkAccess jdk, Process child) {
-        JdkHandles handles = jdk.handles();
+        JdkHandles ready = handles(jdk);
         long sinceBoot;
         ProcessHandle h;
         try {
-            sinceBoot = handles == null ? -1 : (long) coreStartMillis.invoke(child);
-            h = handles == null ? null : handles.of(child.pid(), sinceBoot);
+            sinceBoot = ready == null ? -1 : (long) coreStartMillis.invokeExact(child);
+            h = ready == null ? null : ready.of(child.pid(), sinceBoot);
             if (h != null) {
                 return h;
             }
@@ -641,10 +656,35 @@ public final class ProcessImplHook {
         if (h == null) {
             return child.toHandle();
         }
-        if (handles != null) {
-            handles.learn(h, sinceBoot);
+        if (ready != null) {
+            ready.learn(h, sinceBoot);
         }
         return h;
+    }
+
+    /** {@link #handles}, or null; the first call asks vfork4j's loop thread to make them. */
+    private static JdkHandles handles(JdkAccess jdk) {
+        JdkHandles h = handles;
+        if (h == null && HANDLES_ASKED.compareAndSet(false, true)) {
+            try {
+                dev.vfork4j.loop.EventLoop.shared().execute(new MakeHandles(jdk.lookup()));
+            } catch (IOException | RuntimeException e) {
+                HANDLES_ASKED.set(false); // no loop at this moment (no fd, no thread): a later start asks again
+            }
+        }
+        return h;
+    }
+
+    /** Makes {@link #handles} on the loop thread (a class, not a lambda: a lambda costs its first use a spun class). */
+    private record MakeHandles(MethodHandles.Lookup processImpl) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                handles = JdkHandles.of(processImpl); // null for good: not the ProcessHandleImpl the agent knows
+            } catch (RuntimeException | Error e) {
+                HANDLES_ASKED.set(false); // an OutOfMemoryError, say: a later start asks again
+            }
+        }
     }
 
     private static void closeQuietly(int fd) {
