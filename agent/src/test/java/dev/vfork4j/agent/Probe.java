@@ -290,16 +290,23 @@ public final class Probe {
     private static void signals() throws Throwable {
         show("before", Probe::childSigIgn);
         Linker linker = Linker.nativeLinker();
-        MethodHandle signal = linker.downcallHandle(linker.defaultLookup().find("signal").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        MemorySegment ignore = MemorySegment.ofAddress(1); // SIG_IGN
-        MemorySegment before = (MemorySegment) signal.invokeExact(28 /* SIGWINCH */, ignore);
-        show("SIGWINCH ignored", Probe::childSigIgn);
-        MemorySegment pipeHandler = (MemorySegment) signal.invokeExact(13 /* SIGPIPE */, ignore);
-        show("SIGWINCH and SIGPIPE ignored", Probe::childSigIgn);
-        MemorySegment unused = (MemorySegment) signal.invokeExact(13, pipeHandler);
-        unused = (MemorySegment) signal.invokeExact(28, before);
-        show("both as they were", Probe::childSigIgn);
+        // sigaction(2), so that the JVM's own SIGPIPE action (its flags included) is put back as it was
+        MethodHandle sigaction = linker.downcallHandle(linker.defaultLookup().find("sigaction").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ignore = arena.allocate(256, 8); // a glibc struct sigaction (152 bytes on x86_64), zeroed
+            ignore.set(ValueLayout.JAVA_LONG, 0, 1); // sa_handler = SIG_IGN
+            MemorySegment winch = arena.allocate(256, 8);
+            MemorySegment pipe = arena.allocate(256, 8);
+            int set = (int) sigaction.invokeExact(28 /* SIGWINCH */, ignore, winch);
+            show("SIGWINCH ignored", Probe::childSigIgn);
+            set |= (int) sigaction.invokeExact(13 /* SIGPIPE */, ignore, pipe);
+            show("SIGWINCH and SIGPIPE ignored", Probe::childSigIgn);
+            set |= (int) sigaction.invokeExact(13, pipe, MemorySegment.NULL);
+            set |= (int) sigaction.invokeExact(28, winch, MemorySegment.NULL);
+            show("both as they were", Probe::childSigIgn);
+            System.out.println("sigaction " + set);
+        }
     }
 
     private static String childSigIgn() throws Exception {
