@@ -24,6 +24,21 @@
 # alone, by name on x86_64, divided by its clone3 calls) and its CPU time per start. Needs perf
 # (Debian: linux-perf) and the right to trace (root, or perf_event_paranoid ≤ 1).
 #
+#   agent/bench/run-agent.sh sched [SECONDS]
+#
+# splits a steady start + waitFor (the same AgentBench steady) between the spawning thread and
+# the child, from the scheduler's events over SECONDS (default 1; perf record -a -e
+# sched:sched_switch,sched:sched_wakeup_new,sched:sched_process_exit, summed by sched.awk): the
+# medians of the thread's time on a CPU while the child lives and after its exit, of the
+# child's, and of the period from one child's creation to the next; and how many children were
+# created on their parent's CPU. The same for C's loop (bench/target/vfork_loop) beside it.
+#
+#   agent/bench/run-agent.sh compare ROUNDS JAR...
+#
+# runs each agent jar (builds to compare), then the JDK without an agent and C's loop, ROUNDS
+# interleaved rounds: per JVM the median of 2000 steady starts (AgentBench loop 2000 WARM) and,
+# in a fresh JVM, a first start 1 s after main (AgentBench first 1000); then each one's medians.
+#
 # Builds the agent jar and the ballast jar when missing or older than their sources (AGENT_JAR=path
 # uses that agent jar as it is instead, to compare two builds), compiles
 # AgentBench into agent/target/agent-bench. Output: the table on stdout and in
@@ -36,10 +51,9 @@ root=$(dirname "$agent")
 # shellcheck source=../../.mvn/find-jdk.sh
 . "$root/.mvn/find-jdk.sh"
 mode=figures
-if [ "${1:-}" = syscalls ]; then
-  mode=syscalls
-  shift
-fi
+case "${1:-}" in
+  syscalls | sched | compare) mode=$1; shift ;;
+esac
 rounds=${1:-3}
 # Warm-up starts before a steady-state loop (a, c, d): vfork4j's start is Java, whose methods,
 # called once a start, reach C2 only after thousands of calls (tiered compilation's Tier4
@@ -80,19 +94,34 @@ agent_jar=${AGENT_JAR:-$agent_jar} # another build of the agent, as it is, to co
 cp="$out/classes:$ballast_jar"
 with=(-javaagent:"$agent_jar" --enable-native-access=ALL-UNNAMED)
 
-if [ "$mode" = syscalls ]; then
-  command -v perf >/dev/null || { echo "run-agent.sh syscalls needs perf (Debian package linux-perf)" >&2; exit 1; }
-  secs=${1:-4}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "-" || b == "-") print "-"; else printf "%.2f", a / b }'; }
+c_median() { sed -n 's/.* us  median \([0-9.]*\) us .*/\1/p'; } # of a vfork_loop line
+
+# steady_jvm SECONDS: AgentBench steady under the agent in the background (jvm: its pid), once it
+# has made its warm-up starts (tid: its spawning thread; its line in $steady when it ends)
+steady_jvm() {
   steady="$out/steady.txt"
   : >"$steady"
-  "$java" "${with[@]}" -cp "$cp" dev.vfork4j.agent.bench.AgentBench steady "$warm" $((secs + 2)) >"$steady" &
+  "$java" "${with[@]}" -cp "$cp" dev.vfork4j.agent.bench.AgentBench steady "$warm" $(($1 + 2)) >"$steady" &
   jvm=$!
   until grep -q '^tid=' "$steady"; do
     kill -0 "$jvm" 2>/dev/null || { echo "AgentBench steady ended early" >&2; exit 1; }
     sleep 0.2
   done
+  tid=$(sed -n 's/^tid=//p' "$steady")
   sleep 1
-  perf record -q -e raw_syscalls:sys_enter -t "$(sed -n 's/^tid=//p' "$steady")" -o "$out/syscalls.data" -- sleep "$secs" 2>/dev/null
+}
+needs_perf() {
+  command -v perf >/dev/null || { echo "run-agent.sh $mode needs perf (Debian package linux-perf)" >&2; exit 1; }
+}
+
+if [ "$mode" = syscalls ]; then
+  needs_perf
+  secs=${1:-4}
+  steady_jvm "$secs"
+  perf record -q -e raw_syscalls:sys_enter -t "$tid" -o "$out/syscalls.data" -- sleep "$secs" 2>/dev/null
   wait "$jvm"
   echo "spawning thread, steady state after $warm starts: $(grep '^starts=' "$steady")"
   perf script -i "$out/syscalls.data" -F trace 2>/dev/null | awk -v arch="$(uname -m)" '
@@ -109,6 +138,57 @@ if [ "$mode" = syscalls ]; then
   exit 0
 fi
 
+if [ "$mode" = sched ]; then
+  needs_perf
+  secs=${1:-1}
+  "$root/bench/run-c-baseline.sh" --build-only >&2
+  # sched_of PARENT: per start, from the events in $out/sched.data: the thread's µs on a CPU while
+  # the child lives and after, the child's, the period; their medians, and the children created
+  # on the parent's CPU
+  sched_of() {
+    perf script -i "$out/sched.data" -F tid,cpu,time,event,trace 2>/dev/null | awk -v parent="$1" -f "$here/sched.awk" >"$out/sched.txt"
+    local col
+    for col in 1 2 3 4; do cut -d' ' -f$col "$out/sched.txt" | median; done | paste -sd' ' |
+      awk -v n="$(wc -l <"$out/sched.txt")" -v same="$(awk '$5 == 1' "$out/sched.txt" | wc -l)" \
+        '{ printf "thread %s µs while the child lives + %s µs after its exit, child %s µs, period %s µs (medians of %d starts; %d children created on the parent'"'"'s CPU)\n", $1, $2, $3, $4, n, same }'
+  }
+  steady_jvm "$secs"
+  perf record -q -a -e sched:sched_switch,sched:sched_wakeup_new,sched:sched_process_exit -o "$out/sched.data" -- sleep "$secs" 2>/dev/null
+  wait "$jvm"
+  echo "agent, steady state after $warm starts ($(grep '^starts=' "$steady")): $(sched_of "$tid")"
+  "$root/bench/target/vfork_loop" 3000 vfork >"$out/c-loop.txt" &
+  cloop=$!
+  sleep 0.5
+  perf record -q -a -e sched:sched_switch,sched:sched_wakeup_new,sched:sched_process_exit -o "$out/sched.data" -- sleep "$secs" 2>/dev/null
+  wait "$cloop"
+  echo "C's vfork_loop (median $(c_median <"$out/c-loop.txt") µs): $(sched_of "$cloop")"
+  exit 0
+fi
+
+if [ "$mode" = compare ]; then
+  [ $# -ge 2 ] || { echo "usage: agent/bench/run-agent.sh compare ROUNDS JAR..." >&2; exit 2; }
+  shift
+  "$root/bench/run-c-baseline.sh" --build-only >&2
+  declare -A loop first
+  for ((r = 0; r < rounds; r++)); do
+    for j in "$@" jdk; do
+      opts=(-javaagent:"$j" --enable-native-access=ALL-UNNAMED)
+      [ "$j" = jdk ] && opts=()
+      l=$("$java" "${opts[@]}" -cp "$cp" dev.vfork4j.agent.bench.AgentBench loop 2000 "$warm" | field median_us)
+      f=$("$java" "${opts[@]}" -cp "$cp" dev.vfork4j.agent.bench.AgentBench first 1000 | field first_us)
+      loop[$j]+="$l " first[$j]+="$f "
+      echo "round $((r + 1)) $j: loop median_us=$l, first start at 1 s first_us=$f"
+    done
+    c=$("$root/bench/target/vfork_loop" 1000 vfork | c_median)
+    loop[c]+="$c "
+    echo "round $((r + 1)) C's vfork_loop: median_us=$c"
+  done
+  for j in "$@" jdk c; do
+    echo "$j: loop medians ${loop[$j]}(median $(echo "${loop[$j]}" | tr ' ' '\n' | grep . | median) µs)$([ "$j" = c ] || echo ", first starts ${first[$j]}(median $(echo "${first[$j]}" | tr ' ' '\n' | grep . | median) µs)")"
+  done
+  exit 0
+fi
+
 # bench LABEL STATS-FILE [JVM options...] -- [AgentBench args...]: one JVM; its line, prefixed, to runs.txt and stdout
 bench() {
   local label=$1 stats=$2; shift 2
@@ -120,9 +200,6 @@ bench() {
   echo "$label $line" >>"$runs"
   echo "$line"
 }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "-" || b == "-") print "-"; else printf "%.2f", a / b }'; }
 st="$out/stats.txt"
 : >"$st"
 

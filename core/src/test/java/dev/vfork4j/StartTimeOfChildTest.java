@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,12 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(120)
 class StartTimeOfChildTest {
-    static Stream<Mechanism> nativeMechanisms() {
-        return Mechanisms.nativeOnes();
-    }
-
     @ParameterizedTest
-    @MethodSource("nativeMechanisms")
+    @MethodSource("dev.vfork4j.Mechanisms#nativeOnes")
     void theStartTimeIsTheOneProcGives(Mechanism m) throws Exception {
         List<Child> children = new ArrayList<>();
         int known = 0;

@@ -2,6 +2,7 @@ package dev.vfork4j.agent;
 
 import dev.vfork4j.Mechanism;
 import dev.vfork4j.linux.Posix;
+import dev.vfork4j.loop.EventLoop;
 import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -76,8 +78,14 @@ public final class ProcessImplHook {
      * its handle the JDK's way, as before.
      */
     private static volatile JdkHandles handles;
-    /** Whether {@link #handles} were asked for; cleared when making them failed for a reason that may pass. */
-    private static final AtomicBoolean HANDLES_ASKED = new AtomicBoolean();
+    /**
+     * Who was asked to make {@link #handles}: null (nobody yet, or making them failed for a reason
+     * that may pass), the loop that was asked (asked again should it die before it ran the task),
+     * or {@link #HANDLES_NEVER}.
+     */
+    private static final AtomicReference<Object> HANDLES_ASKED = new AtomicReference<>();
+    /** This JDK's ProcessHandleImpl is not the one the agent knows: handles are taken the JDK's way for good. */
+    private static final Object HANDLES_NEVER = new Object();
     /**
      * The classes a JVM's first start through the agent still loaded after the warm-up (from
      * {@code -Xlog:class+load} of one, JDK 25.0.3: the agent's, the library's that come before
@@ -402,7 +410,7 @@ public final class ProcessImplHook {
             }
         }
         try {
-            dev.vfork4j.loop.EventLoop.shared();
+            EventLoop.shared();
         } catch (IOException | RuntimeException e) {
             // left to the first start, which tries again
         }
@@ -665,11 +673,17 @@ public final class ProcessImplHook {
     /** {@link #handles}, or null; the first call asks vfork4j's loop thread to make them. */
     private static JdkHandles handles(JdkAccess jdk) {
         JdkHandles h = handles;
-        if (h == null && HANDLES_ASKED.compareAndSet(false, true)) {
-            try {
-                dev.vfork4j.loop.EventLoop.shared().execute(new MakeHandles(jdk.lookup()));
-            } catch (IOException | RuntimeException e) {
-                HANDLES_ASKED.set(false); // no loop at this moment (no fd, no thread): a later start asks again
+        if (h == null) {
+            Object asked = HANDLES_ASKED.get();
+            if (asked == null || (asked instanceof EventLoop l && l.death() != null)) {
+                try {
+                    EventLoop loop = EventLoop.shared();
+                    if (HANDLES_ASKED.compareAndSet(asked, loop)) {
+                        loop.execute(new MakeHandles(jdk.lookup()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // no loop at this moment (no fd, no thread): a later start asks again
+                }
             }
         }
         return h;
@@ -680,9 +694,14 @@ public final class ProcessImplHook {
         @Override
         public void run() {
             try {
-                handles = JdkHandles.of(processImpl); // null for good: not the ProcessHandleImpl the agent knows
+                JdkHandles made = JdkHandles.of(processImpl);
+                if (made == null) {
+                    HANDLES_ASKED.set(HANDLES_NEVER);
+                } else {
+                    handles = made;
+                }
             } catch (RuntimeException | Error e) {
-                HANDLES_ASKED.set(false); // an OutOfMemoryError, say: a later start asks again
+                HANDLES_ASKED.set(null); // an OutOfMemoryError, say: a later start asks again
             }
         }
     }

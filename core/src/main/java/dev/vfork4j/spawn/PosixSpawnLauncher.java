@@ -122,7 +122,7 @@ public final class PosixSpawnLauncher implements Launcher {
         // (it has handlers for them in the parent), and exec would pass that ignore on. The
         // agent's children want exactly that (glibcSignalsIgnored: the JDK's have it so).
         MemorySegment toDefault = arena.allocate(PosixSpawnTypes.SIGSET_T);
-        toDefault.set(ValueLayout.JAVA_LONG, 0, SignalDefaults.toDefault(a)); // bit n-1 is signal n, 1-64
+        toDefault.set(ValueLayout.JAVA_LONG, 0, SignalDefaults.toDefaultForPosixSpawn(a)); // bit n-1 is signal n, 1-64
         for (Signal blocked : a.signalMask()) {
             empty.set(ValueLayout.JAVA_LONG, 0, empty.get(ValueLayout.JAVA_LONG, 0) | (1L << (blocked.number() - 1)));
         }

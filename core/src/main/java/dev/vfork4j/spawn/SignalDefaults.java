@@ -71,17 +71,28 @@ final class SignalDefaults {
      * The signals a child with attributes {@code a} sets to SIG_DFL: as {@link #toDefault()},
      * without glibc's internal signals when {@code a} has them ignored; SIGPIPE alone when
      * {@code a} asks for the JDK's children's dispositions ({@link ChildAttributes#jdkSignals()}:
-     * what this JVM ignores then stays ignored, and what has a handler is at its default already,
-     * CLONE_CLEAR_SIGHAND or glibc's posix_spawn child having set it so).
+     * what this JVM ignores stays ignored, and CLONE_CLEAR_SIGHAND has set what has a handler to
+     * its default, as exec does).
      */
     static long toDefault(ChildAttributes a) {
         if (a.jdkSignals()) {
-            // glibc's posix_spawn child ignores 32 and 33 where this JVM has handlers for them
-            // (their set to default is what keeps them at default); the JDK's FORK child has
-            // them at default then, as exec leaves a signal that had a handler.
-            return a.glibcSignalsIgnored() ? bit(SIGPIPE) : bit(SIGPIPE) | (GLIBC_INTERNAL & ~ignoredNow(GLIBC_INTERNAL));
+            return bit(SIGPIPE);
         }
         return a.glibcSignalsIgnored() ? toDefault() & ~GLIBC_INTERNAL : toDefault();
+    }
+
+    /**
+     * As {@link #toDefault(ChildAttributes)}, for glibc's posix_spawn, whose child sets every
+     * handled signal to SIG_DFL but glibc's own two, which it sets to SIG_IGN unless they are in
+     * the set: with the JDK's dispositions and without {@link ChildAttributes#glibcSignalsIgnored()}
+     * (the JDK's FORK mechanism, whose exec leaves them at default where this JVM has handlers
+     * for them), the set also holds those of the two that this JVM does not ignore now.
+     */
+    static long toDefaultForPosixSpawn(ChildAttributes a) {
+        if (a.jdkSignals() && !a.glibcSignalsIgnored()) {
+            return toDefault(a) | (GLIBC_INTERNAL & ~ignoredNow(GLIBC_INTERNAL));
+        }
+        return toDefault(a);
     }
 
     static long bit(int signal) {
